@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "plumb",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "plumb", targets: ["plumb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // The version source: git through its command line, a bare mirror, trees and blobs.
+        .target(
+            name: "VersionSource",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // The desired-state model: manifests, their validation, the resources they declare.
+        .target(
+            name: "DesiredState",
+            dependencies: ["VersionSource", "Yams"]
+        ),
+        // The engine: observe the target, compute status, apply, journal.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "VersionSource", "DesiredState",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // ncursesw, seen from Swift through a small shim header.
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The terminal backend: the only code that imports ncurses.
+        .target(name: "TerminalBackend", dependencies: ["CNcurses"]),
+        // The `plumb` command.
+        .executableTarget(
+            name: "plumb",
+            dependencies: [
+                "Engine", "VersionSource", "DesiredState", "TerminalBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,183 @@
+import VersionSource
+
+/// A revision's desired state, whole and valid.
+public struct DesiredState: Sendable {
+    public let revision: String
+    /// Sorted by path, so parents come before what they hold.
+    public let resources: [DesiredResource]
+    public let settings: Settings
+
+    public init(revision: String, resources: [DesiredResource], settings: Settings) {
+        self.revision = revision
+        self.resources = resources.sorted { $0.path < $1.path }
+        self.settings = settings
+    }
+}
+
+/// A revision that must not be applied, and every reason why.
+public struct InvalidRevision: Error, CustomStringConvertible, Sendable {
+    public let revision: String
+    public let diagnostics: [Diagnostic]
+    public var description: String {
+        "revision \(revision.prefix(12)) is invalid and will not be applied:\n" + diagnostics.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// Remembers parsed manifests so each manifest blob is parsed once.
+public protocol ManifestCache: Sendable {
+    func cachedManifest(blob: String, file: String) -> ParsedManifest?
+    func storeManifest(_ manifest: ParsedManifest, blob: String, file: String)
+}
+
+/// Builds the desired state of a revision from the mirror: lists its tree once, parses only the
+/// manifests the cache does not hold, and checks everything that needs the whole revision.
+public struct DesiredStateLoader: Sendable {
+    public static let manifestFolder = "resources/"
+    public static let settingsFile = "plumb.yaml"
+
+    let mirror: Mirror
+    let cache: (any ManifestCache)?
+
+    public init(mirror: Mirror, cache: (any ManifestCache)?) {
+        self.mirror = mirror
+        self.cache = cache
+    }
+
+    /// The desired state of `revision`, or `InvalidRevision` listing every problem.
+    public func load(revision: String) async throws -> DesiredState {
+        let entries = try await mirror.listTree(revision: revision)
+        let manifestEntries = entries.filter {
+            $0.path.hasPrefix(Self.manifestFolder) && ($0.path.hasSuffix(".yaml") || $0.path.hasSuffix(".yml"))
+                && $0.kind != .symlink && $0.kind != .submodule
+        }
+        let settingsEntry = entries.first { $0.path == Self.settingsFile }
+
+        var parsed: [(TreeEntry, ParsedManifest)] = []
+        var toRead: [TreeEntry] = []
+        for entry in manifestEntries {
+            if let hit = cache?.cachedManifest(blob: entry.oid, file: entry.path) { parsed.append((entry, hit)) } else { toRead.append(entry) }
+        }
+        let blobs = try await mirror.readBlobs(toRead.map(\.oid) + (settingsEntry.map { [$0.oid] } ?? []))
+        for entry in toRead {
+            let manifest = ManifestParser.parse(blobs[entry.oid] ?? [], file: entry.path)
+            cache?.storeManifest(manifest, blob: entry.oid, file: entry.path)
+            parsed.append((entry, manifest))
+        }
+        parsed.sort { $0.0.path < $1.0.path }
+
+        var diagnostics = parsed.flatMap(\.1.diagnostics)
+        var settings = Settings()
+        if let settingsEntry {
+            let (read, problems) = Settings.parse(blobs[settingsEntry.oid] ?? [], file: Self.settingsFile)
+            settings = read
+            diagnostics += problems
+        }
+        var assembler = Assembler(entries: entries)
+        for document in parsed.flatMap(\.1.documents) { assembler.add(document) }
+        assembler.checkNesting()
+        diagnostics += assembler.diagnostics
+        guard diagnostics.isEmpty else { throw InvalidRevision(revision: revision, diagnostics: diagnostics) }
+        return DesiredState(revision: revision, resources: assembler.resources, settings: settings)
+    }
+}
+
+/// Turns documents into resources, checking what only the whole revision can tell.
+struct Assembler {
+    let blobsByPath: [String: TreeEntry]
+    let allEntries: [TreeEntry]
+    var resources: [DesiredResource] = []
+    var diagnostics: [Diagnostic] = []
+    private var byID: [ResourceID: SourceLocation] = [:]
+    private var byPath: [String: (ResourceID, SourceLocation)] = [:]
+
+    init(entries: [TreeEntry]) {
+        allEntries = entries
+        blobsByPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    mutating func add(_ doc: ManifestDocument) {
+        guard claim(doc.id, path: doc.path, idAt: doc.nameLocation, pathAt: doc.pathLocation) else { return }
+        switch doc.kind {
+        case .file:
+            if let content = doc.content {
+                let bytes = Array(content.utf8)
+                append(doc, .file(blob: BlobHasher.id(of: bytes), inline: bytes, mode: doc.mode ?? 0o644))
+            } else if let source = doc.source, let at = doc.sourceLocation {
+                guard let entry = blobsByPath[source] else {
+                    let isFolder = allEntries.contains { $0.path.hasPrefix(source + "/") }
+                    diagnostics.append(Diagnostic(at, isFolder
+                        ? "source \(source) is a folder; a File needs a file (use kind: Directory for a folder)"
+                        : "source \(source) does not exist in this revision"))
+                    return
+                }
+                guard entry.kind == .file || entry.kind == .executable else {
+                    diagnostics.append(Diagnostic(at, "source \(source) is a \(entry.kind == .symlink ? "symlink" : "submodule") in git, not a file"))
+                    return
+                }
+                append(doc, .file(blob: entry.oid, inline: nil, mode: doc.mode ?? 0o644))
+            }
+        case .directory:
+            append(doc, .directory(mode: doc.mode ?? 0o755, prune: doc.prune))
+            if let source = doc.source, let at = doc.sourceLocation { expand(doc, source: source, at: at) }
+        case .symlink:
+            append(doc, .symlink(target: doc.linkTarget ?? ""))
+        }
+    }
+
+    /// Declares every file of the folder `source` as its own resource `File/<name>/<relative path>`.
+    private mutating func expand(_ doc: ManifestDocument, source: String, at: SourceLocation) {
+        let prefix = source + "/"
+        let members = allEntries.filter { $0.path.hasPrefix(prefix) }
+        if members.isEmpty {
+            diagnostics.append(Diagnostic(at, blobsByPath[source] != nil
+                ? "source \(source) is a file; a Directory needs a folder"
+                : "source \(source) does not exist in this revision"))
+            return
+        }
+        for entry in members {
+            let relative = String(entry.path.dropFirst(prefix.count))
+            guard entry.kind == .file || entry.kind == .executable else {
+                diagnostics.append(Diagnostic(at, "\(entry.path) is a \(entry.kind == .symlink ? "symlink" : "submodule") in git; declare it with its own manifest"))
+                continue
+            }
+            let id = ResourceID(kind: ResourceKind.file.rawValue, name: "\(doc.name)/\(relative)")
+            let path = doc.path + "/" + relative
+            guard claim(id, path: path, idAt: at, pathAt: at) else { continue }
+            resources.append(DesiredResource(
+                id: id, path: path, shape: .file(blob: entry.oid, inline: nil, mode: entry.fileMode),
+                sensitive: false, origin: at, owner: doc.id))
+        }
+    }
+
+    private mutating func append(_ doc: ManifestDocument, _ shape: DesiredShape) {
+        resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location))
+    }
+
+    /// Records an id and a path, or complains that another resource has it already.
+    private mutating func claim(_ id: ResourceID, path: String, idAt: SourceLocation, pathAt: SourceLocation) -> Bool {
+        if let earlier = byID[id] {
+            diagnostics.append(Diagnostic(idAt, "\(id) is declared twice (first at \(earlier))"))
+            return false
+        }
+        if let (other, earlier) = byPath[path] {
+            diagnostics.append(Diagnostic(pathAt, "path \(path) is already declared by \(other) at \(earlier)"))
+            return false
+        }
+        byID[id] = idAt
+        byPath[path] = (id, pathAt)
+        return true
+    }
+
+    /// A path cannot lie under a File or a Symlink.
+    mutating func checkNesting() {
+        let leaves = Dictionary(resources.filter { $0.kind != .directory }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for resource in resources {
+            for ancestor in TargetPath.ancestors(of: resource.path) {
+                if let leaf = leaves[ancestor] {
+                    diagnostics.append(Diagnostic(resource.origin, "path \(resource.path) lies under \(leaf.id), which is a \(leaf.kind == .file ? "file" : "symlink") (declared at \(leaf.origin))"))
+                    break
+                }
+            }
+        }
+    }
+}

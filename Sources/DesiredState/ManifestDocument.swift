@@ -1,0 +1,33 @@
+/// One manifest document, checked on its own (the checks that need the whole revision, such as
+/// unique ids or a `source` that exists, come later). Cached per manifest blob id.
+public struct ManifestDocument: Sendable, Hashable, Codable {
+    public let kind: ResourceKind
+    public let name: String
+    public let location: SourceLocation
+    public let nameLocation: SourceLocation
+    public let path: String
+    public let pathLocation: SourceLocation
+    public let mode: UInt32?
+    /// Inline content (`content:`).
+    public let content: String?
+    /// A file or folder of the repository (`source:`), normalized, relative to the source root.
+    public let source: String?
+    public let sourceLocation: SourceLocation?
+    public let sensitive: Bool
+    public let prune: Bool
+    /// A Symlink's link text.
+    public let linkTarget: String?
+
+    public var id: ResourceID { ResourceID(kind: kind.rawValue, name: name) }
+}
+
+/// All documents of one manifest file, and what was wrong with it.
+public struct ParsedManifest: Sendable, Hashable, Codable {
+    public var documents: [ManifestDocument] = []
+    public var diagnostics: [Diagnostic] = []
+
+    public init(documents: [ManifestDocument] = [], diagnostics: [Diagnostic] = []) {
+        self.documents = documents
+        self.diagnostics = diagnostics
+    }
+}

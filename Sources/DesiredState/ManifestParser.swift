@@ -1,0 +1,189 @@
+import Yams
+
+/// Reads manifest files into documents, with a `file:line:column` for every complaint.
+///
+/// It works on Yams' node tree rather than `Decodable`, because nodes carry their position and
+/// decoding errors do not.
+public enum ManifestParser {
+    static let topLevelFields: Set<String> = ["kind", "name", "spec"]
+    static let specFields: [ResourceKind: Set<String>] = [
+        .file: ["path", "content", "source", "mode", "sensitive"],
+        .directory: ["path", "mode", "source", "prune"],
+        .symlink: ["path", "target"],
+    ]
+
+    /// Parses every document of the manifest file `file` (its path relative to the source root).
+    public static func parse(_ bytes: [UInt8], file: String) -> ParsedManifest {
+        var result = ParsedManifest()
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            result.diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8"))
+            return result
+        }
+        do {
+            for node in try Yams.compose_all(yaml: text) {
+                var reader = DocumentReader(file: file)
+                if let document = reader.read(node) { result.documents.append(document) }
+                result.diagnostics += reader.diagnostics
+            }
+        } catch let error as YamlError {
+            result.diagnostics.append(syntaxDiagnostic(error, file: file))
+        } catch {
+            result.diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
+        }
+        return result
+    }
+
+    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
+            let detail = context.map { "\($0.text): " } ?? ""
+            return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax error: \(detail)\(problem)")
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            return at(mark, problem, context)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return at(context.mark, "duplicate key \(duplicates.joined(separator: ", "))", nil)
+        default:
+            return Diagnostic(SourceLocation(file: file, line: 1, column: 1), "YAML syntax error: \(error)")
+        }
+    }
+}
+
+/// Walks one document's nodes, collecting complaints instead of stopping at the first.
+struct DocumentReader {
+    let file: String
+    var diagnostics: [Diagnostic] = []
+
+    func location(_ node: Node) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    mutating func complain(_ node: Node, _ message: String) {
+        diagnostics.append(Diagnostic(location(node), message))
+    }
+
+    /// The string of a scalar node, or a complaint naming the field.
+    mutating func string(_ node: Node, field: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            complain(node, "`\(field)` must be a string")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func bool(_ node: Node, field: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.string == "true" || scalar.string == "false" else {
+            complain(node, "`\(field)` must be true or false")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
+    /// Reads a mode such as "0644": three or four octal digits.
+    mutating func mode(_ node: Node) -> UInt32? {
+        guard case .scalar(let scalar) = node,
+              (3...4).contains(scalar.string.count),
+              let value = UInt32(scalar.string, radix: 8)
+        else {
+            complain(node, "bad mode \(node.scalar?.string.escapingControlCharacters ?? "(not a string)"): write three or four octal digits, such as \"0644\"")
+            return nil
+        }
+        return value
+    }
+
+    /// The fields of a mapping, with complaints for unknown and repeated ones.
+    mutating func fields(_ node: Node, allowed: Set<String>, what: String) -> [String: (key: Node, value: Node)]? {
+        guard case .mapping(let mapping) = node else {
+            complain(node, "\(what) must be a mapping of fields")
+            return nil
+        }
+        var fields: [String: (key: Node, value: Node)] = [:]
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            if !allowed.contains(name) {
+                complain(key, "unknown field `\(name.escapingControlCharacters)` in \(what) (expected \(allowed.sorted().joined(separator: ", ")))")
+            } else if fields[name] != nil {
+                complain(key, "field `\(name)` is given twice")
+            } else {
+                fields[name] = (key, value)
+            }
+        }
+        return fields
+    }
+
+    mutating func read(_ node: Node) -> ManifestDocument? {
+        guard let top = fields(node, allowed: ManifestParser.topLevelFields, what: "a manifest document") else { return nil }
+        for required in ["kind", "name", "spec"] where top[required] == nil {
+            complain(node, "missing field `\(required)`")
+        }
+        guard let kindNode = top["kind"]?.value, let nameNode = top["name"]?.value, let specNode = top["spec"]?.value,
+              let kindText = string(kindNode, field: "kind"), let name = string(nameNode, field: "name")
+        else { return nil }
+        guard let kind = ResourceKind(rawValue: kindText) else {
+            complain(kindNode, "unknown kind `\(kindText.escapingControlCharacters)` (expected File, Directory or Symlink)")
+            return nil
+        }
+        if name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            complain(nameNode, "`name` must be non-empty text without control characters")
+            return nil
+        }
+        guard let spec = fields(specNode, allowed: ManifestParser.specFields[kind]!, what: "the spec of a \(kind.rawValue)") else { return nil }
+        let before = diagnostics.count
+
+        var path = ""
+        if let (_, value) = spec["path"] {
+            if let raw = string(value, field: "path") {
+                switch TargetPath.normalize(raw) {
+                case .success(let normalized): path = normalized
+                case .failure(let problem): complain(value, "\(problem): \(raw.escapingControlCharacters)")
+                }
+            }
+        } else {
+            complain(specNode, "missing field `spec.path`")
+        }
+        var mode: UInt32?
+        if let (_, value) = spec["mode"] { mode = self.mode(value) }
+        var content: String?
+        if let (_, value) = spec["content"] { content = string(value, field: "content") }
+        var source: String?
+        if let (_, value) = spec["source"], let raw = string(value, field: "source") {
+            switch TargetPath.normalize(raw) {
+            case .success(let normalized): source = normalized
+            case .failure(let problem): complain(value, "source: \(problem.description.replacingPrefix("path ", with: "")): \(raw.escapingControlCharacters)")
+            }
+        }
+        var sensitive = false, prune = false
+        if let (_, value) = spec["sensitive"] { sensitive = bool(value, field: "sensitive") ?? false }
+        if let (_, value) = spec["prune"] { prune = bool(value, field: "prune") ?? false }
+        var linkTarget: String?
+        switch kind {
+        case .file:
+            if (spec["content"] == nil) == (spec["source"] == nil) {
+                complain(specNode, "a File needs exactly one of `content` and `source`")
+            }
+        case .symlink:
+            if let (_, value) = spec["target"] {
+                linkTarget = string(value, field: "target")
+                if linkTarget?.isEmpty == true || linkTarget?.contains("\0") == true {
+                    complain(value, "`target` must be non-empty link text")
+                }
+            } else {
+                complain(specNode, "missing field `spec.target`")
+            }
+        case .directory:
+            break
+        }
+        guard diagnostics.count == before else { return nil }
+        return ManifestDocument(
+            kind: kind, name: name, location: location(node), nameLocation: location(nameNode),
+            path: path, pathLocation: location(spec["path"]!.value), mode: mode, content: content,
+            source: source, sourceLocation: spec["source"].map { location($0.value) },
+            sensitive: sensitive, prune: prune, linkTarget: linkTarget)
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}

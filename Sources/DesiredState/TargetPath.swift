@@ -1,0 +1,42 @@
+/// Paths inside the target: validated and normalized before anything touches the disk.
+public enum TargetPath {
+    /// The normalized form of a manifest's `path`, or why it is refused.
+    public static func normalize(_ raw: String) -> Result<String, PathProblem> {
+        if raw.isEmpty { return .failure(.empty) }
+        if raw.hasPrefix("/") { return .failure(.absolute) }
+        if raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .failure(.controlCharacter) }
+        var parts: [Substring] = []
+        for part in raw.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { return .failure(.leavesTarget) }
+            parts.append(part)
+        }
+        if parts.isEmpty { return .failure(.isRoot) }
+        return .success(parts.joined(separator: "/"))
+    }
+
+    /// Every proper ancestor of a normalized path, outermost first: `a/b/c` gives `a`, `a/b`.
+    public static func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var index = path.startIndex
+        while let slash = path[index...].firstIndex(of: "/") {
+            result.append(String(path[..<slash]))
+            index = path.index(after: slash)
+        }
+        return result
+    }
+
+    public enum PathProblem: Error, CustomStringConvertible {
+        case empty, absolute, leavesTarget, controlCharacter, isRoot
+
+        public var description: String {
+            switch self {
+            case .empty: return "path is empty"
+            case .absolute: return "path must be relative to the target, not absolute"
+            case .leavesTarget: return "path must stay inside the target: `..` is not allowed"
+            case .controlCharacter: return "path contains a control character"
+            case .isRoot: return "path must name something inside the target, not the target itself"
+            }
+        }
+    }
+}

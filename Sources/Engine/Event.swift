@@ -1,0 +1,58 @@
+import Foundation
+import DesiredState
+
+/// One entry of the journal, with the reasons and levels SPEC names.
+public struct Event: Sendable, Hashable {
+    public enum Level: String, Sendable, Codable { case info, warning, error }
+
+    public enum Reason: String, Sendable, Codable, CaseIterable {
+        case newRevision = "NewRevision", historyRewritten = "HistoryRewritten", fetchFailed = "FetchFailed"
+        case manifestInvalid = "ManifestInvalid", driftDetected = "DriftDetected", driftResolved = "DriftResolved"
+        case syncStarted = "SyncStarted", resourceCreated = "ResourceCreated", resourceUpdated = "ResourceUpdated"
+        case resourcePruned = "ResourcePruned", pruneSkipped = "PruneSkipped", syncSucceeded = "SyncSucceeded"
+        case syncFailed = "SyncFailed", healthChanged = "HealthChanged", proposalOpened = "ProposalOpened"
+        case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
+        case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"
+    }
+
+    /// The journal's order; 0 until written.
+    public var sequence: Int64 = 0
+    public var time: Date
+    public var level: Level
+    public var reason: Reason
+    public var resource: String?
+    public var revision: String?
+    public var message: String
+
+    public init(_ reason: Reason, _ level: Level, resource: ResourceID? = nil, revision: String? = nil, message: String, time: Date = Date()) {
+        self.time = time
+        self.level = level
+        self.reason = reason
+        self.resource = resource?.description
+        self.revision = revision
+        self.message = message
+    }
+
+    init(sequence: Int64, time: Date, level: Level, reason: Reason, resource: String?, revision: String?, message: String) {
+        self.sequence = sequence
+        self.time = time
+        self.level = level
+        self.reason = reason
+        self.resource = resource
+        self.revision = revision
+        self.message = message
+    }
+
+    /// RFC 3339 in UTC, to the millisecond.
+    public var timestamp: String {
+        time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// The row of `events --json`.
+    public var json: [String: Any] {
+        [
+            "time": timestamp, "level": level.rawValue, "reason": reason.rawValue,
+            "resource": resource as Any? ?? NSNull(), "revision": revision as Any? ?? NSNull(), "message": message,
+        ]
+    }
+}

@@ -1,0 +1,87 @@
+import DesiredState
+
+/// The unified diff of one resource, desired (`---`) against actual (`+++`). Sensitive content is
+/// never shown, binary content is summarised, and every line has its control characters escaped.
+public enum ResourceDiff {
+    /// - Parameters:
+    ///   - desired: the bytes the resource should hold (nil for an extra, or a non-file).
+    ///   - actual: the bytes the target holds (nil when absent or not a file).
+    public static func render(_ status: ResourceStatus, desired: [UInt8]?, actual: [UInt8]?) -> [String] {
+        var out = ["diff \(status.id.description.escapingControlCharacters) (\(status.path.escapingControlCharacters)): \(status.message?.escapingControlCharacters ?? "in sync")"]
+        let from = status.desired == nil ? "/dev/null" : "desired/" + status.path.escapingControlCharacters
+        let to: String
+        switch status.observed {
+        case .absent: to = "/dev/null"
+        default: to = "actual/" + status.path.escapingControlCharacters
+        }
+        out += ["--- \(from)", "+++ \(to)"]
+
+        if let desiredShape = status.desired?.shape, case .file(_, _, let mode) = desiredShape, case .file(_, let actualMode, _) = status.observed, mode != actualMode {
+            out.append("mode \(octal(mode)) → \(octal(actualMode))")
+        }
+        let sensitive = status.desired?.sensitive == true
+        let oldText = text(of: status.desired, bytes: desired)
+        let newText = text(of: status.observed, bytes: actual)
+        if oldText == nil && newText == nil { return out }
+        if sensitive {
+            out.append("(content hidden: \(status.id) is sensitive)")
+            return out
+        }
+        switch (oldText, newText) {
+        case (.binary, _), (_, .binary):
+            let sizes = [desired.map { "desired \($0.count) bytes" }, actual.map { "actual \($0.count) bytes" }].compactMap { $0 }
+            out.append("Binary content differs (\(sizes.joined(separator: ", ")))")
+        default:
+            let old = oldText?.string ?? "", new = newText?.string ?? ""
+            if old != new {
+                out += UnifiedDiff.lines(old: old, new: new).map(escapeKeepingTabs)
+            }
+        }
+        return out
+    }
+
+    enum Content {
+        case text(String)
+        case binary
+        var string: String? { if case .text(let s) = self { return s } else { return nil } }
+    }
+
+    static func text(of desired: DesiredResource?, bytes: [UInt8]?) -> Content? {
+        switch desired?.shape {
+        case .symlink(let target): return .text("-> \(target)\n")
+        case .directory: return nil
+        default: return bytes.map(classify)
+        }
+    }
+
+    static func text(of observed: Observation, bytes: [UInt8]?) -> Content? {
+        if case .symlink(let target) = observed { return .text("-> \(target)\n") }
+        if case .file = observed { return bytes.map(classify) }
+        return nil
+    }
+
+    static func classify(_ bytes: [UInt8]) -> Content {
+        if bytes.contains(0) { return .binary }
+        guard let string = String(validating: bytes, as: UTF8.self) else { return .binary }
+        return .text(string)
+    }
+
+    static func escapeKeepingTabs(_ line: String) -> String {
+        line.split(separator: "\t", omittingEmptySubsequences: false).map { String($0).escapingControlCharacters }.joined(separator: "\t")
+    }
+}
+
+extension Engine {
+    /// Diffs of the given statuses, reading desired content from the mirror and actual content
+    /// from the target.
+    public func diffs(_ statuses: [ResourceStatus]) async throws -> [[String]] {
+        let contents = try await desiredContents(statuses.compactMap(\.desired))
+        return statuses.map { status in
+            var desired: [UInt8]?
+            if case .file(let blob, _, _)? = status.desired?.shape { desired = contents[blob] }
+            var actual: [UInt8]?
+            if case .file = status.observed { actual = try? target.readFile(status.path) }
+            return ResourceDiff.render(status, desired: desired, actual: actual)
+        }
+    }
+}

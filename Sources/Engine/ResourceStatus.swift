@@ -1,0 +1,84 @@
+import Foundation
+import DesiredState
+import VersionSource
+
+/// SPEC's `sync` word.
+public enum SyncStatus: String, Sendable, Codable { case synced = "Synced", outOfSync = "OutOfSync", unknown = "Unknown" }
+
+/// SPEC's `drift` word, when OutOfSync.
+public enum Drift: String, Sendable, Codable { case missing, modified, extra }
+
+/// SPEC's `health` word.
+public enum Health: String, Sendable, Codable {
+    case healthy = "Healthy", progressing = "Progressing", degraded = "Degraded"
+    case missing = "Missing", suspended = "Suspended", unknown = "Unknown"
+}
+
+/// Desired against actual for one resource.
+public struct ResourceStatus: Sendable, Hashable {
+    public let id: ResourceID
+    public let path: String
+    public let sync: SyncStatus
+    public let drift: Drift?
+    public let health: Health
+    /// Why it is not Synced, in words; nil when Synced.
+    public let message: String?
+    /// nil for an extra.
+    public let desired: DesiredResource?
+    public let observed: Observation
+    /// For an extra: the Directory whose `source` it lies under, if any.
+    public let owner: ResourceID?
+
+    public var kind: String { id.kind }
+
+    /// The row of `status --json`.
+    public var json: [String: Any] {
+        [
+            "id": id.description, "kind": id.kind, "name": id.name, "path": path, "sync": sync.rawValue,
+            "drift": drift?.rawValue as Any? ?? NSNull(), "health": health.rawValue, "message": message as Any? ?? NSNull(),
+        ]
+    }
+
+    /// Compares a desired resource with what the target holds at its path.
+    public static func compare(_ desired: DesiredResource, _ observed: Observation) -> ResourceStatus {
+        func make(_ sync: SyncStatus, _ drift: Drift?, _ health: Health, _ message: String?) -> ResourceStatus {
+            ResourceStatus(id: desired.id, path: desired.path, sync: sync, drift: drift, health: health,
+                           message: message, desired: desired, observed: observed, owner: desired.owner)
+        }
+        let wrongType = { make(.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared") }
+        switch (desired.shape, observed) {
+        case (_, .unobservable(let why)): return make(.unknown, nil, .unknown, why)
+        case (_, .absent): return make(.outOfSync, .missing, .missing, "declared, absent from the target")
+        case (.file(let blob, _, let mode), .file(let actualBlob, let actualMode, _)):
+            var differences: [String] = []
+            if blob != actualBlob { differences.append("content differs") }
+            if mode != actualMode { differences.append("mode differs: \(octal(actualMode)), declared \(octal(mode))") }
+            return differences.isEmpty ? make(.synced, nil, .healthy, nil) : make(.outOfSync, .modified, .healthy, differences.joined(separator: "; "))
+        case (.directory(let mode, _), .directory(let actualMode)):
+            return mode == actualMode ? make(.synced, nil, .healthy, nil)
+                : make(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+        case (.symlink(let target), .symlink(let actual)):
+            return target == actual ? make(.synced, nil, .healthy, nil)
+                : make(.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
+        default:
+            return wrongType()
+        }
+    }
+
+    /// A resource plumb applied earlier (or found in a pruning Directory) that is no longer declared.
+    public static func extra(_ id: ResourceID, path: String, observed: Observation, owner: ResourceID?, owned: Bool) -> ResourceStatus {
+        let why = owned ? "no longer declared; plumb applied it earlier" : "not declared in the Directory's source"
+        return ResourceStatus(id: id, path: path, sync: .outOfSync, drift: .extra, health: .healthy,
+                              message: why, desired: nil, observed: observed, owner: owner)
+    }
+}
+
+extension ResourceKind {
+    var article: String { self == .file ? "a file" : self == .directory ? "a directory" : "a symlink" }
+}
+
+/// `0644`-style permission bits.
+public func octal(_ mode: UInt32) -> String {
+    let digits = String(mode, radix: 8)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+}

@@ -1,0 +1,48 @@
+import Foundation
+import VersionSource
+
+/// The layout of plumb's own store for one source and target.
+public struct StateDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    public var database: String { path + "/state.sqlite" }
+    public var mirror: String { path + "/mirror.git" }
+    public var backups: String { path + "/backups" }
+    public var lock: String { path + "/lock" }
+
+    /// `$XDG_STATE_HOME/plumb/<target name>-<hash of source and target>` (`~/.local/state` by default).
+    public static func defaultPath(source: SourceRef, target: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (env["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        let key = [source.url, source.branch, source.path, target].joined(separator: "\0")
+        let digest = BlobHasher.id(of: Array(key.utf8)).prefix(12)
+        let name = URL(fileURLWithPath: target).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return "\(base)/plumb/\(name.isEmpty ? "target" : name)-\(digest)"
+    }
+
+    /// Creates the folder if needed and checks it can hold plumb's state: writable, not inside the target.
+    public func prepare(target: String) throws {
+        let resolvedTarget = URL(fileURLWithPath: target).resolvingSymlinksInPath().path
+        func isInside(_ candidate: String) -> Bool { candidate == resolvedTarget || candidate.hasPrefix(resolvedTarget + "/") }
+        if isInside(URL(fileURLWithPath: path).resolvingSymlinksInPath().path) {
+            throw StateError("the state dir \(path) lies inside the target \(target); choose another with --state")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StateError("cannot create the state dir \(path): \(error.localizedDescription)")
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw StateError("the state dir \(path) is not writable: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// A problem with plumb's own store or with how it was asked to run.
+public struct StateError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+import DesiredState
+
+/// What plumb last applied for one resource: the ground for prune decisions and backups.
+public struct InventoryEntry: Sendable, Hashable {
+    public let id: ResourceID
+    public let kind: String
+    public let path: String
+    /// The blob id of what plumb wrote (link text for a symlink, "" for a directory).
+    public let blob: String
+    public let mode: UInt32
+    public let revision: String
+}
+
+/// What plumb knew of a file the last time it hashed it. An entry is trusted only while size,
+/// mtime, ctime and inode are unchanged and the file was not modified within `racyWindow` of the
+/// hashing (a change inside the filesystem's timestamp granularity would otherwise go unseen).
+public struct StatCacheEntry: Sendable, Hashable {
+    public static let racyWindow: Int64 = 2_000_000_000
+
+    public let stat: TargetFileSystem.Stat
+    public let blob: String
+    /// When the hash was taken, in nanoseconds since 1970.
+    public let recorded: Int64
+
+    public func trusted(for current: TargetFileSystem.Stat) -> Bool {
+        current.size == stat.size && current.mtime == stat.mtime && current.ctime == stat.ctime
+            && current.inode == stat.inode && current.mode == stat.mode && current.mtime + Self.racyWindow < recorded
+    }
+}
+
+/// A copy of content plumb replaced or removed without having written it.
+public struct Backup: Sendable, Hashable {
+    public let resource: ResourceID
+    public let path: String
+    public let file: String
+}
+
+/// The state dir's SQLite database (WAL): meta values, inventory, stat cache, journal, backups
+/// and parsed manifests. Migrations make its schema.
+public final class StateStore: Sendable, ManifestCache {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // FULL: a journalled event survives power loss, not only a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE inventory(id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL,
+                    blob TEXT NOT NULL, mode INTEGER NOT NULL, revision TEXT NOT NULL);
+                CREATE TABLE stat_cache(path TEXT PRIMARY KEY, type INTEGER NOT NULL, mode INTEGER NOT NULL,
+                    size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,
+                    blob TEXT NOT NULL, recorded INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, level TEXT NOT NULL,
+                    reason TEXT NOT NULL, resource TEXT, revision TEXT, message TEXT NOT NULL);
+                CREATE INDEX events_by_resource ON events(resource, seq);
+                CREATE TABLE backups(id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, resource TEXT NOT NULL,
+                    path TEXT NOT NULL, file TEXT NOT NULL);
+                CREATE TABLE manifests(blob TEXT NOT NULL, file TEXT NOT NULL, parsed BLOB NOT NULL,
+                    PRIMARY KEY(blob, file)) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Meta
+
+    public enum MetaKey: String, Sendable {
+        case appliedRevision, lastSeenHead, lastInvalidRevision, lastFetchError
+    }
+
+    public func meta(_ key: MetaKey) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue]) }
+    }
+
+    public func setMeta(_ key: MetaKey, _ value: String?) throws {
+        try pool.write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key.rawValue, value])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key.rawValue])
+            }
+        }
+    }
+
+    // MARK: Inventory
+
+    public func inventory() throws -> [ResourceID: InventoryEntry] {
+        try pool.read { db in
+            var result: [ResourceID: InventoryEntry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, kind, path, blob, mode, revision FROM inventory") {
+                guard let id = ResourceID(row[0] as String) else { continue }
+                result[id] = InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64), revision: row[5])
+            }
+            return result
+        }
+    }
+
+    public func record(_ entry: InventoryEntry) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO inventory(id, kind, path, blob, mode, revision) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [entry.id.description, entry.kind, entry.path, entry.blob, Int64(entry.mode), entry.revision])
+        }
+    }
+
+    public func forget(_ id: ResourceID) throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM inventory WHERE id = ?", arguments: [id.description]) }
+    }
+
+    // MARK: Stat cache
+
+    public func statCache() throws -> [String: StatCacheEntry] {
+        try pool.read { db in
+            var result: [String: StatCacheEntry] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, type, mode, size, mtime, ctime, inode, blob, recorded FROM stat_cache")
+            while let row = try rows.next() {
+                let stat = TargetFileSystem.Stat(
+                    type: mode_t(row[1] as Int64), mode: UInt32(row[2] as Int64), size: row[3], mtime: row[4],
+                    ctime: row[5], inode: UInt64(bitPattern: row[6] as Int64))
+                result[row[0]] = StatCacheEntry(stat: stat, blob: row[7], recorded: row[8])
+            }
+            return result
+        }
+    }
+
+    /// Saves new and changed entries and drops those of paths no longer looked at.
+    public func updateStatCache(_ changed: [String: StatCacheEntry], removing removed: [String]) throws {
+        guard !changed.isEmpty || !removed.isEmpty else { return }
+        try pool.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO stat_cache(path, type, mode, size, mtime, ctime, inode, blob, recorded)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (path, entry) in changed {
+                let s = entry.stat
+                try insert.execute(arguments: [path, Int64(s.type), Int64(s.mode), s.size, s.mtime, s.ctime,
+                                               Int64(bitPattern: s.inode), entry.blob, entry.recorded])
+            }
+            let delete = try db.cachedStatement(sql: "DELETE FROM stat_cache WHERE path = ?")
+            for path in removed { try delete.execute(arguments: [path]) }
+        }
+    }
+
+    // MARK: Journal
+
+    @discardableResult
+    public func append(_ event: Event) throws -> Event {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO events(time, level, reason, resource, revision, message) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [event.time.timeIntervalSince1970, event.level.rawValue, event.reason.rawValue,
+                            event.resource, event.revision, event.message])
+            var written = event
+            written.sequence = db.lastInsertedRowID
+            return written
+        }
+    }
+
+    /// Events after `sequence`, oldest first; with `last`, only the newest that many.
+    public func events(after sequence: Int64 = 0, resource: String? = nil, last: Int? = nil) throws -> [Event] {
+        try pool.read { db in
+            var sql = "SELECT seq, time, level, reason, resource, revision, message FROM events WHERE seq > ?"
+            var arguments: StatementArguments = [sequence]
+            if let resource {
+                sql += " AND resource = ?"
+                arguments += [resource]
+            }
+            sql += " ORDER BY seq DESC"
+            if let last {
+                sql += " LIMIT ?"
+                arguments += [last]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).reversed().compactMap { row in
+                guard let level = Event.Level(rawValue: row[2]), let reason = Event.Reason(rawValue: row[3]) else { return nil }
+                return Event(sequence: row[0], time: Date(timeIntervalSince1970: row[1]), level: level, reason: reason,
+                             resource: row[4], revision: row[5], message: row[6])
+            }
+        }
+    }
+
+    // MARK: Backups
+
+    public func recordBackup(_ backup: Backup) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO backups(time, resource, path, file) VALUES (?, ?, ?, ?)",
+                           arguments: [Date().timeIntervalSince1970, backup.resource.description, backup.path, backup.file])
+        }
+    }
+
+    public func backups() throws -> [Backup] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT resource, path, file FROM backups ORDER BY id").compactMap { row in
+                ResourceID(row[0] as String).map { Backup(resource: $0, path: row[1], file: row[2]) }
+            }
+        }
+    }
+
+    // MARK: Manifest cache
+
+    public func cachedManifest(blob: String, file: String) -> ParsedManifest? {
+        let data = try? pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT parsed FROM manifests WHERE blob = ? AND file = ?", arguments: [blob, file])
+        }
+        return data.flatMap { try? JSONDecoder().decode(ParsedManifest.self, from: $0) }
+    }
+
+    public func storeManifest(_ manifest: ParsedManifest, blob: String, file: String) {
+        guard let data = try? JSONEncoder().encode(manifest) else { return }
+        try? pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO manifests(blob, file, parsed) VALUES (?, ?, ?)", arguments: [blob, file, data])
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import DesiredState
+import VersionSource
+
+/// How `sync` was asked to run.
+public struct SyncOptions: Sendable {
+    /// Only these resources; nil for all (only a full sync sets the applied revision).
+    public var ids: [ResourceID]?
+    public var prune = false
+    public var dryRun = false
+    public var allowEmpty = false
+    public var acceptRewrite = false
+    public var fetch = true
+
+    public init(ids: [ResourceID]? = nil) { self.ids = ids }
+}
+
+/// What a sync did, step by step.
+public struct SyncReport: Sendable {
+    public enum Result: Sendable, Hashable { case done(String), skipped(String), failed(String) }
+
+    public struct Outcome: Sendable, Hashable {
+        public let step: SyncPlan.Step
+        public let result: Result
+    }
+
+    public let revision: String
+    public let plan: SyncPlan
+    public let outcomes: [Outcome]
+    /// Whether this sync made `revision` the applied revision.
+    public let applied: Bool
+
+    public var failures: [Outcome] { outcomes.filter { if case .failed = $0.result { return true } else { return false } } }
+}
+
+extension Engine {
+    /// Applies the head revision (or the resources asked for) to the target. Refuses, with nothing
+    /// changed, an invalid revision, a rewritten history, unknown ids and a desired state that
+    /// would delete everything.
+    public func sync(_ options: SyncOptions) async throws -> SyncReport {
+        let lock = options.dryRun ? nil : try EngineLock(path: config.stateDir.lock)
+        defer { withExtendedLifetime(lock) {} }
+
+        let head = options.fetch ? try await fetch() : try await currentHead()
+        let applied = try store.meta(.appliedRevision)
+        if let applied, applied != head, !(try await mirror.isAncestor(applied, of: head)), !options.acceptRewrite {
+            let message = "\(config.source.branch) moved to \(head.prefix(12)), which does not descend from the applied revision \(applied.prefix(12)) (history rewritten or force-pushed); nothing applied. Run `plumb sync --accept-rewrite` to apply it"
+            if !options.dryRun { try store.append(Event(.historyRewritten, .error, revision: head, message: message)) }
+            throw StateError(message)
+        }
+        let desired = try await desiredState(at: head)
+        var statuses = try observe(desired)
+        if let ids = options.ids {
+            let known = Set(statuses.map(\.id))
+            if let unknown = ids.first(where: { !known.contains($0) }) {
+                throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(head.prefix(12)) or among the extras")
+            }
+            let wanted = Set(ids)
+            statuses = statuses.filter { wanted.contains($0.id) }
+        }
+        let plan = SyncPlan(statuses: statuses, desired: desired, prune: options.prune || desired.settings.prune)
+        let inventory = try store.inventory()
+        if desired.resources.isEmpty && !inventory.isEmpty && !options.allowEmpty {
+            throw StateError("revision \(head.prefix(12)) declares no resources: applying it would leave nothing of the \(inventory.count) resources plumb applied. Run with --allow-empty if that is what you want")
+        }
+        if options.dryRun { return SyncReport(revision: head, plan: plan, outcomes: [], applied: false) }
+
+        try store.append(Event(.syncStarted, .info, revision: head, message: "applying \(head.prefix(12)): \(plan.steps.count) change(s)"))
+        let contents = try await desiredContents(plan.steps.compactMap { step in
+            switch step {
+            case .create(let r, _), .update(let r, _): return r
+            default: return nil
+            }
+        })
+        var applier = Applier(engine: self, revision: head, inventory: inventory, contents: contents)
+        var outcomes: [SyncReport.Outcome] = []
+        for step in plan.steps { outcomes.append(SyncReport.Outcome(step: step, result: applier.apply(step))) }
+
+        // Resources already as declared are plumb's from now on, and vanished extras are forgotten.
+        for status in statuses where status.sync == .synced { try applier.recordInventory(status.desired!) }
+        let listed = Set(statuses.map(\.id))
+        for entry in inventory.values where !listed.contains(entry.id) && options.ids == nil {
+            if case .success(nil) = target.lstat(entry.path) { try store.forget(entry.id) }
+        }
+
+        let failures = outcomes.filter { if case .failed = $0.result { return true } else { return false } }
+        let done = outcomes.filter { if case .done = $0.result { return true } else { return false } }
+        let counts = Dictionary(grouping: done, by: { $0.step.word }).mapValues(\.count)
+        let summary = [("create", "created"), ("update", "updated"), ("prune", "pruned")].map { "\(counts[$0.0] ?? 0) \($0.1)" }
+            + (plan.keptExtras.isEmpty ? [] : ["\(plan.keptExtras.count) extra kept (use --prune)"])
+        if failures.isEmpty {
+            let full = options.ids == nil
+            if full { try store.setMeta(.appliedRevision, head) }
+            try store.append(Event(.syncSucceeded, .info, revision: head,
+                                   message: "applied \(head.prefix(12))\(full ? "" : " to \(statuses.count) resource(s)"): \(summary.joined(separator: ", "))"))
+            return SyncReport(revision: head, plan: plan, outcomes: outcomes, applied: full)
+        }
+        try store.append(Event(.syncFailed, .error, revision: head,
+                               message: "\(failures.count) of \(outcomes.count) change(s) failed; \(head.prefix(12)) is not fully applied"))
+        return SyncReport(revision: head, plan: plan, outcomes: outcomes, applied: false)
+    }
+}
+
+/// Carries out plan steps one at a time, journalling each and keeping the inventory true.
+struct Applier {
+    let engine: Engine
+    let revision: String
+    let inventory: [ResourceID: InventoryEntry]
+    let contents: [String: [UInt8]]
+    private let backupFolder: String
+
+    init(engine: Engine, revision: String, inventory: [ResourceID: InventoryEntry], contents: [String: [UInt8]]) {
+        self.engine = engine
+        self.revision = revision
+        self.inventory = inventory
+        self.contents = contents
+        let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
+        backupFolder = engine.config.stateDir.backups + "/" + stamp + "-" + String(revision.prefix(12))
+    }
+
+    var fs: TargetFileSystem { engine.target }
+    var store: StateStore { engine.store }
+
+    mutating func apply(_ step: SyncPlan.Step) -> SyncReport.Result {
+        do {
+            switch step {
+            case .create(let resource, let observed), .update(let resource, let observed):
+                let saved = try write(resource, over: observed)
+                try recordInventory(resource)
+                let verb = step.word == "create" ? "created" : "updated"
+                let message = "\(verb) \(resource.path)" + (saved.map { "; the previous content is saved at \($0)" } ?? "")
+                try store.append(Event(step.word == "create" ? .resourceCreated : .resourceUpdated, .info,
+                                       resource: resource.id, revision: revision, message: message))
+                return .done(message)
+            case .prune(let status):
+                return try prune(status)
+            case .blocked(let status, let why):
+                try store.append(Event(.syncFailed, .error, resource: status.id, revision: revision, message: "cannot apply: \(why)"))
+                return .failed(why)
+            }
+        } catch {
+            let message = "\(error)"
+            _ = try? store.append(Event(.syncFailed, .error, resource: step.id, revision: revision, message: message))
+            return .failed(message)
+        }
+    }
+
+    /// Makes the path hold the resource. Returns where earlier content was saved, if any was.
+    func write(_ resource: DesiredResource, over observed: Observation) throws -> String? {
+        var saved: String?
+        switch (resource.shape, observed) {
+        case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
+            try fs.setMode(resource.path, mode: mode)
+        case (.directory(let mode, _), .directory):
+            try fs.setMode(resource.path, mode: mode)
+        case (_, .other(let what)):
+            throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
+        case (.file(let blob, _, let mode), _):
+            saved = try clear(resource, observed, keepingFilesInPlace: true)
+            guard let bytes = contents[blob] else { throw TargetError(resource.path, "the content \(blob.prefix(12)) is missing from the mirror") }
+            try fs.writeFile(resource.path, bytes: bytes, mode: mode)
+        case (.directory(let mode, _), _):
+            saved = try clear(resource, observed, keepingFilesInPlace: false)
+            try fs.makeDirectory(resource.path, mode: mode)
+        case (.symlink(let target), _):
+            saved = try clear(resource, observed, keepingFilesInPlace: true)
+            try fs.makeSymlink(resource.path, target: target)
+        }
+        return saved
+    }
+
+    /// Saves what plumb did not write and removes what a rename cannot replace (a directory, or
+    /// anything in the way of a new directory).
+    private func clear(_ resource: DesiredResource, _ observed: Observation, keepingFilesInPlace: Bool) throws -> String? {
+        let saved = try backupIfForeign(resource, observed)
+        switch observed {
+        case .directory: try fs.remove(resource.path, directory: true)
+        case .file, .symlink: if !keepingFilesInPlace { try fs.remove(resource.path, directory: false) }
+        default: break
+        }
+        return saved
+    }
+
+    /// Copies content into the state dir before it is replaced, unless it is exactly what plumb
+    /// itself wrote there last.
+    private func backupIfForeign(_ resource: DesiredResource, _ observed: Observation) throws -> String? {
+        let bytes: [UInt8]
+        switch observed {
+        case .file(let blob, _, _):
+            if inventory[resource.id]?.blob == blob { return nil }
+            bytes = try fs.readFile(resource.path)
+        case .symlink(let link):
+            let blob = BlobHasher.id(of: Array(link.utf8))
+            if inventory[resource.id]?.blob == blob { return nil }
+            bytes = Array(link.utf8)
+        default:
+            return nil
+        }
+        let file = backupFolder + "/" + resource.path
+        do {
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw StateError("cannot save the current content of \(resource.path) before replacing it: \(error.localizedDescription); nothing was changed")
+        }
+        try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
+        return file
+    }
+
+    func recordInventory(_ resource: DesiredResource) throws {
+        let (blob, mode): (String, UInt32)
+        switch resource.shape {
+        case .file(let b, _, let m): (blob, mode) = (b, m)
+        case .directory(let m, _): (blob, mode) = ("", m)
+        case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
+        }
+        try store.record(InventoryEntry(id: resource.id, kind: resource.kind.rawValue, path: resource.path, blob: blob, mode: mode, revision: revision))
+    }
+
+    /// Deletes an extra only if plumb applied it and it is still as plumb left it; looks again now,
+    /// not at the plan's observation, since a person may have touched it meanwhile.
+    private func prune(_ status: ResourceStatus) throws -> SyncReport.Result {
+        func skip(_ why: String) throws -> SyncReport.Result {
+            try store.append(Event(.pruneSkipped, .warning, resource: status.id, revision: revision, message: "kept \(status.path): \(why)"))
+            return .skipped(why)
+        }
+        guard let entry = inventory[status.id], entry.path == status.path else { return try skip("plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it") }
+        var observer = Observer(fs: fs, cache: [:])
+        let now = observer.observe(status.path)
+        let unchanged: Bool
+        switch now {
+        case .absent:
+            try store.forget(status.id)
+            return .done("already gone")
+        case .file(let blob, _, _): unchanged = entry.kind == ResourceKind.file.rawValue && blob == entry.blob
+        case .symlink(let link): unchanged = entry.kind == ResourceKind.symlink.rawValue && BlobHasher.id(of: Array(link.utf8)) == entry.blob
+        case .directory: unchanged = entry.kind == ResourceKind.directory.rawValue
+        default: unchanged = false
+        }
+        guard unchanged else { return try skip("it changed since plumb applied it") }
+        do {
+            try fs.remove(status.path, directory: entry.kind == ResourceKind.directory.rawValue)
+        } catch {
+            return try skip("\(error)")
+        }
+        try store.forget(status.id)
+        try store.append(Event(.resourcePruned, .info, resource: status.id, revision: revision, message: "deleted \(status.path)"))
+        return .done("deleted \(status.path)")
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// A failure of git, worded for the operator: what plumb tried and what git said.
+public struct GitError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What one run of git produced.
+public struct GitOutput: Sendable {
+    public let status: Int32
+    public let stdout: [UInt8]
+    public let stderr: String
+    public var text: String { String(decoding: stdout, as: UTF8.self) }
+    public var succeeded: Bool { status == 0 }
+    /// git's own last line of complaint, for error messages.
+    public var complaint: String {
+        let lines = stderr.split(whereSeparator: \.isNewline).map(String.init)
+        return lines.last(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.last ?? "exit status \(status)"
+    }
+}
+
+/// Runs git through its command line: never a shell, never a prompt, machine formats only.
+///
+/// `PLUMB_GIT` names another executable to run instead of `git`: the seam tests use to make git fail.
+public struct Git: Sendable {
+    public let executable: String
+    /// The repository git works on (`--git-dir`), or nil for commands that take none.
+    public let gitDir: String?
+
+    public init(gitDir: String? = nil, executable: String? = nil) {
+        self.gitDir = gitDir
+        self.executable = executable ?? ProcessInfo.processInfo.environment["PLUMB_GIT"] ?? "git"
+    }
+
+    /// Runs `git args...`; a non-zero exit is a result, not an error.
+    public func run(_ arguments: [String], input: [UInt8]? = nil, outputLimit: Int = 1 << 30) async throws -> GitOutput {
+        var args: [String] = []
+        if let gitDir { args += ["--git-dir", gitDir] }
+        args += arguments
+        let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        let env: Environment = .inherit.updating([
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_ASKPASS": "",
+            "SSH_ASKPASS": "",
+            "LC_ALL": "C",
+        ])
+        do {
+            let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
+            if let input {
+                result = try await Subprocess.run(
+                    exe, arguments: Arguments(args), environment: env,
+                    input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            } else {
+                result = try await Subprocess.run(
+                    exe, arguments: Arguments(args), environment: env,
+                    input: .none, output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            }
+            let status: Int32
+            switch result.terminationStatus {
+            case .exited(let code): status = code
+            case .signaled(let signal): status = 128 + signal
+            }
+            return GitOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        } catch let error as SubprocessError where error.code == .executableNotFound {
+            throw GitError("git was not found (looked for `\(executable)` on PATH); install git 2.38 or later")
+        }
+    }
+
+    /// Runs git and returns its standard output, or throws with git's complaint on a non-zero exit.
+    @discardableResult
+    public func output(_ arguments: [String], input: [UInt8]? = nil, what: String) async throws -> GitOutput {
+        let out = try await run(arguments, input: input)
+        guard out.succeeded else { throw GitError("\(what) failed: \(out.complaint)") }
+        return out
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Where desired state comes from: a repository, a branch, an optional subdirectory.
+public struct SourceRef: Sendable, Hashable {
+    public let url: String
+    public let branch: String
+    /// Subdirectory of the repository holding `resources/`, or "" for its root.
+    public let path: String
+
+    public init(url: String, branch: String = "main", path: String = "") {
+        self.url = url
+        self.branch = branch
+        self.path = path.split(separator: "/").joined(separator: "/")
+    }
+
+    public var branchRef: String { "refs/heads/\(branch)" }
+}
+
+/// plumb's bare mirror of the source, in the state dir: fetched from the source, read with
+/// machine formats, never a work tree.
+public struct Mirror: Sendable {
+    public let source: SourceRef
+    public let path: String
+    public let git: Git
+
+    public init(source: SourceRef, path: String, gitExecutable: String? = nil) {
+        self.source = source
+        self.path = path
+        self.git = Git(gitDir: path, executable: gitExecutable)
+    }
+
+    /// Creates the bare mirror if it does not exist yet. It is made beside its final place and
+    /// renamed, so a crash never leaves half a repository.
+    public func create() async throws {
+        if FileManager.default.fileExists(atPath: path + "/HEAD") { return }
+        let staging = path + ".new-\(getpid())"
+        try? FileManager.default.removeItem(atPath: staging)
+        try await Git(executable: git.executable).output(["init", "--quiet", "--bare", staging], what: "creating the mirror at \(path)")
+        guard rename(staging, path) == 0 else {
+            throw GitError("creating the mirror at \(path) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Fetches the tracked branch and every `proposal/*` branch; the mirror's refs then equal the
+    /// source's, rewritten history included (callers compare with the applied revision).
+    public func fetch() async throws {
+        let out = try await git.run([
+            "fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", source.url,
+            "+\(source.branchRef):\(source.branchRef)",
+            "+refs/heads/proposal/*:refs/heads/proposal/*",
+        ])
+        guard out.succeeded else {
+            if out.stderr.contains("couldn't find remote ref \(source.branchRef)") {
+                throw GitError("branch \(source.branch) was not found at \(source.url)")
+            }
+            throw GitError("fetching \(source.url) failed: \(out.complaint)")
+        }
+    }
+
+    /// The commit the tracked branch points at in the mirror, or nil before the first fetch.
+    public func head() async throws -> String? {
+        let out = try await git.run(["rev-parse", "--verify", "--quiet", "\(source.branchRef)^{commit}"])
+        return out.succeeded ? out.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors; false when either is unknown.
+    public func isAncestor(_ ancestor: String, of descendant: String) async throws -> Bool {
+        try await git.run(["merge-base", "--is-ancestor", ancestor, descendant]).succeeded
+    }
+
+    /// Every blob below the source path of `revision`, paths relative to that path.
+    public func listTree(revision: String) async throws -> [TreeEntry] {
+        let treeish = source.path.isEmpty ? revision : "\(revision):\(source.path)"
+        let out = try await git.run(["ls-tree", "-r", "-z", "--full-tree", treeish])
+        guard out.succeeded else {
+            if source.path.isEmpty { throw GitError("reading revision \(revision) failed: \(out.complaint)") }
+            throw GitError("path \(source.path) does not exist in revision \(revision.prefix(12)) of \(source.url)")
+        }
+        return TreeEntry.parse(out.stdout)
+    }
+
+    /// Reads blobs by id in one `cat-file --batch`; an id that is not a blob is left out.
+    public func readBlobs(_ ids: [String]) async throws -> [String: [UInt8]] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        let request = Array(unique.joined(separator: "\n").utf8) + [10]
+        let out = try await git.output(["cat-file", "--batch"], input: request, what: "reading blobs")
+        return Self.parseBatch(out.stdout)
+    }
+
+    /// Parses `cat-file --batch` output: `<oid> SP <type> SP <size> LF <content> LF` records.
+    static func parseBatch(_ bytes: [UInt8]) -> [String: [UInt8]] {
+        var blobs: [String: [UInt8]] = [:]
+        var i = 0
+        while i < bytes.count {
+            guard let newline = bytes[i...].firstIndex(of: 10) else { break }
+            let header = bytes[i..<newline].split(separator: 32)
+            i = newline + 1
+            guard header.count == 3, let size = Int(String(decoding: header[2], as: UTF8.self)) else { continue }
+            if header[1].elementsEqual("blob".utf8) {
+                blobs[String(decoding: header[0], as: UTF8.self)] = Array(bytes[i..<min(i + size, bytes.count)])
+            }
+            i += size + 1
+        }
+        return blobs
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import DesiredState
+import Engine
+
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a unified diff, desired (---) against actual (+++).",
+        discussion: "Exit status: 0 when there is no difference, 2 when there is, 1 on error.")
+
+    @OptionGroup var options: SourceOptions
+
+    @Argument(help: ArgumentHelp("Resources to diff, as Kind/name; all that are not Synced by default.", valueName: "id"))
+    var ids: [String] = []
+
+    func run() async throws {
+        try await reportingErrors {
+            let wanted = try ids.map { text -> ResourceID in
+                guard let id = ResourceID(text) else { throw StateError("\(text.escapingControlCharacters) is not a resource id: write Kind/name, such as File/motd") }
+                return id
+            }
+            let engine = try await options.engine()
+            let snapshot = try await engine.snapshot(fetch: !options.noFetch)
+            var statuses = snapshot.statuses.filter { $0.sync != .synced }
+            if !wanted.isEmpty {
+                let known = Dictionary(snapshot.statuses.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                if let unknown = wanted.first(where: { known[$0] == nil }) {
+                    throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
+                }
+                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced }
+            }
+            for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
+            if !statuses.isEmpty { throw ExitCode(2) }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the event journal, oldest first.")
+
+    @OptionGroup var options: SourceOptions
+
+    @Flag(name: .shortAndLong, help: "Keep printing events as they are journalled, until interrupted.")
+    var follow = false
+
+    @Option(name: .customShort("n"), help: ArgumentHelp("Only the newest N events.", valueName: "N"))
+    var count: Int?
+
+    @Option(help: ArgumentHelp("Only the events of one resource, as Kind/name.", valueName: "id"))
+    var resource: String?
+
+    @Flag(help: "Print one JSON document per line.")
+    var json = false
+
+    func validate() throws {
+        if let count, count < 0 { throw ValidationError("-n must be 0 or more, not \(count)") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let config = try options.config()
+            try config.stateDir.prepare(target: config.target)
+            let store = try StateStore(path: config.stateDir.database)
+            let first = try store.events(resource: resource, last: count)
+            for event in first { try printEvent(event) }
+            guard follow else { return }
+            // Follow from the newest event printed; with nothing printed, from the newest there is
+            // only when -n 0 asked to skip the older ones.
+            var last = try first.last?.sequence ?? (count == 0 ? store.events(last: 1).last?.sequence ?? 0 : 0)
+            signal(SIGINT) { _ in _exit(0) }
+            signal(SIGTERM) { _ in _exit(0) }
+            while true {
+                try await Task.sleep(for: .milliseconds(200))
+                for event in try store.events(after: last, resource: resource) {
+                    try printEvent(event)
+                    last = event.sequence
+                }
+            }
+        }
+    }
+
+    func printEvent(_ event: Event) throws {
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: event.json, options: [.sortedKeys, .withoutEscapingSlashes])
+            emit(String(decoding: data, as: UTF8.self))
+        } else {
+            let cells = [event.timestamp, event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                         event.reason.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
+                         (event.resource ?? "-").escapingControlCharacters, event.revision.map { String($0.prefix(12)) } ?? "-",
+                         event.message.escapingControlCharacters]
+            emit(cells.joined(separator: "  "))
+        }
+    }
+
+    /// Writes a line at once, unbuffered, so a follower sees each event as it comes.
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+
+/// Runs a command's body; any error becomes one clear sentence on stderr and exit status 1.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("plumb: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Prints one JSON document.
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+}

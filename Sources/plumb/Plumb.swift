@@ -1,0 +1,18 @@
+import ArgumentParser
+import TerminalBackend
+
+@main
+struct Plumb: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "plumb",
+        abstract: "Keep a machine true to what git declares, and show where it is not.",
+        discussion: """
+            Every command reads the source with --repo/--branch/--path and acts on --target;
+            the same values come from PLUMB_REPO, PLUMB_BRANCH, PLUMB_PATH, PLUMB_TARGET, PLUMB_STATE.
+            """,
+        version: "plumb \(version) (\(TerminalLibrary.version))",
+        subcommands: [Status.self, Diff.self, Sync.self, Events.self]
+    )
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Engine
+import Foundation
+import VersionSource
+
+/// The options every command takes: where desired state comes from and where it goes.
+struct SourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The source repository: any URL or path git clone accepts (PLUMB_REPO).", valueName: "url|path"))
+    var repo: String?
+
+    @Option(help: ArgumentHelp("The tracked branch, default main (PLUMB_BRANCH).", valueName: "name"))
+    var branch: String?
+
+    @Option(help: ArgumentHelp("A subdirectory of the repository holding resources/ (PLUMB_PATH).", valueName: "subdir"))
+    var path: String?
+
+    @Option(help: ArgumentHelp("The directory plumb keeps true to the source (PLUMB_TARGET).", valueName: "dir"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("plumb's state dir, default $XDG_STATE_HOME/plumb/<id> (PLUMB_STATE).", valueName: "dir"))
+    var state: String?
+
+    @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
+    var noFetch = false
+
+    /// The engine's configuration, flags first, then the environment.
+    func config() throws -> EngineConfig {
+        let env = ProcessInfo.processInfo.environment
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let fromEnv = env[name], !fromEnv.isEmpty { return fromEnv }
+            return nil
+        }
+        guard let repo = value(repo, "PLUMB_REPO") else {
+            throw StateError("no source repository: give --repo URL|PATH or set PLUMB_REPO")
+        }
+        guard let target = value(target, "PLUMB_TARGET") else {
+            throw StateError("no target directory: give --target DIR or set PLUMB_TARGET")
+        }
+        let targetPath = absolute(target)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: targetPath, isDirectory: &isDirectory) else {
+            throw StateError("the target \(targetPath) does not exist; create it first")
+        }
+        guard isDirectory.boolValue else { throw StateError("the target \(targetPath) is not a directory") }
+        // A local path is made absolute, so the state dir's id and git both see one place.
+        let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
+        let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
+        let state = value(state, "PLUMB_STATE").map(absolute) ?? StateDirectory.defaultPath(source: source, target: targetPath)
+        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state))
+    }
+
+    func engine() async throws -> Engine { try await Engine(config: config()) }
+
+    private func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+    }
+}
