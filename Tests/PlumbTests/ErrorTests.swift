@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every failure is one clear sentence on stderr and exit status 1.
+@Suite struct ErrorTests {
+    let fx: PlumbFixture
+
+    init() throws {
+        fx = try PlumbFixture()
+        try fx.source.write("resources/a.yaml", "kind: File\nname: a\nspec:\n  path: a\n  content: a\n")
+        try fx.source.commit("a")
+    }
+
+    func expectOneSentence(_ result: ProcessResult, containing text: String) {
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("plumb: "))
+        #expect(result.stderr.contains(text), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func gitMissing() throws {
+        expectOneSentence(try fx.plumb("status", env: ["PLUMB_GIT": "/nonexistent/git"]), containing: "git was not found")
+    }
+
+    @Test func gitFailing() throws {
+        let failing = try Scratch()
+        try failing.write("git", "#!/bin/sh\necho 'fatal: disk on fire' >&2\nexit 128\n", mode: 0o755)
+        expectOneSentence(try fx.plumb("status", env: ["PLUMB_GIT": failing.file("git")]), containing: "disk on fire")
+    }
+
+    @Test func sourceUnreachable() throws {
+        let result = try fx.plumb("status", env: ["PLUMB_REPO": "/nonexistent/source.git"])
+        expectOneSentence(result, containing: "fetching /nonexistent/source.git failed")
+    }
+
+    @Test func unknownBranch() throws {
+        expectOneSentence(try fx.plumb("status", "--branch", "nope"), containing: "branch nope was not found")
+    }
+
+    @Test func targetMissing() throws {
+        expectOneSentence(try fx.plumb("status", env: ["PLUMB_TARGET": "/nonexistent/target"]), containing: "the target /nonexistent/target does not exist")
+    }
+
+    @Test func noRepositoryGiven() throws {
+        expectOneSentence(try fx.plumb("status", env: ["PLUMB_REPO": ""]), containing: "give --repo")
+    }
+
+    @Test func stateDirNotWritable() throws {
+        guard getuid() != 0 else {
+            // root writes anywhere; a state dir under a regular file is refused all the same.
+            try fx.state.write("file", "x")
+            expectOneSentence(try fx.plumb("status", env: ["PLUMB_STATE": fx.state.file("file/state")]), containing: "cannot create the state dir")
+            return
+        }
+        chmod(fx.state.path, 0o500)
+        defer { chmod(fx.state.path, 0o700) }
+        expectOneSentence(try fx.plumb("status"), containing: "state dir")
+    }
+
+    @Test func stateDirInsideTheTarget() throws {
+        expectOneSentence(try fx.plumb("status", env: ["PLUMB_STATE": fx.target.file("state")]), containing: "lies inside the target")
+    }
+
+    @Test func badManifestNamesFileLineAndColumn() throws {
+        try fx.source.write("resources/a.yaml", "kind: Flie\nname: a\nspec:\n  path: a\n")
+        try fx.source.commit("typo")
+        let result = try fx.plumb("status")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("resources/a.yaml:1:7: unknown kind `Flie` (expected File, Directory or Symlink)"))
+    }
+
+    @Test func badResourceID() throws {
+        expectOneSentence(try fx.plumb("diff", "motd"), containing: "motd is not a resource id")
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The real `plumb` binary, built beside the test bundle.
+public enum PlumbBinary {
+    public static var path: String {
+        if let override = ProcessInfo.processInfo.environment["PLUMB_BINARY"] { return override }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("plumb").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/plumb").path
+    }
+}
+
+/// One source, one target, one state dir, and the binary to drive them.
+public final class PlumbFixture: @unchecked Sendable {
+    public let source: SourceRepository
+    public let target: Scratch
+    public let state: Scratch
+
+    public init() throws {
+        source = try SourceRepository()
+        target = try Scratch()
+        state = try Scratch()
+    }
+
+    public var environment: [String: String] {
+        ["PLUMB_REPO": source.bare, "PLUMB_TARGET": target.path, "PLUMB_STATE": state.path + "/state"]
+    }
+
+    /// Runs `plumb args...` against this fixture.
+    @discardableResult
+    public func plumb(_ arguments: String..., env: [String: String] = [:]) throws -> ProcessResult {
+        try run(PlumbBinary.path, arguments, env: environment.merging(env) { _, new in new })
+    }
+
+    public func plumb(arguments: [String], env: [String: String] = [:]) throws -> ProcessResult {
+        try run(PlumbBinary.path, arguments, env: environment.merging(env) { _, new in new })
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// A fresh temporary directory, removed when the value is released.
+public final class Scratch: @unchecked Sendable {
+    public let path: String
+
+    public init() throws {
+        var template = Array((NSTemporaryDirectory() + "/plumb-test-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw SetupError("mkdtemp failed") }
+        path = URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func file(_ relative: String) -> String { path + "/" + relative }
+
+    /// Writes a file, creating its parent directories.
+    public func write(_ relative: String, _ content: String, mode: Int? = nil) throws {
+        try writeFile(file(relative), content, mode: mode)
+    }
+
+    public func read(_ relative: String) -> String? { try? String(contentsOfFile: file(relative), encoding: .utf8) }
+
+    public func exists(_ relative: String) -> Bool {
+        var info = stat()
+        return lstat(file(relative), &info) == 0
+    }
+
+    public func mode(_ relative: String) -> Int? {
+        var info = stat()
+        return lstat(file(relative), &info) == 0 ? Int(info.st_mode & 0o7777) : nil
+    }
+}
+
+public func writeFile(_ path: String, _ content: String, mode: Int? = nil) throws {
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try content.write(toFile: path, atomically: false, encoding: .utf8)
+    if let mode { chmod(path, mode_t(mode)) }
+}
