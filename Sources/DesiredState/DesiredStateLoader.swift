@@ -46,10 +46,10 @@ public struct DesiredStateLoader: Sendable {
     /// The desired state of `revision`, or `InvalidRevision` listing every problem.
     public func load(revision: String) async throws -> DesiredState {
         let entries = try await mirror.listTree(revision: revision)
-        let manifestEntries = entries.filter {
+        let yamlEntries = entries.filter {
             $0.path.hasPrefix(Self.manifestFolder) && ($0.path.hasSuffix(".yaml") || $0.path.hasSuffix(".yml"))
-                && $0.kind != .symlink && $0.kind != .submodule
         }
+        let manifestEntries = yamlEntries.filter { $0.kind == .file || $0.kind == .executable }
         let settingsEntry = entries.first { $0.path == Self.settingsFile }
 
         var parsed: [(TreeEntry, ParsedManifest)] = []
@@ -65,7 +65,10 @@ public struct DesiredStateLoader: Sendable {
         }
         parsed.sort { $0.0.path < $1.0.path }
 
-        var diagnostics = parsed.flatMap(\.1.diagnostics)
+        var diagnostics = yamlEntries.filter { $0.kind == .symlink || $0.kind == .submodule }.map {
+            Diagnostic(SourceLocation(file: $0.path, line: 1, column: 1), "a manifest must be a regular file, not a \($0.kind == .symlink ? "symlink" : "submodule")")
+        }
+        diagnostics += parsed.flatMap(\.1.diagnostics)
         var settings = Settings()
         if let settingsEntry {
             let (read, problems) = Settings.parse(blobs[settingsEntry.oid] ?? [], file: Self.settingsFile)

@@ -20,11 +20,14 @@ public enum ManifestParser {
             return result
         }
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // Yams ends the sequence at a syntax error and keeps the error aside: ask for it.
+            var documents = try Yams.compose_all(yaml: text)
+            while let node = documents.next() {
                 var reader = DocumentReader(file: file)
                 if let document = reader.read(node) { result.documents.append(document) }
                 result.diagnostics += reader.diagnostics
             }
+            if let error = documents.error { throw error }
         } catch let error as YamlError {
             result.diagnostics.append(syntaxDiagnostic(error, file: file))
         } catch {
@@ -112,6 +115,7 @@ struct DocumentReader {
     }
 
     mutating func read(_ node: Node) -> ManifestDocument? {
+        let before = diagnostics.count
         guard let top = fields(node, allowed: ManifestParser.topLevelFields, what: "a manifest document") else { return nil }
         for required in ["kind", "name", "spec"] where top[required] == nil {
             complain(node, "missing field `\(required)`")
@@ -128,7 +132,6 @@ struct DocumentReader {
             return nil
         }
         guard let spec = fields(specNode, allowed: ManifestParser.specFields[kind]!, what: "the spec of a \(kind.rawValue)") else { return nil }
-        let before = diagnostics.count
 
         var path = ""
         if let (_, value) = spec["path"] {

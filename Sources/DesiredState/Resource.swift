@@ -29,7 +29,7 @@ public struct ResourceID: Sendable, Hashable, Codable, Comparable, CustomStringC
 }
 
 /// What a resource should be on disk.
-public enum DesiredShape: Sendable, Hashable, Codable {
+public enum DesiredShape: Sendable, Hashable {
     /// A regular file whose content is the blob `blob`; `inline` holds the bytes when the manifest
     /// gave them (`content:`), otherwise they are read from the mirror when needed.
     case file(blob: String, inline: [UInt8]?, mode: UInt32)
@@ -37,8 +37,9 @@ public enum DesiredShape: Sendable, Hashable, Codable {
     case symlink(target: String)
 }
 
-/// One resource of a revision's desired state, validated.
-public struct DesiredResource: Sendable, Hashable, Codable {
+/// One resource of a revision's desired state, validated. A class: statuses, plans and views all
+/// point at the one instance rather than copying its many strings.
+public final class DesiredResource: Sendable, Hashable {
     public let id: ResourceID
     /// Relative to the target root, normalized: no `.`, no `..`, no empty component.
     public let path: String
@@ -57,6 +58,15 @@ public struct DesiredResource: Sendable, Hashable, Codable {
         self.sensitive = sensitive
         self.origin = origin
         self.owner = owner
+    }
+
+    public static func == (a: DesiredResource, b: DesiredResource) -> Bool {
+        a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin && a.owner == b.owner)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(path)
     }
 
     public var kind: ResourceKind {

@@ -1,7 +1,7 @@
 import Yams
 
 /// Engine settings from `plumb.yaml` at the source root; flags on the command line win.
-public struct Settings: Sendable, Hashable, Codable {
+public struct Settings: Sendable, Hashable {
     public var interval: Duration = .seconds(30)
     public var autoSync = false
     public var prune = false
@@ -43,7 +43,8 @@ extension Duration {
     public static func parse(_ text: String) -> Duration? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (unit, seconds) in units where text.hasSuffix(unit) {
-            guard let number = Double(text.dropLast(unit.count)), number >= 0, number.isFinite else { return nil }
+            // A year at most: beyond that a number is a typo, and Int64 milliseconds would overflow.
+            guard let number = Double(text.dropLast(unit.count)), number >= 0, number * seconds <= 366 * 86400 else { return nil }
             return .milliseconds(Int64((number * seconds * 1000).rounded()))
         }
         return nil

@@ -17,11 +17,13 @@ public enum TargetPath {
 
     /// Every proper ancestor of a normalized path, outermost first: `a/b/c` gives `a`, `a/b`.
     public static func ancestors(of path: String) -> [String] {
+        // On the UTF-8 view: `/` is one byte, and walking Characters would cost grapheme breaking.
+        let bytes = path.utf8
         var result: [String] = []
-        var index = path.startIndex
-        while let slash = path[index...].firstIndex(of: "/") {
+        var index = bytes.startIndex
+        while let slash = bytes[index...].firstIndex(of: UInt8(ascii: "/")) {
             result.append(String(path[..<slash]))
-            index = path.index(after: slash)
+            index = bytes.index(after: slash)
         }
         return result
     }

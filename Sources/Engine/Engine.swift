@@ -23,7 +23,7 @@ public struct Snapshot: Sendable {
     /// Every declared resource and every extra, sorted by path.
     public let statuses: [ResourceStatus]
 
-    public func count(_ sync: SyncStatus) -> Int { statuses.filter { $0.sync == sync }.count }
+    public func count(_ sync: SyncStatus) -> Int { statuses.reduce(0) { $0 + ($1.sync == sync ? 1 : 0) } }
     public var allSynced: Bool { statuses.allSatisfy { $0.sync == .synced } }
 }
 
@@ -85,8 +85,11 @@ public final class Engine: Sendable {
 
     /// The desired state of a revision; an invalid one journals `ManifestInvalid` (once) and throws.
     public func desiredState(at revision: String) async throws -> DesiredState {
+        if let cached = store.cachedDesiredState(revision: revision, path: config.source.path) { return cached }
         do {
-            return try await loader.load(revision: revision)
+            let state = try await loader.load(revision: revision)
+            try store.storeDesiredState(state, path: config.source.path)
+            return state
         } catch let invalid as InvalidRevision {
             if try store.meta(.lastInvalidRevision) != revision {
                 for diagnostic in invalid.diagnostics.prefix(20) {
@@ -104,17 +107,16 @@ public final class Engine: Sendable {
     /// longer declared, or present under a Directory's source without being in it).
     public func observe(_ desired: DesiredState) throws -> [ResourceStatus] {
         var observer = Observer(fs: target, cache: try store.statCache())
-        var statuses = desired.resources.map { ResourceStatus.compare($0, observer.observe($0.path)) }
+        let declared = desired.resources.map { ResourceStatus.compare($0, observer.observe($0.path)) }
         let declaredPaths = Set(desired.resources.map(\.path))
-        let declaredIDs = Set(desired.resources.map(\.id))
-        let inventory = try store.inventory()
+        let declaredIDs = Set(desired.resources.map(\.id.description))
+        var extras: [ResourceStatus] = []
         var extraPaths = Set<String>()
-        for entry in inventory.values.sorted(by: { $0.path < $1.path })
-        where !declaredIDs.contains(entry.id) && !declaredPaths.contains(entry.path) {
+        for entry in try store.inventory(where: { !declaredIDs.contains($0) }) where !declaredPaths.contains(entry.path) {
             let observed = observer.observe(entry.path)
             if observed == .absent { continue }
             let owner = desired.resources.first { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }?.id
-            statuses.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, owned: true))
+            extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, owned: true))
             extraPaths.insert(entry.path)
         }
         let owners = Set(desired.resources.compactMap(\.owner))
@@ -125,11 +127,24 @@ public final class Engine: Sendable {
                 let path = directory.path + "/" + relative
                 guard !declaredPaths.contains(path), !extraPaths.contains(path) else { continue }
                 let id = ResourceID(kind: ResourceKind.file.rawValue, name: "\(directory.id.name)/\(relative)")
-                statuses.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, owned: false))
+                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, owned: false))
             }
         }
-        try store.updateStatCache(observer.changed, removing: observer.unseen)
-        return statuses.sorted { $0.path < $1.path }
+        if let updated = observer.updatedCache { try store.saveStatCache(updated) }
+        return Self.merge(declared, extras.sorted { $0.path < $1.path })
+    }
+
+    /// Merges two lists sorted by path; the declared list is long and already sorted, the
+    /// extras are few, so this beats sorting the whole.
+    static func merge(_ a: [ResourceStatus], _ b: [ResourceStatus]) -> [ResourceStatus] {
+        guard !b.isEmpty else { return a }
+        var result: [ResourceStatus] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].path <= b[j].path) { result.append(a[i]); i += 1 } else { result.append(b[j]); j += 1 }
+        }
+        return result
     }
 
     /// Fetches (unless told not to), reads the head's desired state and observes the target.

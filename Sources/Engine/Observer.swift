@@ -19,8 +19,13 @@ struct Observer {
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    /// Paths cached earlier that this scan did not look at: their entries are dropped.
-    var unseen: [String] { cache.keys.filter { !seen.contains($0) } }
+    /// The stat cache after this scan: entries of files it looked at, new hashes included; nil
+    /// when nothing changed and there is nothing to save.
+    var updatedCache: [String: StatCacheEntry]? {
+        let stale = cache.keys.contains { !seen.contains($0) }
+        guard stale || !changed.isEmpty else { return nil }
+        return cache.filter { seen.contains($0.key) }.merging(changed) { _, new in new }
+    }
 
     mutating func observe(_ path: String) -> Observation {
         if let blocked = fs.blockingParent(of: path, checked: &checkedParents) { return .unobservable(blocked) }

@@ -14,8 +14,9 @@ public enum Health: String, Sendable, Codable {
     case missing = "Missing", suspended = "Suspended", unknown = "Unknown"
 }
 
-/// Desired against actual for one resource.
-public struct ResourceStatus: Sendable, Hashable {
+/// Desired against actual for one resource. A class, so that lists of ten thousand of them are
+/// passed around without copying each one's strings.
+public final class ResourceStatus: Sendable, Hashable {
     public let id: ResourceID
     public let path: String
     public let sync: SyncStatus
@@ -28,6 +29,29 @@ public struct ResourceStatus: Sendable, Hashable {
     public let observed: Observation
     /// For an extra: the Directory whose `source` it lies under, if any.
     public let owner: ResourceID?
+
+    public init(id: ResourceID, path: String, sync: SyncStatus, drift: Drift?, health: Health, message: String?,
+                desired: DesiredResource?, observed: Observation, owner: ResourceID?) {
+        self.id = id
+        self.path = path
+        self.sync = sync
+        self.drift = drift
+        self.health = health
+        self.message = message
+        self.desired = desired
+        self.observed = observed
+        self.owner = owner
+    }
+
+    public static func == (a: ResourceStatus, b: ResourceStatus) -> Bool {
+        a === b || (a.id == b.id && a.path == b.path && a.sync == b.sync && a.drift == b.drift && a.health == b.health
+            && a.message == b.message && a.desired == b.desired && a.observed == b.observed && a.owner == b.owner)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(path)
+    }
 
     public var kind: String { id.kind }
 

@@ -60,9 +60,7 @@ public final class StateStore: Sendable, ManifestCache {
                 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE inventory(id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL,
                     blob TEXT NOT NULL, mode INTEGER NOT NULL, revision TEXT NOT NULL);
-                CREATE TABLE stat_cache(path TEXT PRIMARY KEY, type INTEGER NOT NULL, mode INTEGER NOT NULL,
-                    size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,
-                    blob TEXT NOT NULL, recorded INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE caches(name TEXT PRIMARY KEY, updated REAL NOT NULL, data BLOB NOT NULL);
                 CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, level TEXT NOT NULL,
                     reason TEXT NOT NULL, resource TEXT, revision TEXT, message TEXT NOT NULL);
                 CREATE INDEX events_by_resource ON events(resource, seq);
@@ -98,11 +96,18 @@ public final class StateStore: Sendable, ManifestCache {
     // MARK: Inventory
 
     public func inventory() throws -> [ResourceID: InventoryEntry] {
+        Dictionary(try inventory(where: { _ in true }).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The entries whose id (`Kind/name`) passes `include`; the others are not even decoded.
+    public func inventory(where include: (String) -> Bool) throws -> [InventoryEntry] {
         try pool.read { db in
-            var result: [ResourceID: InventoryEntry] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, kind, path, blob, mode, revision FROM inventory") {
-                guard let id = ResourceID(row[0] as String) else { continue }
-                result[id] = InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64), revision: row[5])
+            var result: [InventoryEntry] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, kind, path, blob, mode, revision FROM inventory")
+            while let row = try rows.next() {
+                let text: String = row[0]
+                guard include(text), let id = ResourceID(text) else { continue }
+                result.append(InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64), revision: row[5]))
             }
             return result
         }
@@ -120,37 +125,44 @@ public final class StateStore: Sendable, ManifestCache {
         try pool.write { db in try db.execute(sql: "DELETE FROM inventory WHERE id = ?", arguments: [id.description]) }
     }
 
-    // MARK: Stat cache
+    // MARK: Caches
 
+    /// The stat cache is one row in a compact format, like git's index: read whole, in a loop.
     public func statCache() throws -> [String: StatCacheEntry] {
-        try pool.read { db in
-            var result: [String: StatCacheEntry] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, type, mode, size, mtime, ctime, inode, blob, recorded FROM stat_cache")
-            while let row = try rows.next() {
-                let stat = TargetFileSystem.Stat(
-                    type: mode_t(row[1] as Int64), mode: UInt32(row[2] as Int64), size: row[3], mtime: row[4],
-                    ctime: row[5], inode: UInt64(bitPattern: row[6] as Int64))
-                result[row[0]] = StatCacheEntry(stat: stat, blob: row[7], recorded: row[8])
-            }
-            return result
+        guard let bytes = try cache("stat") else { return [:] }
+        return (try? CacheCoding.decodeStatCache(bytes)) ?? [:]
+    }
+
+    public func saveStatCache(_ cache: [String: StatCacheEntry]) throws {
+        try saveCache("stat", CacheCoding.encode(cache))
+    }
+
+    /// The desired state of a revision as built earlier, so an unchanged head costs no tree
+    /// listing and no manifest checks.
+    public func cachedDesiredState(revision: String, path: String) -> DesiredState? {
+        guard let bytes = try? cache("desired:\(path):\(revision)") else { return nil }
+        return try? CacheCoding.decodeDesiredState(bytes)
+    }
+
+    /// Keeps the desired states of the few newest revisions.
+    public func storeDesiredState(_ state: DesiredState, path: String) throws {
+        try saveCache("desired:\(path):\(state.revision)", CacheCoding.encode(state))
+        try pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM caches WHERE name LIKE 'desired:%' AND name NOT IN
+                    (SELECT name FROM caches WHERE name LIKE 'desired:%' ORDER BY updated DESC LIMIT 4)
+                """)
         }
     }
 
-    /// Saves new and changed entries and drops those of paths no longer looked at.
-    public func updateStatCache(_ changed: [String: StatCacheEntry], removing removed: [String]) throws {
-        guard !changed.isEmpty || !removed.isEmpty else { return }
+    private func cache(_ name: String) throws -> [UInt8]? {
+        try pool.read { db in try Data.fetchOne(db, sql: "SELECT data FROM caches WHERE name = ?", arguments: [name]) }.map { [UInt8]($0) }
+    }
+
+    private func saveCache(_ name: String, _ bytes: [UInt8]) throws {
         try pool.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO stat_cache(path, type, mode, size, mtime, ctime, inode, blob, recorded)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for (path, entry) in changed {
-                let s = entry.stat
-                try insert.execute(arguments: [path, Int64(s.type), Int64(s.mode), s.size, s.mtime, s.ctime,
-                                               Int64(bitPattern: s.inode), entry.blob, entry.recorded])
-            }
-            let delete = try db.cachedStatement(sql: "DELETE FROM stat_cache WHERE path = ?")
-            for path in removed { try delete.execute(arguments: [path]) }
+            try db.execute(sql: "INSERT OR REPLACE INTO caches(name, updated, data) VALUES (?, ?, ?)",
+                           arguments: [name, Date().timeIntervalSince1970, Data(bytes)])
         }
     }
 

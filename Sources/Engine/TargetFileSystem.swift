@@ -166,12 +166,14 @@ public struct TargetFileSystem: Sendable {
             }
             guard next >= 0 else {
                 let code = errno
-                let where_ = components[...index].joined(separator: "/")
-                switch code {
-                case ELOOP: throw TargetError(where_, "is a symlink; plumb does not write through symlinks")
-                case ENOTDIR: throw TargetError(where_, "is not a directory")
-                default: throw TargetError(where_, "cannot open the directory", errno: code)
+                let place = components[...index].joined(separator: "/")
+                // O_DIRECTORY|O_NOFOLLOW refuses a symlink with ENOTDIR on Linux: look again to say which.
+                var info = stat()
+                if fstatat(dir, component, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+                    throw TargetError(place, "is a symlink; plumb does not write through symlinks")
                 }
+                if code == ENOTDIR { throw TargetError(place, "is not a directory") }
+                throw TargetError(place, "cannot open the directory", errno: code)
             }
             close(dir)
             dir = next

@@ -22,8 +22,8 @@ public enum UnifiedDiff {
         var index = 0
         while let start = script[index...].firstIndex(where: { $0.0 != " " }) {
             var end = start
-            // Extend the hunk while the next change is within twice the context.
-            while let next = script[(end + 1)...].firstIndex(where: { $0.0 != " " }), next - end <= 2 * context { end = next }
+            // One hunk while at most twice the context lies unchanged between two changes.
+            while let next = script[(end + 1)...].firstIndex(where: { $0.0 != " " }), next - end - 1 <= 2 * context { end = next }
             let from = max(index, start - context), to = min(script.count - 1, end + context)
             let slice = script[from...to]
             let oldCount = slice.filter { $0.0 != "+" }.count, newCount = slice.filter { $0.0 != "-" }.count

@@ -30,9 +30,13 @@ public struct Git: Sendable {
     /// The repository git works on (`--git-dir`), or nil for commands that take none.
     public let gitDir: String?
 
+    /// Where `executable` was found, or nil when it was not.
+    let resolvedPath: String?
+
     public init(gitDir: String? = nil, executable: String? = nil) {
         self.gitDir = gitDir
         self.executable = executable ?? ProcessInfo.processInfo.environment["PLUMB_GIT"] ?? "git"
+        resolvedPath = Self.resolve(self.executable)
     }
 
     /// Runs `git args...`; a non-zero exit is a result, not an error.
@@ -40,7 +44,9 @@ public struct Git: Sendable {
         var args: [String] = []
         if let gitDir { args += ["--git-dir", gitDir] }
         args += arguments
-        let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        guard let resolved = resolvedPath else {
+            throw GitError("git was not found (looked for `\(executable)`\(executable.contains("/") ? "" : " on PATH")); install git 2.38 or later")
+        }
         let env: Environment = .inherit.updating([
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_OPTIONAL_LOCKS": "0",
@@ -52,11 +58,11 @@ public struct Git: Sendable {
             let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
             if let input {
                 result = try await Subprocess.run(
-                    exe, arguments: Arguments(args), environment: env,
+                    .path(FilePath(resolved)), arguments: Arguments(args), environment: env,
                     input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             } else {
                 result = try await Subprocess.run(
-                    exe, arguments: Arguments(args), environment: env,
+                    .path(FilePath(resolved)), arguments: Arguments(args), environment: env,
                     input: .none, output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             }
             let status: Int32
@@ -65,9 +71,17 @@ public struct Git: Sendable {
             case .signaled(let signal): status = 128 + signal
             }
             return GitOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
-        } catch let error as SubprocessError where error.code == .executableNotFound {
-            throw GitError("git was not found (looked for `\(executable)` on PATH); install git 2.38 or later")
+        } catch {
+            throw GitError("running \(resolved) failed: \(error)")
         }
+    }
+
+    /// The executable's absolute path: found once on PATH here, because trying each PATH entry
+    /// with a fork and exec of its own costs several milliseconds per entry on every run.
+    static func resolve(_ executable: String) -> String? {
+        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").lazy.map { "\($0)/\(executable)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Runs git and returns its standard output, or throws with git's complaint on a non-zero exit.

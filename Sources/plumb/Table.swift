@@ -1,4 +1,5 @@
 /// Left-aligned columns for terminal output, each as wide as its widest cell (capped).
+/// Widths count Unicode scalars: exact for the ASCII that ids, paths and words mostly are.
 struct Table {
     var rows: [[String]] = []
     let maxWidth = 48
@@ -7,11 +8,21 @@ struct Table {
 
     func render() -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
-        let widths = (0..<columns).map { column in min(maxWidth, rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0) }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = min(maxWidth, max(widths[column], cell.unicodeScalars.count)) }
+        }
+        var out = ""
+        for row in rows {
+            for (column, cell) in row.enumerated() {
+                out += cell
+                if column < row.count - 1 {
+                    out += String(repeating: " ", count: max(0, widths[column] - cell.unicodeScalars.count) + 2)
+                }
+            }
+            out += "\n"
+        }
+        out.removeLast()
+        return out
     }
 }

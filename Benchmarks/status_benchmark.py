@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""plumb status against git status and sha1sum on the same 10,000 files, side by side in one run.
+
+Prints medians, ratios and peak memory. Build first: swift build -c release.
+Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
+"""
+import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
+
+def timed(args, runs, prepare=None, env=None, ok=(0,)):
+    """Median wall time of a whole process over `runs` runs, and its peak RSS in MiB."""
+    times, peak = [], 0
+    for _ in range(runs):
+        if prepare: prepare()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        times.append(time.perf_counter() - start)
+        if p.returncode not in ok:
+            sys.exit(f"{' '.join(args)} exited {p.returncode}: {p.stderr.decode()}")
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return statistics.median(times), peak / 1024
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--plumb", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "plumb"))
+    a = ap.parse_args()
+    plumb = os.path.abspath(a.plumb)
+    if not os.access(plumb, os.X_OK):
+        sys.exit(f"{plumb} is missing: run swift build -c release first")
+
+    root = tempfile.mkdtemp(prefix="plumb-bench-")
+    try:
+        work, target, state, gitwt = (os.path.join(root, d) for d in ("work", "target", "state", "gitwt"))
+        sh(["git", "init", "-q", "-b", "main", work])
+        per_dir = 100
+        for n in range(a.files):
+            d = os.path.join(work, "files", "tree", f"d{n // per_dir:03d}")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, f"f{n:05d}.conf"), "w") as f:
+                f.write(f"# file {n}\n" + "key = value\n" * 40)
+        os.makedirs(os.path.join(work, "resources"))
+        with open(os.path.join(work, "resources", "tree.yaml"), "w") as f:
+            f.write("kind: Directory\nname: tree\nspec:\n  path: tree\n  source: files/tree\n")
+        sh(["git", "add", "-A"], cwd=work)
+        sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=work)
+        os.makedirs(target)
+        env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
+        sh([plumb, "sync"], env=env)
+
+        # The same files in a git work tree, index fresh.
+        shutil.copytree(os.path.join(target, "tree"), os.path.join(gitwt, "tree"))
+        sh(["git", "init", "-q", gitwt])
+        sh(["git", "add", "-A"], cwd=gitwt)
+        sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=gitwt)
+        time.sleep(2.5)  # let every file leave plumb's and git's racy window
+        sh([plumb, "status", "--no-fetch"], env=env)
+        sh(["git", "status", "--porcelain"], cwd=gitwt)
+
+        runs = a.runs
+        git_t, git_m = timed(["git", "-C", gitwt, "status", "--porcelain"], runs)
+        warm_t, warm_m = timed([plumb, "status", "--no-fetch"], runs, env=env)
+        fetch_t, _ = timed([plumb, "status"], runs, env=env)
+        files = [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(target, "tree")) for f in fs]
+        listing = os.path.join(root, "files.txt")
+        with open(listing, "w") as f:
+            f.write("\0".join(files))
+        sha_t, _ = timed(["sh", "-c", f"xargs -0 sha1sum < {listing} > /dev/null"], runs)
+        db = os.path.join(state, "state.sqlite")
+        drop = lambda: subprocess.run(["sqlite3", db, "DELETE FROM stat_cache"], check=True)
+        cold_t, cold_m = timed([plumb, "status", "--no-fetch"], runs, prepare=drop, env=env)
+
+        print(f"{a.files} managed files, median of {runs} runs, whole processes")
+        print(f"  git status                      {git_t*1000:8.1f} ms")
+        print(f"  plumb status --no-fetch (warm)  {warm_t*1000:8.1f} ms   {warm_t/git_t:5.2f}x git status   (goal <= 2x, aim 1x)")
+        print(f"  plumb status (with fetch)       {fetch_t*1000:8.1f} ms   {fetch_t/git_t:5.2f}x git status")
+        print(f"  sha1sum of every file           {sha_t*1000:8.1f} ms")
+        print(f"  plumb status, no stat cache     {cold_t*1000:8.1f} ms   {cold_t/sha_t:5.2f}x sha1sum      (goal <= 1.5x)")
+        print(f"  peak memory of plumb status     {max(warm_m, cold_m):8.1f} MiB                   (goal < 100 MB)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()

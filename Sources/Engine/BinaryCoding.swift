@@ -1,0 +1,88 @@
+/// A compact, versioned byte format for plumb's own caches: little-endian integers and
+/// length-prefixed UTF-8. Reading ten thousand entries from it costs a loop, not a decoder.
+struct BinaryWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func int(_ value: Int) { int(Int64(value)) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    private var interned: [String: Int] = [:]
+
+    mutating func string(_ value: String) {
+        int(value.utf8.count)
+        bytes.append(contentsOf: value.utf8)
+    }
+
+    /// A string that repeats (a manifest's file name, an owner): written once, then by number.
+    mutating func internedString(_ value: String) {
+        if let index = interned[value] {
+            int(-(index + 1))
+        } else {
+            interned[value] = interned.count
+            string(value)
+        }
+    }
+
+    mutating func optionalString(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+}
+
+/// Reads what `BinaryWriter` wrote; any inconsistency throws, and callers treat the cache as empty.
+struct BinaryReader {
+    struct Corrupt: Error {}
+
+    private let bytes: [UInt8]
+    private var offset = 0
+    private var interned: [String] = []
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { offset == bytes.count }
+
+    mutating func int() throws -> Int64 {
+        guard offset + 8 <= bytes.count else { throw Corrupt() }
+        let value = bytes.withUnsafeBytes { [offset] in $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
+        offset += 8
+        return Int64(littleEndian: value)
+    }
+
+    mutating func count() throws -> Int {
+        let value = try int()
+        guard value >= 0, value <= bytes.count else { throw Corrupt() }
+        return Int(value)
+    }
+
+    mutating func bool() throws -> Bool {
+        guard offset < bytes.count else { throw Corrupt() }
+        defer { offset += 1 }
+        return bytes[offset] != 0
+    }
+
+    mutating func string() throws -> String {
+        let length = try count()
+        return try characters(length)
+    }
+
+    private mutating func characters(_ length: Int) throws -> String {
+        guard offset + length <= bytes.count else { throw Corrupt() }
+        defer { offset += length }
+        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+    }
+
+    mutating func internedString() throws -> String {
+        let marker = try int()
+        if marker < 0 {
+            let index = Int(-marker - 1)
+            guard index < interned.count else { throw Corrupt() }
+            return interned[index]
+        }
+        let value = try characters(Int(marker))
+        interned.append(value)
+        return value
+    }
+
+    mutating func optionalString() throws -> String? { try bool() ? try string() : nil }
+}

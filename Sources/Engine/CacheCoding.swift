@@ -1,0 +1,115 @@
+import DesiredState
+import Foundation
+
+/// How the caches in the state database are laid out in bytes. A format change bumps `version`;
+/// a cache of another version, or a damaged one, reads as empty and is rebuilt.
+enum CacheCoding {
+    static let version: Int64 = 1
+
+    // MARK: Desired state of one revision
+
+    static func encode(_ state: DesiredState) -> [UInt8] {
+        var w = BinaryWriter()
+        w.int(version)
+        w.string(state.revision)
+        let interval = state.settings.interval.components
+        w.int(interval.seconds * 1000 + interval.attoseconds / 1_000_000_000_000_000)
+        w.bool(state.settings.autoSync)
+        w.bool(state.settings.prune)
+        w.int(state.resources.count)
+        for r in state.resources {
+            w.internedString(r.id.kind)
+            w.string(r.id.name)
+            w.string(r.path)
+            w.bool(r.sensitive)
+            w.internedString(r.origin.file)
+            w.int(r.origin.line)
+            w.int(r.origin.column)
+            w.bool(r.owner != nil)
+            if let owner = r.owner {
+                w.internedString(owner.kind)
+                w.internedString(owner.name)
+            }
+            switch r.shape {
+            case .file(let blob, let inline, let mode):
+                w.int(0)
+                w.string(blob)
+                w.optionalString(inline.map { String(decoding: $0, as: UTF8.self) })
+                w.int(Int(mode))
+            case .directory(let mode, let prune):
+                w.int(1)
+                w.int(Int(mode))
+                w.bool(prune)
+            case .symlink(let target):
+                w.int(2)
+                w.string(target)
+            }
+        }
+        return w.bytes
+    }
+
+    static func decodeDesiredState(_ bytes: [UInt8]) throws -> DesiredState {
+        var r = BinaryReader(bytes)
+        guard try r.int() == version else { throw BinaryReader.Corrupt() }
+        let revision = try r.string()
+        var settings = Settings()
+        settings.interval = .milliseconds(try r.int())
+        settings.autoSync = try r.bool()
+        settings.prune = try r.bool()
+        let count = try r.count()
+        var resources: [DesiredResource] = []
+        resources.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = ResourceID(kind: try r.internedString(), name: try r.string())
+            let path = try r.string()
+            let sensitive = try r.bool()
+            let origin = SourceLocation(file: try r.internedString(), line: Int(try r.int()), column: Int(try r.int()))
+            let owner = try r.bool() ? ResourceID(kind: try r.internedString(), name: try r.internedString()) : nil
+            let shape: DesiredShape
+            switch try r.int() {
+            case 0: shape = .file(blob: try r.string(), inline: try r.optionalString().map { Array($0.utf8) }, mode: UInt32(try r.int()))
+            case 1: shape = .directory(mode: UInt32(try r.int()), prune: try r.bool())
+            case 2: shape = .symlink(target: try r.string())
+            default: throw BinaryReader.Corrupt()
+            }
+            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner))
+        }
+        return DesiredState(revision: revision, resources: resources, settings: settings)
+    }
+
+    // MARK: Stat cache
+
+    static func encode(_ cache: [String: StatCacheEntry]) -> [UInt8] {
+        var w = BinaryWriter()
+        w.int(version)
+        w.int(cache.count)
+        for (path, entry) in cache {
+            w.string(path)
+            w.int(Int(entry.stat.type))
+            w.int(Int(entry.stat.mode))
+            w.int(entry.stat.size)
+            w.int(entry.stat.mtime)
+            w.int(entry.stat.ctime)
+            w.int(Int64(bitPattern: entry.stat.inode))
+            w.string(entry.blob)
+            w.int(entry.recorded)
+        }
+        return w.bytes
+    }
+
+    static func decodeStatCache(_ bytes: [UInt8]) throws -> [String: StatCacheEntry] {
+        var r = BinaryReader(bytes)
+        guard try r.int() == version else { throw BinaryReader.Corrupt() }
+        let count = try r.count()
+        var cache: [String: StatCacheEntry] = [:]
+        cache.reserveCapacity(count)
+        for _ in 0..<count {
+            let path = try r.string()
+            let stat = TargetFileSystem.Stat(
+                type: mode_t(try r.int()), mode: UInt32(try r.int()), size: Int(try r.int()),
+                mtime: try r.int(), ctime: try r.int(), inode: UInt64(bitPattern: try r.int()))
+            cache[path] = StatCacheEntry(stat: stat, blob: try r.string(), recorded: try r.int())
+        }
+        return cache
+    }
+}

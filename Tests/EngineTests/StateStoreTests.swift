@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import DesiredState
+@testable import Engine
+import TestSupport
+
+/// The state dir's database on a real file: journal, meta, inventory, stat cache.
+@Suite struct StateStoreTests {
+    let scratch: Scratch
+    let path: String
+    let store: StateStore
+
+    init() throws {
+        scratch = try Scratch()
+        path = scratch.file("state.db")
+        store = try StateStore(path: path)
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_700_000_000)
+    static let conf = ResourceID(kind: "File", name: "conf")
+    static let site = ResourceID(kind: "Directory", name: "site")
+
+    /// Journals a small history: the sync of revision abc touching two resources.
+    @discardableResult
+    func appendHistory() throws -> [Event] {
+        let events = [
+            Event(.newRevision, .info, revision: "abc", message: "new revision abc", time: Self.start),
+            Event(.driftDetected, .warning, resource: Self.conf, revision: "abc", message: "content differs", time: Self.start + 1),
+            Event(.syncStarted, .info, revision: "abc", message: "applying abc: 2 change(s)", time: Self.start + 2),
+            Event(.resourceUpdated, .info, resource: Self.conf, revision: "abc", message: "updated etc/conf", time: Self.start + 3),
+            Event(.resourceCreated, .info, resource: Self.site, revision: "abc", message: "created srv/www", time: Self.start + 4),
+            Event(.syncFailed, .error, revision: "abc", message: "1 failure", time: Self.start + 5),
+        ]
+        return try events.map { try store.append($0) }
+    }
+
+    // MARK: Journal
+
+    @Test func appendedEventsComeBackInOrderWithIncreasingSequence() throws {
+        let written = try appendHistory()
+        #expect(written.map(\.sequence) == [1, 2, 3, 4, 5, 6])
+        let read = try store.events()
+        #expect(read == written)
+        #expect(read.map(\.reason) == [.newRevision, .driftDetected, .syncStarted, .resourceUpdated, .resourceCreated, .syncFailed])
+        #expect(read[1].resource == "File/conf")
+        #expect(read[1].level == .warning)
+        #expect(read[1].revision == "abc")
+        #expect(read[1].message == "content differs")
+        #expect(read[1].time == Self.start + 1)
+        #expect(read[0].resource == nil)
+    }
+
+    @Test func eventsAfterASequence() throws {
+        try appendHistory()
+        #expect(try store.events(after: 4).map(\.sequence) == [5, 6])
+        #expect(try store.events(after: 6).isEmpty)
+    }
+
+    @Test func eventsOfOneResource() throws {
+        try appendHistory()
+        #expect(try store.events(resource: "File/conf").map(\.message) == ["content differs", "updated etc/conf"])
+        #expect(try store.events(resource: "Symlink/none").isEmpty)
+    }
+
+    @Test func lastKeepsTheNewestInOldestFirstOrder() throws {
+        try appendHistory()
+        #expect(try store.events(last: 2).map(\.sequence) == [5, 6])
+        #expect(try store.events(last: 100).count == 6)
+    }
+
+    @Test func filtersCombine() throws {
+        try appendHistory()
+        #expect(try store.events(after: 2, resource: "File/conf", last: 5).map(\.sequence) == [4])
+        #expect(try store.events(after: 0, resource: "File/conf", last: 1).map(\.message) == ["updated etc/conf"])
+    }
+
+    @Test func eventsSurviveReopeningTheDatabase() throws {
+        let written = try appendHistory()
+        let reopened = try StateStore(path: path)
+        #expect(try reopened.events() == written)
+        // And the journal goes on where it stopped.
+        #expect(try reopened.append(Event(.syncSucceeded, .info, message: "done", time: Self.start + 9)).sequence == 7)
+    }
+
+    @Test func controlCharactersInMessagesAreStoredAsGiven() throws {
+        // The journal keeps the raw text; escaping is for display.
+        try store.append(Event(.manifestInvalid, .error, message: "bad \u{1B}[31m name\nsecond line", time: Self.start))
+        #expect(try store.events().map(\.message) == ["bad \u{1B}[31m name\nsecond line"])
+    }
+
+    // MARK: Meta
+
+    @Test func metaSetGetAndClear() throws {
+        #expect(try store.meta(.appliedRevision) == nil)
+        try store.setMeta(.appliedRevision, "abc")
+        try store.setMeta(.lastSeenHead, "def")
+        #expect(try store.meta(.appliedRevision) == "abc")
+        try store.setMeta(.appliedRevision, "ghi")
+        #expect(try store.meta(.appliedRevision) == "ghi")
+        try store.setMeta(.appliedRevision, nil)
+        #expect(try store.meta(.appliedRevision) == nil)
+        #expect(try store.meta(.lastSeenHead) == "def")
+        #expect(try StateStore(path: path).meta(.lastSeenHead) == "def")
+    }
+
+    // MARK: Inventory
+
+    @Test func inventoryRecordReplaceAndForget() throws {
+        let conf = InventoryEntry(id: Self.conf, kind: "File", path: "etc/conf", blob: "0123456789abcdef0123456789abcdef01234567", mode: 0o644, revision: "abc")
+        let site = InventoryEntry(id: Self.site, kind: "Directory", path: "srv/www", blob: "", mode: 0o755, revision: "abc")
+        try store.record(conf)
+        try store.record(site)
+        #expect(try store.inventory() == [Self.conf: conf, Self.site: site])
+
+        let newer = InventoryEntry(id: Self.conf, kind: "File", path: "etc/conf", blob: "fedcba9876543210fedcba9876543210fedcba98", mode: 0o600, revision: "def")
+        try store.record(newer)
+        #expect(try store.inventory()[Self.conf] == newer)
+
+        try store.forget(Self.conf)
+        #expect(try store.inventory() == [Self.site: site])
+        #expect(try StateStore(path: path).inventory() == [Self.site: site])
+    }
+
+    @Test func inventoryKeepsANameWithSlashes() throws {
+        let id = ResourceID(kind: "File", name: "site/css/site.css")
+        let entry = InventoryEntry(id: id, kind: "File", path: "srv/www/css/site.css", blob: "x", mode: 0o644, revision: "abc")
+        try store.record(entry)
+        #expect(try store.inventory()[id] == entry)
+    }
+
+    // MARK: Stat cache
+
+    @Test func statCacheRoundTrip() throws {
+        let a = StatCacheEntry(
+            stat: TargetFileSystem.Stat(type: S_IFREG, mode: 0o644, size: 12, mtime: 1_700_000_000_123_456_789, ctime: 1_700_000_001_000_000_001, inode: 42),
+            blob: "0123456789abcdef0123456789abcdef01234567", recorded: 1_700_000_100_000_000_000)
+        let b = StatCacheEntry(
+            stat: TargetFileSystem.Stat(type: S_IFREG, mode: 0o4755, size: 0, mtime: 0, ctime: 0, inode: UInt64.max - 1),
+            blob: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", recorded: 1)
+        #expect(try store.statCache().isEmpty)
+        try store.saveStatCache(["etc/a": a, "etc/b": b])
+        #expect(try store.statCache() == ["etc/a": a, "etc/b": b])
+
+        // Saving replaces the whole cache: paths no longer looked at are dropped.
+        let changed = StatCacheEntry(stat: a.stat, blob: "fedcba9876543210fedcba9876543210fedcba98", recorded: 2)
+        try store.saveStatCache(["etc/a": changed])
+        #expect(try store.statCache() == ["etc/a": changed])
+        #expect(try StateStore(path: path).statCache() == ["etc/a": changed])
+    }
+
+    // MARK: Manifest cache
+
+    @Test func parsedManifestsAreCachedByBlobAndFile() throws {
+        let parsed = ManifestParser.parse(Array("kind: File\nname: a\nspec:\n  path: a\n  content: x\n".utf8), file: "resources/a.yaml")
+        #expect(store.cachedManifest(blob: "b1", file: "resources/a.yaml") == nil)
+        store.storeManifest(parsed, blob: "b1", file: "resources/a.yaml")
+        #expect(store.cachedManifest(blob: "b1", file: "resources/a.yaml") == parsed)
+        // The same blob under another name carries other locations: not the same entry.
+        #expect(store.cachedManifest(blob: "b1", file: "resources/b.yaml") == nil)
+    }
+}

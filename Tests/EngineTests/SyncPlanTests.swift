@@ -1,0 +1,127 @@
+import Testing
+import DesiredState
+import Engine
+
+/// The order and the choices of a sync: parents first, prunes last and deepest first, extras
+/// pruned only when asked, unknowns blocked.
+@Suite struct SyncPlanTests {
+    static let origin = SourceLocation(file: "resources/a.yaml", line: 1, column: 1)
+    static let blob = "0123456789abcdef0123456789abcdef01234567"
+
+    func file(_ name: String, _ path: String, owner: ResourceID? = nil) -> DesiredResource {
+        DesiredResource(id: ResourceID(kind: "File", name: name), path: path, shape: .file(blob: Self.blob, inline: nil, mode: 0o644),
+                        sensitive: false, origin: Self.origin, owner: owner)
+    }
+
+    func directory(_ name: String, _ path: String, prune: Bool = false) -> DesiredResource {
+        DesiredResource(id: ResourceID(kind: "Directory", name: name), path: path, shape: .directory(mode: 0o755, prune: prune),
+                        sensitive: false, origin: Self.origin)
+    }
+
+    func extra(_ name: String, _ path: String, owner: ResourceID? = nil) -> ResourceStatus {
+        .extra(ResourceID(kind: "File", name: name), path: path, observed: .file(blob: Self.blob, mode: 0o644, size: 1),
+               owner: owner, owned: owner == nil)
+    }
+
+    func state(_ resources: [DesiredResource]) -> DesiredState {
+        DesiredState(revision: "abc", resources: resources, settings: Settings())
+    }
+
+    /// "word path" per step, the way `plumb sync --dry-run` lists them.
+    func listing(_ plan: SyncPlan) -> [String] {
+        plan.steps.map { "\($0.word) \($0.path)" }
+    }
+
+    @Test func createsAndUpdatesComeParentsFirst() {
+        let etc = directory("etc", "etc"), app = directory("app", "etc/app"), conf = file("conf", "etc/app/app.conf")
+        let dash = file("dash", "etc-old")
+        let statuses: [ResourceStatus] = [
+            .compare(conf, .absent),
+            .compare(dash, .file(blob: "other", mode: 0o644, size: 1)),
+            .compare(app, .directory(mode: 0o700)),
+            .compare(etc, .absent),
+        ]
+        let plan = SyncPlan(statuses: statuses, desired: state([etc, app, conf, dash]), prune: false)
+        #expect(listing(plan) == ["create etc", "update etc-old", "update etc/app", "create etc/app/app.conf"])
+        let etcIndex = plan.steps.firstIndex { $0.path == "etc" }!
+        let childIndices = plan.steps.indices.filter { plan.steps[$0].path.hasPrefix("etc/") }
+        #expect(childIndices.allSatisfy { $0 > etcIndex })
+    }
+
+    @Test func stepsCarryTheResourceAndWhatWasObserved() {
+        let conf = file("conf", "etc/conf")
+        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: "other", mode: 0o600, size: 1))], desired: state([conf]), prune: false)
+        #expect(plan.steps == [.update(conf, .file(blob: "other", mode: 0o600, size: 1))])
+        #expect(plan.steps.first?.id.description == "File/conf")
+    }
+
+    @Test func syncedResourcesNeedNoStep() {
+        let conf = file("conf", "etc/conf")
+        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: Self.blob, mode: 0o644, size: 1))], desired: state([conf]), prune: true)
+        #expect(plan.steps.isEmpty)
+        #expect(plan.keptExtras.isEmpty)
+    }
+
+    @Test func prunesComeLastDeepestFirst() {
+        let conf = file("conf", "zzz/conf")
+        let statuses: [ResourceStatus] = [
+            extra("old", "old"),
+            extra("old-file", "old/sub/file"),
+            .compare(conf, .absent),
+            extra("old-sub", "old/sub"),
+            extra("aaa", "aaa"),
+        ]
+        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: true)
+        #expect(listing(plan) == ["create zzz/conf", "prune old/sub/file", "prune old/sub", "prune old", "prune aaa"])
+        #expect(plan.keptExtras.isEmpty)
+    }
+
+    @Test func extrasAreKeptWithoutPrune() {
+        let conf = file("conf", "etc/conf")
+        let statuses: [ResourceStatus] = [extra("old", "etc/old"), .compare(conf, .absent)]
+        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: false)
+        #expect(listing(plan) == ["create etc/conf"])
+        #expect(plan.keptExtras.map(\.path) == ["etc/old"])
+    }
+
+    @Test func extraInAPruningDirectoryIsPrunedWithoutThePruneFlag() {
+        let site = directory("site", "srv/www", prune: true)
+        let statuses: [ResourceStatus] = [
+            .compare(site, .directory(mode: 0o755)),
+            extra("site/stray.html", "srv/www/stray.html", owner: site.id),
+            extra("elsewhere", "etc/elsewhere"),
+        ]
+        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false)
+        #expect(listing(plan) == ["prune srv/www/stray.html"])
+        #expect(plan.keptExtras.map(\.path) == ["etc/elsewhere"])
+    }
+
+    @Test func extraInADirectoryWithoutPruneIsKept() {
+        let site = directory("site", "srv/www", prune: false)
+        let statuses: [ResourceStatus] = [extra("site/stray.html", "srv/www/stray.html", owner: site.id)]
+        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false)
+        #expect(plan.steps.isEmpty)
+        #expect(plan.keptExtras.map(\.path) == ["srv/www/stray.html"])
+    }
+
+    @Test func extraWhoseOwnerIsNoLongerDeclaredIsKept() {
+        let statuses: [ResourceStatus] = [extra("site/stray.html", "srv/www/stray.html", owner: ResourceID(kind: "Directory", name: "site"))]
+        let plan = SyncPlan(statuses: statuses, desired: state([]), prune: false)
+        #expect(plan.steps.isEmpty)
+        #expect(plan.keptExtras.count == 1)
+    }
+
+    @Test func unknownIsBlockedWithItsReason() {
+        let conf = file("conf", "etc/app/conf"), other = file("other", "a")
+        let why = "etc is a symlink; plumb does not follow symlinks"
+        let statuses: [ResourceStatus] = [.compare(conf, .unobservable(why)), .compare(other, .absent)]
+        let plan = SyncPlan(statuses: statuses, desired: state([conf, other]), prune: true)
+        #expect(listing(plan) == ["create a", "blocked etc/app/conf"])
+        guard case .blocked(let status, let reason)? = plan.steps.last else {
+            Issue.record("expected the last step to be blocked, got \(plan.steps)")
+            return
+        }
+        #expect(status.id.description == "File/conf")
+        #expect(reason == why)
+    }
+}
