@@ -106,7 +106,7 @@ public final class Engine: Sendable {
     /// Desired against actual: every declared resource, then the extras (applied earlier and no
     /// longer declared, or present under a Directory's source without being in it).
     public func observe(_ desired: DesiredState) throws -> [ResourceStatus] {
-        var observer = Observer(fs: target, cache: try store.statCache())
+        let observer = Observer(fs: target, cache: try store.statCache())
         let declared = desired.resources.map { ResourceStatus.compare($0, observer.observe($0.path)) }
         let declaredPaths = Set(desired.resources.map(\.path))
         let declaredIDs = Set(desired.resources.map(\.id.description))

@@ -225,7 +225,7 @@ struct Applier {
             return .skipped(why)
         }
         guard let entry = inventory[status.id], entry.path == status.path else { return try skip("plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it") }
-        var observer = Observer(fs: fs, cache: [:])
+        let observer = Observer(fs: fs, cache: [:])
         let now = observer.observe(status.path)
         let unchanged: Bool
         switch now {

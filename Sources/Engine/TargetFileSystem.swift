@@ -41,7 +41,7 @@ public struct TargetFileSystem: Sendable {
             self.type = type; self.mode = mode; self.size = size; self.mtime = mtime; self.ctime = ctime; self.inode = inode
         }
 
-        init(_ s: stat) {
+        public init(_ s: stat) {
             type = s.st_mode & S_IFMT
             mode = UInt32(s.st_mode & 0o7777)
             size = Int(s.st_size)
@@ -82,11 +82,8 @@ public struct TargetFileSystem: Sendable {
         return nil
     }
 
-    /// The blob id of a regular file's content, read in chunks.
-    public func hashFile(_ path: String) throws -> String {
-        let fd = open(absolute(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw TargetError(path, "cannot read it", errno: errno) }
-        defer { close(fd) }
+    /// The blob id of a regular file's content, read in chunks from an open descriptor.
+    static func blobID(ofOpenFile fd: Int32, path: String) throws -> String {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw TargetError(path, "is not a regular file") }
         var hasher = BlobHasher(size: Int(info.st_size))
@@ -130,7 +127,7 @@ public struct TargetFileSystem: Sendable {
         }
     }
 
-    /// Files and symlinks below a directory, relative to it, without following symlinks.
+    /// Files and symlinks below a directory, relative to it, without following symlinks; unsorted.
     public func listFiles(under path: String) -> [String] {
         var found: [String] = []
         func walk(_ relative: String) {
@@ -144,7 +141,7 @@ public struct TargetFileSystem: Sendable {
             }
         }
         if case .success(let info?) = lstat(path), info.type == S_IFDIR { walk("") }
-        return found.sorted()
+        return found
     }
 
     // MARK: Changing

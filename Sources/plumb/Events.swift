@@ -30,7 +30,7 @@ struct Events: AsyncParsableCommand {
             try config.stateDir.prepare(target: config.target)
             let store = try StateStore(path: config.stateDir.database)
             let first = try store.events(resource: resource, last: count)
-            for event in first { try printEvent(event) }
+            for event in first { printEvent(event) }
             guard follow else { return }
             // Follow from the newest event printed; with nothing printed, from the newest there is
             // only when -n 0 asked to skip the older ones.
@@ -40,17 +40,16 @@ struct Events: AsyncParsableCommand {
             while true {
                 try await Task.sleep(for: .milliseconds(200))
                 for event in try store.events(after: last, resource: resource) {
-                    try printEvent(event)
+                    printEvent(event)
                     last = event.sequence
                 }
             }
         }
     }
 
-    func printEvent(_ event: Event) throws {
+    func printEvent(_ event: Event) {
         if json {
-            let data = try JSONSerialization.data(withJSONObject: event.json, options: [.sortedKeys, .withoutEscapingSlashes])
-            emit(String(decoding: data, as: UTF8.self))
+            emit(JSONText.encode(event.json, pretty: false))
         } else {
             let cells = [event.timestamp, event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                          event.reason.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),

@@ -14,7 +14,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 }
 
 /// Prints one JSON document.
-func printJSON(_ value: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+func printJSON(_ value: Any) {
+    print(JSONText.encode(value, pretty: true))
 }

@@ -9,7 +9,10 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var options: SourceOptions
 
-    @Flag(help: "Print one JSON document.")
+    @Flag(name: .shortAndLong, help: "List Synced resources too, not only those that are not.")
+    var all = false
+
+    @Flag(help: "Print one JSON document, every resource included.")
     var json = false
 
     func run() async throws {
@@ -17,36 +20,46 @@ struct Status: AsyncParsableCommand {
             let engine = try await options.engine()
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
             if json {
-                try printJSON([
+                printJSON([
                     "revision": snapshot.head, "branch": engine.config.source.branch, "target": engine.target.root,
                     "summary": ["synced": snapshot.count(.synced), "outOfSync": snapshot.count(.outOfSync), "unknown": snapshot.count(.unknown)],
                     "resources": snapshot.statuses.map(\.json),
                 ] as [String: Any])
             } else {
-                print(Self.render(snapshot, engine: engine))
+                print(Self.render(snapshot, engine: engine, all: all))
             }
             if !snapshot.allSynced { throw ExitCode(2) }
         }
     }
 
-    static func render(_ snapshot: Snapshot, engine: Engine) -> String {
+    /// Like `git status`, the resources that need attention; with `all`, every one.
+    static func render(_ snapshot: Snapshot, engine: Engine, all: Bool) -> String {
         let source = engine.config.source
         var lines = [
-            "source    \(source.url.escapingControlCharacters) (\(source.branch.escapingControlCharacters)\(source.path.isEmpty ? "" : ", path \(source.path)"))",
+            "source    \(source.url.escapingControlCharacters) (\(source.branch.escapingControlCharacters)\(source.path.isEmpty ? "" : ", path \(source.path.escapingControlCharacters)"))",
             "target    \(engine.target.root.escapingControlCharacters)",
             "revision  \(snapshot.head.prefix(12))   applied \(snapshot.applied.map { String($0.prefix(12)) } ?? "none yet")",
             "",
         ]
-        var table = Table()
-        table.add(["RESOURCE", "PATH", "SYNC", "DRIFT", "HEALTH", "MESSAGE"])
-        for status in snapshot.statuses {
-            table.add([status.id.description.escapingControlCharacters, status.path.escapingControlCharacters,
-                       status.sync.rawValue, status.drift?.rawValue ?? "-", status.health.rawValue,
-                       status.message?.escapingControlCharacters ?? ""])
+        let shown = all ? snapshot.statuses : snapshot.statuses.filter { $0.sync != .synced }
+        if !shown.isEmpty {
+            var table = Table()
+            table.add(["RESOURCE", "PATH", "SYNC", "DRIFT", "HEALTH", "MESSAGE"])
+            for status in shown {
+                table.add([status.id.description.escapingControlCharacters, status.path.escapingControlCharacters,
+                           status.sync.rawValue, status.drift?.rawValue ?? "-", status.health.rawValue,
+                           status.message?.escapingControlCharacters ?? ""])
+            }
+            lines += [table.render(), ""]
         }
-        lines.append(snapshot.statuses.isEmpty ? "no resources declared" : table.render())
-        lines.append("")
-        lines.append("\(snapshot.count(.synced)) Synced, \(snapshot.count(.outOfSync)) OutOfSync, \(snapshot.count(.unknown)) Unknown")
+        let synced = snapshot.count(.synced)
+        var summary = "\(synced) Synced, \(snapshot.count(.outOfSync)) OutOfSync, \(snapshot.count(.unknown)) Unknown"
+        if snapshot.statuses.isEmpty {
+            summary = "no resources declared"
+        } else if !all && synced > 0 {
+            summary += " (Synced ones not listed: plumb status --all lists every resource)"
+        }
+        lines.append(summary)
         return lines.joined(separator: "\n")
     }
 }

@@ -40,7 +40,7 @@ struct Sync: AsyncParsableCommand {
             sync.fetch = !options.noFetch
             let engine = try await options.engine()
             let report = try await engine.sync(sync)
-            if json { try printJSON(Self.json(report, dryRun: dryRun)) } else { print(Self.render(report, dryRun: dryRun)) }
+            if json { printJSON(Self.json(report, dryRun: dryRun)) } else { print(Self.render(report, dryRun: dryRun)) }
             if !report.failures.isEmpty { throw ExitCode(1) }
         }
     }
@@ -66,7 +66,7 @@ struct Sync: AsyncParsableCommand {
             table.add(["extra", extra.id.description.escapingControlCharacters, "\(extra.path.escapingControlCharacters) (kept: use --prune to delete)"])
         }
         var lines: [String] = []
-        if !table.rows.isEmpty { lines.append(table.render()) }
+        if !table.isEmpty { lines.append(table.render()) }
         let short = report.revision.prefix(12)
         if dryRun {
             lines.append(report.plan.steps.isEmpty ? "nothing to do at \(short)" : "\(report.plan.steps.count) change(s) planned at \(short); nothing applied (dry run)")

@@ -1,28 +1,34 @@
 /// Left-aligned columns for terminal output, each as wide as its widest cell (capped).
 /// Widths count Unicode scalars: exact for the ASCII that ids, paths and words mostly are.
 struct Table {
-    var rows: [[String]] = []
+    private var rows: [[(text: String, width: Int)]] = []
+    private var widths: [Int] = []
     let maxWidth = 48
 
-    mutating func add(_ cells: [String]) { rows.append(cells) }
+    var isEmpty: Bool { rows.isEmpty }
+
+    mutating func add(_ cells: [String]) {
+        let row = cells.map { (text: $0, width: $0.unicodeScalars.count) }
+        for (column, cell) in row.enumerated() {
+            if column == widths.count { widths.append(0) }
+            widths[column] = min(maxWidth, max(widths[column], cell.width))
+        }
+        rows.append(row)
+    }
 
     func render() -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = min(maxWidth, max(widths[column], cell.unicodeScalars.count)) }
-        }
-        var out = ""
-        for row in rows {
+        // Built as bytes with room reserved: ten thousand rows cost a few milliseconds.
+        var out: [UInt8] = []
+        out.reserveCapacity(rows.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.append(10) }
             for (column, cell) in row.enumerated() {
-                out += cell
+                out.append(contentsOf: cell.text.utf8)
                 if column < row.count - 1 {
-                    out += String(repeating: " ", count: max(0, widths[column] - cell.unicodeScalars.count) + 2)
+                    out.append(contentsOf: repeatElement(32, count: max(0, widths[column] - cell.width) + 2))
                 }
             }
-            out += "\n"
         }
-        out.removeLast()
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
