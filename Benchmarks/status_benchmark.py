@@ -4,7 +4,7 @@
 Prints medians, ratios and peak memory. Build first: swift build -c release.
 Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
 """
-import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, resource, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 def sh(args, **kw):
     return subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
@@ -71,7 +71,9 @@ def main():
             f.write("\0".join(files))
         sha_t, _ = timed(["sh", "-c", f"xargs -0 sha1sum < {listing} > /dev/null"], runs)
         db = os.path.join(state, "state.sqlite")
-        drop = lambda: subprocess.run(["sqlite3", db, "DELETE FROM stat_cache"], check=True)
+        def drop():  # forget every stat: each file is read and hashed again
+            with sqlite3.connect(db) as c:
+                c.execute("DELETE FROM caches WHERE name IN ('stat', 'directories')")
         cold_t, cold_m = timed([plumb, "status", "--no-fetch"], runs, prepare=drop, env=env)
 
         print(f"{a.files} managed files, median of {runs} runs, whole processes")

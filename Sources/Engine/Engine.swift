@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import Logging
 import VersionSource
 
 /// Where the engine reads from and writes to.
@@ -35,6 +36,8 @@ public final class Engine: Sendable {
     public let mirror: Mirror
     public let target: TargetFileSystem
     let loader: DesiredStateLoader
+    /// Where each step's time goes, at debug level (`PLUMB_LOG=debug`).
+    let logger = Logger(label: "plumb.engine")
 
     public init(config: EngineConfig) async throws {
         self.config = config
@@ -101,57 +104,32 @@ public final class Engine: Sendable {
         }
     }
 
-    // MARK: Observing
-
-    /// Desired against actual: every declared resource, then the extras (applied earlier and no
-    /// longer declared, or present under a Directory's source without being in it).
-    public func observe(_ desired: DesiredState) throws -> [ResourceStatus] {
-        let observer = Observer(fs: target, cache: try store.statCache())
-        let declared = desired.resources.map { ResourceStatus.compare($0, observer.observe($0.path)) }
-        let declaredPaths = Set(desired.resources.map(\.path))
-        let declaredIDs = Set(desired.resources.map(\.id.description))
-        var extras: [ResourceStatus] = []
-        var extraPaths = Set<String>()
-        for entry in try store.inventory(where: { !declaredIDs.contains($0) }) where !declaredPaths.contains(entry.path) {
-            let observed = observer.observe(entry.path)
-            if observed == .absent { continue }
-            let owner = desired.resources.first { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }?.id
-            extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, owned: true))
-            extraPaths.insert(entry.path)
-        }
-        let owners = Set(desired.resources.compactMap(\.owner))
-        for directory in desired.resources where owners.contains(directory.id) {
-            var checked: [String: String?] = [:]
-            guard target.blockingParent(of: directory.path + "/x", checked: &checked) == nil else { continue }
-            for relative in target.listFiles(under: directory.path) where !relative.hasSuffix(".plumb-tmp") {
-                let path = directory.path + "/" + relative
-                guard !declaredPaths.contains(path), !extraPaths.contains(path) else { continue }
-                let id = ResourceID(kind: ResourceKind.file.rawValue, name: "\(directory.id.name)/\(relative)")
-                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, owned: false))
-            }
-        }
-        if let updated = observer.updatedCache { try store.saveStatCache(updated) }
-        return Self.merge(declared, extras.sorted { $0.path < $1.path })
-    }
-
-    /// Merges two lists sorted by path; the declared list is long and already sorted, the
-    /// extras are few, so this beats sorting the whole.
-    static func merge(_ a: [ResourceStatus], _ b: [ResourceStatus]) -> [ResourceStatus] {
-        guard !b.isEmpty else { return a }
-        var result: [ResourceStatus] = []
-        result.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i].path <= b[j].path) { result.append(a[i]); i += 1 } else { result.append(b[j]); j += 1 }
-        }
-        return result
-    }
-
     /// Fetches (unless told not to), reads the head's desired state and observes the target.
+    ///
+    /// git runs while the target is observed against the desired state of the head seen last:
+    /// when the head has not moved, which is nearly always, that observation is the answer.
     public func snapshot(fetch: Bool) async throws -> Snapshot {
-        let head = fetch ? try await self.fetch() : try await currentHead()
-        let desired = try await desiredState(at: head)
-        return Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, statuses: try observe(desired))
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let headRead = fetch ? self.fetch() : currentHead()
+        async let statCache = store.statCache()
+        var speculation: (DesiredState, [ResourceStatus])?
+        if let expected = try store.meta(.lastSeenHead), let desired = store.cachedDesiredState(revision: expected, path: config.source.path) {
+            speculation = (desired, try observe(desired, statCache: try await statCache))
+        }
+        let head = try await headRead
+        let observed = clock.now
+        let desired: DesiredState, statuses: [ResourceStatus]
+        if let (guessed, seen) = speculation, guessed.revision == head {
+            (desired, statuses) = (guessed, seen)
+        } else {
+            desired = try await desiredState(at: head)
+            statuses = try observe(desired, statCache: try await statCache)
+        }
+        logger.debug("snapshot of \(statuses.count) resources", metadata: [
+            "observed while git ran": "\(speculation != nil)", "until head": "\(observed - start)", "total": "\(clock.now - start)",
+        ])
+        return Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, statuses: statuses)
     }
 
     /// The bytes a file resource should hold: inline, or read from the mirror.

@@ -12,8 +12,10 @@ final class Observer {
     private var files: [String] = []
     private var cacheHits = 0
     private var checkedParents: [String: String?] = [:]
-    /// The parent of the previous path, known to be a real directory (paths come sorted).
-    private var lastGoodParent: Substring = ""
+    /// The parent of the previous path, checked to be a real directory, and a descriptor of it
+    /// (paths come sorted, so most paths share the previous one's parent).
+    private var lastParent: Substring = ""
+    private var parentFD: Int32 = -1
     private let root: Int32
     private let now: Int64
 
@@ -26,26 +28,50 @@ final class Observer {
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    deinit { if root >= 0 { close(root) } }
+    deinit {
+        if parentFD >= 0 { close(parentFD) }
+        if root >= 0 { close(root) }
+    }
 
-    /// The stat cache after this scan: entries of files it looked at, new hashes included; nil
-    /// when nothing changed and there is nothing to save.
-    var updatedCache: [String: StatCacheEntry]? {
-        guard cacheHits < cache.count || !changed.isEmpty else { return nil }
-        let seen = Set(files)
-        return cache.filter { seen.contains($0.key) }.merging(changed) { _, new in new }
+    /// Switches `parentFD` to the directory holding `path`; returns why it cannot be looked at.
+    private func enterParent(of path: String) -> String? {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else {
+            if !lastParent.isEmpty || parentFD < 0 {
+                if parentFD >= 0 { close(parentFD) }
+                parentFD = dup(root)
+                lastParent = ""
+            }
+            return nil
+        }
+        let parent = path[..<slash]
+        if parent == lastParent && parentFD >= 0 { return nil }
+        if parentFD >= 0 { close(parentFD) }
+        parentFD = -1
+        lastParent = parent
+        if let blocked = fs.blockingParent(of: path, checked: &checkedParents) { return blocked }
+        parentFD = openat(root, String(parent), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        return nil
+    }
+
+    /// The stat cache after a scan by `observers`: entries of files they looked at, new hashes
+    /// included; nil when nothing changed and there is nothing to save.
+    static func updatedCache(_ cache: [String: StatCacheEntry], after observers: [Observer]) -> [String: StatCacheEntry]? {
+        let hits = observers.map(\.cacheHits).reduce(0, +)
+        guard hits < cache.count || observers.contains(where: { !$0.changed.isEmpty }) else { return nil }
+        let seen = Set(observers.flatMap(\.files))
+        var updated = cache.filter { seen.contains($0.key) }
+        for observer in observers { updated.merge(observer.changed) { _, new in new } }
+        return updated
     }
 
     func observe(_ path: String) -> Observation {
-        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
-            let parent = path[..<slash]
-            if parent != lastGoodParent {
-                if let blocked = fs.blockingParent(of: path, checked: &checkedParents) { return .unobservable(blocked) }
-                lastGoodParent = parent
-            }
-        }
+        if let blocked = enterParent(of: path) { return .unobservable(blocked) }
+        guard parentFD >= 0 else { return .absent }
+        // The last component only, relative to the parent's descriptor: one lookup in the kernel.
+        let nameOffset = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path.utf8.distance(from: path.utf8.startIndex, to: $0) + 1 } ?? 0
         var raw = stat()
-        guard fstatat(root, path, &raw, AT_SYMLINK_NOFOLLOW) == 0 else {
+        let result = path.withCString { fstatat(parentFD, $0 + nameOffset, &raw, AT_SYMLINK_NOFOLLOW) }
+        guard result == 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .absent }
             return .unobservable(TargetError(path, "cannot look at it", errno: code).description)
@@ -58,7 +84,7 @@ final class Observer {
                 cacheHits += 1
                 if entry.trusted(for: info) { return .file(blob: entry.blob, mode: info.mode, size: info.size) }
             }
-            let fd = openat(root, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+            let fd = path.withCString { openat(parentFD, $0 + nameOffset, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
             guard fd >= 0 else { return .unobservable(TargetError(path, "cannot read it", errno: errno).description) }
             defer { close(fd) }
             do {

@@ -77,6 +77,9 @@ public final class StateStore: Sendable, ManifestCache {
 
     public enum MetaKey: String, Sendable {
         case appliedRevision, lastSeenHead, lastInvalidRevision, lastFetchError
+        /// The revision whose resources the inventory holds exactly, none more: while it is the
+        /// head, no applied resource can be an extra and the inventory need not be read.
+        case inventoryMatches
     }
 
     public func meta(_ key: MetaKey) throws -> String? {
@@ -128,14 +131,18 @@ public final class StateStore: Sendable, ManifestCache {
     // MARK: Caches
 
     /// The stat cache is one row in a compact format, like git's index: read whole, in a loop.
-    public func statCache() throws -> [String: StatCacheEntry] {
-        guard let bytes = try cache("stat") else { return [:] }
+    /// `directories` holds the folders under a Directory's source that were last listed with
+    /// nothing undeclared in them, so an unchanged folder is not listed again.
+    public func statCache(_ name: StatCacheName = .files) throws -> [String: StatCacheEntry] {
+        guard let bytes = try cache(name.rawValue) else { return [:] }
         return (try? CacheCoding.decodeStatCache(bytes)) ?? [:]
     }
 
-    public func saveStatCache(_ cache: [String: StatCacheEntry]) throws {
-        try saveCache("stat", CacheCoding.encode(cache))
+    public func saveStatCache(_ cache: [String: StatCacheEntry], _ name: StatCacheName = .files) throws {
+        try saveCache(name.rawValue, CacheCoding.encode(cache))
     }
+
+    public enum StatCacheName: String, Sendable { case files = "stat", directories = "directories" }
 
     /// The desired state of a revision as built earlier, so an unchanged head costs no tree
     /// listing and no manifest checks.

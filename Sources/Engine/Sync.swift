@@ -66,6 +66,7 @@ extension Engine {
         if options.dryRun { return SyncReport(revision: head, plan: plan, outcomes: [], applied: false) }
 
         try store.append(Event(.syncStarted, .info, revision: head, message: "applying \(head.prefix(12)): \(plan.steps.count) change(s)"))
+        try store.setMeta(.inventoryMatches, nil)
         let contents = try await desiredContents(plan.steps.compactMap { step in
             switch step {
             case .create(let r, _), .update(let r, _): return r
@@ -90,7 +91,10 @@ extension Engine {
             + (plan.keptExtras.isEmpty ? [] : ["\(plan.keptExtras.count) extra kept (use --prune)"])
         if failures.isEmpty {
             let full = options.ids == nil
-            if full { try store.setMeta(.appliedRevision, head) }
+            if full {
+                try store.setMeta(.appliedRevision, head)
+                if Set(try store.inventory().keys) == Set(desired.resources.map(\.id)) { try store.setMeta(.inventoryMatches, head) }
+            }
             try store.append(Event(.syncSucceeded, .info, revision: head,
                                    message: "applied \(head.prefix(12))\(full ? "" : " to \(statuses.count) resource(s)"): \(summary.joined(separator: ", "))"))
             return SyncReport(revision: head, plan: plan, outcomes: outcomes, applied: full)

@@ -127,23 +127,6 @@ public struct TargetFileSystem: Sendable {
         }
     }
 
-    /// Files and symlinks below a directory, relative to it, without following symlinks; unsorted.
-    public func listFiles(under path: String) -> [String] {
-        var found: [String] = []
-        func walk(_ relative: String) {
-            guard let dir = opendir(absolute(path + (relative.isEmpty ? "" : "/" + relative))) else { return }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name == "." || name == ".." { continue }
-                let child = relative.isEmpty ? name : relative + "/" + name
-                if entry.pointee.d_type == DT_DIR { walk(child) } else { found.append(child) }
-            }
-        }
-        if case .success(let info?) = lstat(path), info.type == S_IFDIR { walk("") }
-        return found
-    }
-
     // MARK: Changing
 
     /// Opens the directory that holds `path`, one component at a time from the root with

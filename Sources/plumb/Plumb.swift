@@ -15,4 +15,14 @@ struct Plumb: AsyncParsableCommand {
         version: "plumb \(version) (\(TerminalLibrary.version))",
         subcommands: [Status.self, Diff.self, Sync.self, Events.self]
     )
+
+    static func main() async {
+        LogSetup.bootstrap()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

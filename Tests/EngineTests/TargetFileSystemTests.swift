@@ -238,11 +238,38 @@ import TestSupport
 
     // MARK: Listing
 
-    @Test func listFilesDoesNotFollowSymlinks() throws {
+    /// Sets a folder's times an hour back, out of the stat cache's racy window.
+    func age(_ folder: String) {
+        var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        utimensat(AT_FDCWD, target + "/" + folder, &times, AT_SYMLINK_NOFOLLOW)
+    }
+
+    @Test func folderScanFindsUndeclaredFilesWithoutFollowingSymlinks() throws {
         try TestSupport.writeFile(outside + "/hidden", "x")
         try fs.writeFile("srv/www/index.html", bytes: [1], mode: 0o644)
         try fs.writeFile("srv/www/css/site.css", bytes: [1], mode: 0o644)
         try symlink(target + "/srv/www/escape", pointingTo: outside)
-        #expect(fs.listFiles(under: "srv/www").sorted() == ["css/site.css", "escape", "index.html"])
+        var scan = FolderScan(fs: fs, cache: [:], declared: ["srv/www/index.html"], sortedPaths: ["srv/www/index.html"], known: [])
+        #expect(scan.strangers(under: "srv/www").sorted() == ["srv/www/css/site.css", "srv/www/escape"])
+    }
+
+    @Test func anUnchangedCleanFolderIsNotListedAgain() throws {
+        try fs.writeFile("srv/www/index.html", bytes: [1], mode: 0o644)
+        try fs.writeFile("srv/www/css/site.css", bytes: [1], mode: 0o644)
+        age("srv/www")
+        age("srv/www/css")
+        let declared: Set<String> = ["srv/www/index.html", "srv/www/css/site.css"]
+        var first = FolderScan(fs: fs, cache: [:], declared: declared, sortedPaths: declared.sorted(), known: [])
+        #expect(first.strangers(under: "srv/www").isEmpty)
+        #expect(first.clean.keys.sorted() == ["srv/www", "srv/www/css"])
+
+        var second = FolderScan(fs: fs, cache: first.clean, declared: declared, sortedPaths: declared.sorted(), known: [])
+        #expect(second.strangers(under: "srv/www").isEmpty)
+        #expect(!second.changed, "nothing changed, so nothing was listed")
+
+        try fs.writeFile("srv/www/css/extra.css", bytes: [2], mode: 0o644)
+        var third = FolderScan(fs: fs, cache: first.clean, declared: declared, sortedPaths: declared.sorted(), known: [])
+        #expect(third.strangers(under: "srv/www") == ["srv/www/css/extra.css"])
+        #expect(third.changed)
     }
 }

@@ -1,0 +1,155 @@
+import Foundation
+import DesiredState
+
+extension Engine {
+    /// Desired against actual: every declared resource, then the extras (applied earlier and no
+    /// longer declared, or present under a Directory's source without being in it), by path.
+    ///
+    /// Large targets are looked at in two halves on two threads; the inventory is read only when
+    /// it may hold extras; folders under a Directory's source are listed only when they changed.
+    public func observe(_ desired: DesiredState, statCache: [String: StatCacheEntry]? = nil) throws -> [ResourceStatus] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let cache = try statCache ?? store.statCache()
+        let resources = desired.resources
+        let parts = resources.count >= 2000 ? 2 : 1
+        let observers = (0..<parts).map { _ in Observer(fs: target, cache: cache) }
+        let declared = [ResourceStatus](unsafeUninitializedCapacity: resources.count) { buffer, count in
+            // Each part uses its own observer and fills its own slice of the buffer: no sharing.
+            nonisolated(unsafe) let base = buffer.baseAddress
+            nonisolated(unsafe) let observers = observers
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let observer = observers[part]
+                for index in (part * resources.count / parts)..<((part + 1) * resources.count / parts) {
+                    (base! + index).initialize(to: .compare(resources[index], observer.observe(resources[index].path)))
+                }
+            }
+            count = resources.count
+        }
+        let declaredSeen = clock.now
+
+        let observer = observers[0]
+        let declaredPaths = Set(resources.map(\.path))
+        var extras: [ResourceStatus] = []
+        if try store.meta(.inventoryMatches) != desired.revision {
+            let declaredIDs = Set(resources.map(\.id.description))
+            for entry in try store.inventory(where: { !declaredIDs.contains($0) }) where !declaredPaths.contains(entry.path) {
+                let observed = observer.observe(entry.path)
+                if observed == .absent { continue }
+                let owner = resources.first { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }?.id
+                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, owned: true))
+            }
+        }
+        let inventorySeen = clock.now
+
+        var folders = FolderScan(fs: target, cache: try store.statCache(.directories), declared: declaredPaths,
+                                 sortedPaths: resources.map(\.path), known: Set(extras.map(\.path)))
+        let owners = Set(resources.compactMap(\.owner))
+        for directory in resources where owners.contains(directory.id) {
+            for path in folders.strangers(under: directory.path) {
+                let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
+                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, owned: false))
+            }
+        }
+        let foldersSeen = clock.now
+
+        if let updated = Observer.updatedCache(cache, after: observers) { try store.saveStatCache(updated) }
+        if folders.changed { try store.saveStatCache(folders.clean, .directories) }
+        logger.debug("observed the target", metadata: [
+            "declared": "\(declaredSeen - start)", "inventory": "\(inventorySeen - declaredSeen)",
+            "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
+            "hashed": "\(observers.map(\.changed.count).reduce(0, +))",
+        ])
+        return Self.merge(declared, extras.sorted { $0.path < $1.path })
+    }
+
+    /// Merges two lists sorted by path; the declared list is long and already sorted, the
+    /// extras are few, so this beats sorting the whole.
+    static func merge(_ a: [ResourceStatus], _ b: [ResourceStatus]) -> [ResourceStatus] {
+        guard !b.isEmpty else { return a }
+        var result: [ResourceStatus] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].path <= b[j].path) { result.append(a[i]); i += 1 } else { result.append(b[j]); j += 1 }
+        }
+        return result
+    }
+}
+
+/// Finds files under a Directory's source folder that it does not declare. A folder whose stat is
+/// unchanged since it was last listed with nothing undeclared in it is not listed again (git's
+/// "untracked cache"): only its declared subfolders are visited.
+struct FolderScan {
+    let fs: TargetFileSystem
+    private let cache: [String: StatCacheEntry]
+    private let declared: Set<String>
+    private let known: Set<String>
+    /// Folders listed clean in this scan, or trusted from the cache.
+    private(set) var clean: [String: StatCacheEntry] = [:]
+    private(set) var changed = false
+    private var subfolders: [String: Set<String>] = [:]
+    private let now: Int64
+
+    /// - Parameter sortedPaths: the declared paths in order, so that paths sharing a folder come
+    ///   together and each folder is taken apart once.
+    init(fs: TargetFileSystem, cache: [String: StatCacheEntry], declared: Set<String>, sortedPaths: [String], known: Set<String>) {
+        self.fs = fs
+        self.cache = cache
+        self.declared = declared
+        self.known = known
+        var previous: Substring = ""
+        for path in sortedPaths {
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+            let folder = path[..<slash]
+            if folder == previous { continue }
+            previous = folder
+            // Record each folder under its parent, stopping where an earlier path recorded it.
+            for ancestor in TargetPath.ancestors(of: path).reversed() {
+                let parent = ancestor.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(ancestor[..<$0]) } ?? ""
+                if !subfolders[parent, default: []].insert(ancestor).inserted { break }
+            }
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Undeclared files and symlinks below `folder`, plumb's own staging files left out.
+    mutating func strangers(under folder: String) -> [String] {
+        var checked: [String: String?] = [:]
+        guard fs.blockingParent(of: folder + "/x", checked: &checked) == nil else { return [] }
+        var found: [String] = []
+        visit(folder, into: &found)
+        return found
+    }
+
+    private mutating func visit(_ folder: String, into found: inout [String]) {
+        guard case .success(let info?) = fs.lstat(folder), info.type == S_IFDIR else { return }
+        if let entry = cache[folder], entry.trusted(for: info) {
+            clean[folder] = entry
+            for child in subfolders[folder] ?? [] { visit(child, into: &found) }
+            return
+        }
+        changed = true
+        guard let dir = opendir(fs.absolute(folder)) else { return }
+        var names: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append((name, entry.pointee.d_type == DT_DIR)) }
+        }
+        closedir(dir)
+        var isClean = true
+        for (name, isFolder) in names {
+            let path = folder + "/" + name
+            if isFolder {
+                if subfolders[folder]?.contains(path) != true { isClean = false }
+                visit(path, into: &found)
+            } else if !declared.contains(path) {
+                isClean = false
+                if !known.contains(path) && !name.hasSuffix(".plumb-tmp") { found.append(path) }
+            }
+        }
+        if isClean { clean[folder] = StatCacheEntry(stat: info, blob: "", recorded: now) }
+    }
+}
