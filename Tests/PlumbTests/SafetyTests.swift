@@ -154,6 +154,29 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
     }
 
+    @Test func aSymlinkAtTheResourcePathIsReplacedNotWrittenThrough() throws {
+        let outside = try Scratch()
+        try outside.write("passwd", "root:x:0:0\n")
+        try FileManager.default.createDirectory(atPath: fx.target.file("etc"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: fx.target.file("etc/app.conf"), withDestinationPath: outside.file("passwd"))
+        let status = try fx.plumb("status")
+        #expect(status.stdout.contains("type differs: a symlink where a file is declared"))
+        #expect(try fx.plumb("sync").status == 0)
+        #expect(outside.read("passwd") == "root:x:0:0\n")
+        #expect(fx.target.read("etc/app.conf") == "port = 80\n")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: fx.target.file("etc/app.conf"))) == nil)
+        let saved = try #require(try events("ResourceUpdated").first?["message"] as? String)
+        #expect(saved.contains("saved at"), "the link plumb did not make is kept in the backups")
+    }
+
+    @Test func anAbsolutePathIsRefused() throws {
+        try fx.source.write("resources/abs.yaml", "kind: File\nname: abs\nspec:\n  path: /etc/shadow\n  content: x\n")
+        try fx.source.commit("absolute")
+        let sync = try fx.plumb("sync")
+        #expect(sync.status == 1)
+        #expect(sync.stderr.contains("resources/abs.yaml:4:9: path must be relative to the target, not absolute: /etc/shadow"))
+    }
+
     @Test func aManifestThatLeavesTheTargetIsRefusedWhole() throws {
         try fx.source.write("resources/evil.yaml", """
             kind: File

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The journal as a user reads it: JSON lines of SPEC's shape, filters, and following.
+@Suite struct EventsTests {
+    let fx: PlumbFixture
+
+    init() throws {
+        fx = try PlumbFixture()
+        try fx.source.write("resources/a.yaml", """
+            kind: File
+            name: a
+            spec:
+              path: a.txt
+              content: "a\\n"
+            ---
+            kind: File
+            name: b
+            spec:
+              path: b.txt
+              content: "b\\n"
+            """)
+        try fx.source.commit("a and b")
+        try fx.plumb("sync")
+    }
+
+    func lines(_ arguments: String...) throws -> [[String: Any]] {
+        let result = try fx.plumb(arguments: ["events", "--json"] + arguments)
+        #expect(result.status == 0)
+        return try result.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func eachLineIsOneEventOfSpecShape() throws {
+        let events = try lines()
+        #expect(events.map { $0["reason"] as? String } == [
+            "NewRevision", "SyncStarted", "ResourceCreated", "ResourceCreated", "SyncSucceeded",
+        ])
+        let head = try git(["rev-parse", "HEAD"], cwd: fx.source.work)
+        for event in events {
+            #expect(Set(event.keys) == ["time", "level", "reason", "resource", "revision", "message"])
+            #expect(event["revision"] as? String == head)
+            let time = try #require(event["time"] as? String)
+            #expect(time.hasSuffix("Z") && time.contains("T"), "RFC 3339 in UTC: \(time)")
+        }
+        #expect(events[0]["resource"] is NSNull)
+        #expect(events[2]["resource"] as? String == "File/a")
+        #expect(events[2]["level"] as? String == "info")
+    }
+
+    @Test func filtersByCountAndResource() throws {
+        #expect(try lines("-n", "2").map { $0["reason"] as? String } == ["ResourceCreated", "SyncSucceeded"])
+        let forB = try lines("--resource", "File/b")
+        #expect(forB.count == 1)
+        #expect(forB.first?["message"] as? String == "created b.txt")
+        let text = try fx.plumb("events", "-n", "1")
+        #expect(text.stdout.contains("SyncSucceeded"))
+        #expect(!text.stdout.contains("SyncStarted"))
+    }
+
+    @Test func theJournalSurvivesAndFollowersSeeNewEvents() throws {
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
+        follower.arguments = ["events", "-f", "-n", "0", "--json"]
+        follower.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
+        let pipe = Pipe()
+        follower.standardOutput = pipe
+        try follower.run()
+        defer { if follower.isRunning { follower.terminate() } }
+
+        try fx.target.write("a.txt", "changed by hand\n")
+        try fx.plumb("sync")
+
+        // Read until the follower has printed the new sync's last event.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && !seen.contains("SyncSucceeded") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains("\"reason\":\"ResourceUpdated\""))
+        #expect(seen.contains("\"reason\":\"SyncSucceeded\""))
+        #expect(!seen.contains("\"reason\":\"NewRevision\""), "-n 0 follows from now, without the past")
+        follower.terminate()
+        follower.waitUntilExit()
+        #expect(follower.terminationStatus == 0, "SIGTERM ends a follower with exit status 0")
+    }
+}
