@@ -16,6 +16,9 @@ final class Observer {
     /// (paths come sorted, so most paths share the previous one's parent).
     private var lastParent: Substring = ""
     private var parentFD: Int32 = -1
+    /// Why the current parent cannot be looked into, or whether it is simply absent.
+    private var parentProblem: String?
+    private var parentAbsent = false
     private let root: Int32
     private let now: Int64
 
@@ -40,17 +43,25 @@ final class Observer {
                 if parentFD >= 0 { close(parentFD) }
                 parentFD = dup(root)
                 lastParent = ""
+                parentProblem = nil
+                parentAbsent = false
             }
             return nil
         }
         let parent = path[..<slash]
-        if parent == lastParent && parentFD >= 0 { return nil }
+        if parent == lastParent && (parentFD >= 0 || parentProblem != nil || parentAbsent) { return parentProblem }
         if parentFD >= 0 { close(parentFD) }
         parentFD = -1
         lastParent = parent
-        if let blocked = fs.blockingParent(of: path, checked: &checkedParents) { return blocked }
+        parentAbsent = false
+        parentProblem = fs.blockingParent(of: path, checked: &checkedParents)
+        guard parentProblem == nil else { return parentProblem }
         parentFD = openat(root, String(parent), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        return nil
+        if parentFD < 0 {
+            let code = errno
+            if code == ENOENT { parentAbsent = true } else { parentProblem = TargetError(String(parent), "cannot open the directory", errno: code).description }
+        }
+        return parentProblem
     }
 
     /// The stat cache after a scan by `observers`: entries of files they looked at, new hashes

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TerminalBackend
 
 @main
@@ -9,8 +10,8 @@ struct Plumb: AsyncParsableCommand {
         commandName: "plumb",
         abstract: "Keep a machine true to what git declares, and show where it is not.",
         discussion: """
-            Every command reads the source with --repo/--branch/--path and acts on --target;
-            the same values come from PLUMB_REPO, PLUMB_BRANCH, PLUMB_PATH, PLUMB_TARGET, PLUMB_STATE.
+            Every command reads the source with --repo, --branch and --path, and acts on --target. \
+            The same values come from PLUMB_REPO, PLUMB_BRANCH, PLUMB_PATH, PLUMB_TARGET and PLUMB_STATE.
             """,
         version: "plumb \(version) (\(TerminalLibrary.version))",
         subcommands: [Status.self, Diff.self, Sync.self, Events.self]
@@ -22,6 +23,11 @@ struct Plumb: AsyncParsableCommand {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
+            // A mistake on the command line is one sentence and exit status 1, like any other error.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("plumb: \(message(for: error)) (see plumb help)\n".utf8))
+                Foundation.exit(1)
+            }
             exit(withError: error)
         }
     }

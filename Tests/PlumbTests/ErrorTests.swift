@@ -70,6 +70,10 @@ import TestSupport
         #expect(result.stderr.contains("resources/a.yaml:1:7: unknown kind `Flie` (expected File, Directory or Symlink)"))
     }
 
+    @Test func unknownOption() throws {
+        expectOneSentence(try fx.plumb("status", "--colour"), containing: "Unknown option '--colour'")
+    }
+
     @Test func badResourceID() throws {
         expectOneSentence(try fx.plumb("diff", "motd"), containing: "motd is not a resource id")
     }
