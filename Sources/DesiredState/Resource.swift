@@ -1,5 +1,5 @@
 /// The kinds of resource a manifest can declare.
-public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
+public enum ResourceKind: String, Sendable, Codable, Comparable {
     case file = "File"
     case directory = "Directory"
     case symlink = "Symlink"

@@ -5,7 +5,7 @@ import DesiredState
 public struct Event: Sendable, Hashable {
     public enum Level: String, Sendable, Codable { case info, warning, error }
 
-    public enum Reason: String, Sendable, Codable, CaseIterable {
+    public enum Reason: String, Sendable, Codable {
         case newRevision = "NewRevision", historyRewritten = "HistoryRewritten", fetchFailed = "FetchFailed"
         case manifestInvalid = "ManifestInvalid", driftDetected = "DriftDetected", driftResolved = "DriftResolved"
         case syncStarted = "SyncStarted", resourceCreated = "ResourceCreated", resourceUpdated = "ResourceUpdated"

@@ -3,6 +3,9 @@ import DesiredState
 /// The unified diff of one resource, desired (`---`) against actual (`+++`). Sensitive content is
 /// never shown, binary content is summarised, and every line has its control characters escaped.
 public enum ResourceDiff {
+    /// Past this size a line diff costs more than it tells; the sizes are shown instead.
+    static let maxDiffBytes = 4 << 20
+
     /// - Parameters:
     ///   - desired: the bytes the resource should hold (nil for an extra, or a non-file).
     ///   - actual: the bytes the target holds (nil when absent or not a file).
@@ -27,10 +30,12 @@ public enum ResourceDiff {
             out.append("(content hidden: \(status.id) is sensitive)")
             return out
         }
+        let sizes = [desired.map { "desired \($0.count) bytes" }, actual.map { "actual \($0.count) bytes" }].compactMap { $0 }.joined(separator: ", ")
         switch (oldText, newText) {
         case (.binary, _), (_, .binary):
-            let sizes = [desired.map { "desired \($0.count) bytes" }, actual.map { "actual \($0.count) bytes" }].compactMap { $0 }
-            out.append("Binary content differs (\(sizes.joined(separator: ", ")))")
+            out.append("Binary content differs (\(sizes))")
+        case _ where (desired?.count ?? 0) > maxDiffBytes || (actual?.count ?? 0) > maxDiffBytes:
+            out.append("Content differs (\(sizes)); too large to show line by line")
         default:
             let old = oldText?.string ?? "", new = newText?.string ?? ""
             if old != new {

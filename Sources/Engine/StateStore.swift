@@ -219,14 +219,6 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
-    public func backups() throws -> [Backup] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT resource, path, file FROM backups ORDER BY id").compactMap { row in
-                ResourceID(row[0] as String).map { Backup(resource: $0, path: row[1], file: row[2]) }
-            }
-        }
-    }
-
     // MARK: Manifest cache
 
     public func cachedManifest(blob: String, file: String) -> ParsedManifest? {
