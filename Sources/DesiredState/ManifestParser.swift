@@ -85,7 +85,7 @@ struct DocumentReader {
     /// Reads a mode such as "0644": three or four octal digits.
     mutating func mode(_ node: Node) -> UInt32? {
         guard case .scalar(let scalar) = node,
-              (3...4).contains(scalar.string.count),
+              (3...4).contains(scalar.string.count), scalar.string.allSatisfy({ ("0"..."7").contains($0) }),
               let value = UInt32(scalar.string, radix: 8)
         else {
             complain(node, "bad mode \(node.scalar?.string.escapingControlCharacters ?? "(not a string)"): write three or four octal digits, such as \"0644\"")
@@ -138,7 +138,7 @@ struct DocumentReader {
             if let raw = string(value, field: "path") {
                 switch TargetPath.normalize(raw) {
                 case .success(let normalized): path = normalized
-                case .failure(let problem): complain(value, "\(problem): \(raw.escapingControlCharacters)")
+                case .failure(let problem): complain(value, raw.isEmpty ? "\(problem)" : "\(problem): \(raw.escapingControlCharacters)")
                 }
             }
         } else {
@@ -152,7 +152,9 @@ struct DocumentReader {
         if let (_, value) = spec["source"], let raw = string(value, field: "source") {
             switch TargetPath.normalize(raw) {
             case .success(let normalized): source = normalized
-            case .failure(let problem): complain(value, "source: \(problem.description.replacingPrefix("path ", with: "")): \(raw.escapingControlCharacters)")
+            case .failure(let problem):
+                let message = problem.message(field: "source", root: "the repository")
+                complain(value, raw.isEmpty ? message : "\(message): \(raw.escapingControlCharacters)")
             }
         }
         var sensitive = false, prune = false
@@ -182,11 +184,5 @@ struct DocumentReader {
             path: path, pathLocation: location(spec["path"]!.value), mode: mode, content: content,
             source: source, sourceLocation: spec["source"].map { location($0.value) },
             sensitive: sensitive, prune: prune, linkTarget: linkTarget)
-    }
-}
-
-extension String {
-    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
-        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }

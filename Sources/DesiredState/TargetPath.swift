@@ -31,13 +31,16 @@ public enum TargetPath {
     public enum PathProblem: Error, CustomStringConvertible {
         case empty, absolute, leavesTarget, controlCharacter, isRoot
 
-        public var description: String {
+        public var description: String { message(field: "path", root: "the target") }
+
+        /// The complaint about a field holding such a path: `path` in the target, `source` in the repository.
+        public func message(field: String, root: String) -> String {
             switch self {
-            case .empty: return "path is empty"
-            case .absolute: return "path must be relative to the target, not absolute"
-            case .leavesTarget: return "path must stay inside the target: `..` is not allowed"
-            case .controlCharacter: return "path contains a control character"
-            case .isRoot: return "path must name something inside the target, not the target itself"
+            case .empty: return "\(field) is empty"
+            case .absolute: return "\(field) must be relative to \(root), not absolute"
+            case .leavesTarget: return "\(field) must stay inside \(root): `..` is not allowed"
+            case .controlCharacter: return "\(field) contains a control character"
+            case .isRoot: return "\(field) must name something inside \(root), not \(root) itself"
             }
         }
     }

@@ -22,7 +22,7 @@ public enum ResourceDiff {
         if let desiredShape = status.desired?.shape, case .file(_, _, let mode) = desiredShape, case .file(_, let actualMode, _) = status.observed, mode != actualMode {
             out.append("mode \(octal(mode)) → \(octal(actualMode))")
         }
-        let sensitive = status.desired?.sensitive == true
+        let sensitive = status.sensitive
         let oldText = text(of: status.desired, bytes: desired)
         let newText = text(of: status.observed, bytes: actual)
         if oldText == nil && newText == nil { return out }

@@ -29,9 +29,11 @@ public final class ResourceStatus: Sendable, Hashable {
     public let observed: Observation
     /// For an extra: the Directory whose `source` it lies under, if any.
     public let owner: ResourceID?
+    /// Content is never shown: declared `sensitive`, or applied as such before it became an extra.
+    public let sensitive: Bool
 
     public init(id: ResourceID, path: String, sync: SyncStatus, drift: Drift?, health: Health, message: String?,
-                desired: DesiredResource?, observed: Observation, owner: ResourceID?) {
+                desired: DesiredResource?, observed: Observation, owner: ResourceID?, sensitive: Bool) {
         self.id = id
         self.path = path
         self.sync = sync
@@ -41,11 +43,13 @@ public final class ResourceStatus: Sendable, Hashable {
         self.desired = desired
         self.observed = observed
         self.owner = owner
+        self.sensitive = sensitive
     }
 
     public static func == (a: ResourceStatus, b: ResourceStatus) -> Bool {
         a === b || (a.id == b.id && a.path == b.path && a.sync == b.sync && a.drift == b.drift && a.health == b.health
-            && a.message == b.message && a.desired == b.desired && a.observed == b.observed && a.owner == b.owner)
+            && a.message == b.message && a.desired == b.desired && a.observed == b.observed && a.owner == b.owner
+            && a.sensitive == b.sensitive)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -67,7 +71,7 @@ public final class ResourceStatus: Sendable, Hashable {
     public static func compare(_ desired: DesiredResource, _ observed: Observation) -> ResourceStatus {
         func make(_ sync: SyncStatus, _ drift: Drift?, _ health: Health, _ message: String?) -> ResourceStatus {
             ResourceStatus(id: desired.id, path: desired.path, sync: sync, drift: drift, health: health,
-                           message: message, desired: desired, observed: observed, owner: desired.owner)
+                           message: message, desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
         }
         let wrongType = { make(.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared") }
         switch (desired.shape, observed) {
@@ -90,10 +94,11 @@ public final class ResourceStatus: Sendable, Hashable {
     }
 
     /// A resource plumb applied earlier (or found in a pruning Directory) that is no longer declared.
-    public static func extra(_ id: ResourceID, path: String, observed: Observation, owner: ResourceID?, owned: Bool) -> ResourceStatus {
-        let why = owned ? "no longer declared; plumb applied it earlier" : "not declared in the Directory's source"
+    /// `applied` is what the inventory says plumb wrote there, nil for a file it never wrote.
+    public static func extra(_ id: ResourceID, path: String, observed: Observation, owner: ResourceID?, applied: InventoryEntry?) -> ResourceStatus {
+        let why = applied != nil ? "no longer declared; plumb applied it earlier" : "not declared in the Directory's source"
         return ResourceStatus(id: id, path: path, sync: .outOfSync, drift: .extra, health: .healthy,
-                              message: why, desired: nil, observed: observed, owner: owner)
+                              message: why, desired: nil, observed: observed, owner: owner, sensitive: applied?.sensitive ?? false)
     }
 }
 

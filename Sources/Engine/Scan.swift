@@ -36,8 +36,10 @@ extension Engine {
             for entry in try store.inventory(where: { !declaredIDs.contains($0) }) where !declaredPaths.contains(entry.path) {
                 let observed = observer.observe(entry.path)
                 if observed == .absent { continue }
-                let owner = resources.first { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }?.id
-                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, owned: true))
+                // The nearest declared Directory holding it decides whether it is pruned.
+                let owner = resources.filter { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }
+                    .max { $0.path.utf8.count < $1.path.utf8.count }?.id
+                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, applied: entry))
             }
         }
         let inventorySeen = clock.now
@@ -48,7 +50,7 @@ extension Engine {
         for directory in resources where owners.contains(directory.id) {
             for path in folders.strangers(under: directory.path) {
                 let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
-                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, owned: false))
+                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, applied: nil))
             }
         }
         let foldersSeen = clock.now
@@ -136,7 +138,13 @@ struct FolderScan {
         var names: [(String, Bool)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append((name, entry.pointee.d_type == DT_DIR)) }
+            guard name != "." && name != ".." else { continue }
+            // Some filesystems do not say the type in the listing: ask lstat then.
+            let type = entry.pointee.d_type
+            let isFolder = type == DT_UNKNOWN
+                ? (try? fs.lstat(folder + "/" + name).get())??.type == S_IFDIR
+                : type == DT_DIR
+            names.append((name, isFolder))
         }
         closedir(dir)
         var isClean = true

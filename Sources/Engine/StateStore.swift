@@ -11,6 +11,8 @@ public struct InventoryEntry: Sendable, Hashable {
     public let blob: String
     public let mode: UInt32
     public let revision: String
+    /// Its content is never shown, even once it is no longer declared.
+    public let sensitive: Bool
 }
 
 /// What plumb knew of a file the last time it hashed it. An entry is trusted only while size,
@@ -59,7 +61,7 @@ public final class StateStore: Sendable, ManifestCache {
             try db.execute(sql: """
                 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE inventory(id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL,
-                    blob TEXT NOT NULL, mode INTEGER NOT NULL, revision TEXT NOT NULL);
+                    blob TEXT NOT NULL, mode INTEGER NOT NULL, revision TEXT NOT NULL, sensitive INTEGER NOT NULL);
                 CREATE TABLE caches(name TEXT PRIMARY KEY, updated REAL NOT NULL, data BLOB NOT NULL);
                 CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, level TEXT NOT NULL,
                     reason TEXT NOT NULL, resource TEXT, revision TEXT, message TEXT NOT NULL);
@@ -106,11 +108,12 @@ public final class StateStore: Sendable, ManifestCache {
     public func inventory(where include: (String) -> Bool) throws -> [InventoryEntry] {
         try pool.read { db in
             var result: [InventoryEntry] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, kind, path, blob, mode, revision FROM inventory")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, kind, path, blob, mode, revision, sensitive FROM inventory")
             while let row = try rows.next() {
                 let text: String = row[0]
                 guard include(text), let id = ResourceID(text) else { continue }
-                result.append(InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64), revision: row[5]))
+                result.append(InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64),
+                                             revision: row[5], sensitive: row[6]))
             }
             return result
         }
@@ -119,8 +122,8 @@ public final class StateStore: Sendable, ManifestCache {
     public func record(_ entry: InventoryEntry) throws {
         try pool.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO inventory(id, kind, path, blob, mode, revision) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [entry.id.description, entry.kind, entry.path, entry.blob, Int64(entry.mode), entry.revision])
+                sql: "INSERT OR REPLACE INTO inventory(id, kind, path, blob, mode, revision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [entry.id.description, entry.kind, entry.path, entry.blob, Int64(entry.mode), entry.revision, entry.sensitive])
         }
     }
 

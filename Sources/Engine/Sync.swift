@@ -60,8 +60,9 @@ extension Engine {
         }
         let plan = SyncPlan(statuses: statuses, desired: desired, prune: options.prune || desired.settings.prune)
         let inventory = try store.inventory()
-        if desired.resources.isEmpty && !inventory.isEmpty && !options.allowEmpty {
-            throw StateError("revision \(head.prefix(12)) declares no resources: applying it would leave nothing of the \(inventory.count) resources plumb applied. Run with --allow-empty if that is what you want")
+        let prunes = plan.steps.filter { if case .prune = $0 { return true } else { return false } }.count
+        if desired.resources.isEmpty && prunes > 0 && !options.allowEmpty {
+            throw StateError("revision \(head.prefix(12)) declares no resources: pruning would delete all \(prunes) resources plumb applied. Run with --allow-empty if that is what you want")
         }
         if options.dryRun { return SyncReport(revision: head, plan: plan, outcomes: [], applied: false) }
 
@@ -111,15 +112,15 @@ struct Applier {
     let revision: String
     let inventory: [ResourceID: InventoryEntry]
     let contents: [String: [UInt8]]
-    private let backupFolder: String
+    /// This sync's folder for saved content, made on first use with a unique name, so that two
+    /// syncs never write their backups into one place.
+    private var backupFolder: String?
 
     init(engine: Engine, revision: String, inventory: [ResourceID: InventoryEntry], contents: [String: [UInt8]]) {
         self.engine = engine
         self.revision = revision
         self.inventory = inventory
         self.contents = contents
-        let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
-        backupFolder = engine.config.stateDir.backups + "/" + stamp + "-" + String(revision.prefix(12))
     }
 
     var fs: TargetFileSystem { engine.target }
@@ -150,7 +151,7 @@ struct Applier {
     }
 
     /// Makes the path hold the resource. Returns where earlier content was saved, if any was.
-    func write(_ resource: DesiredResource, over observed: Observation) throws -> String? {
+    mutating func write(_ resource: DesiredResource, over observed: Observation) throws -> String? {
         var saved: String?
         switch (resource.shape, observed) {
         case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
@@ -175,7 +176,7 @@ struct Applier {
 
     /// Saves what plumb did not write and removes what a rename cannot replace (a directory, or
     /// anything in the way of a new directory).
-    private func clear(_ resource: DesiredResource, _ observed: Observation, keepingFilesInPlace: Bool) throws -> String? {
+    private mutating func clear(_ resource: DesiredResource, _ observed: Observation, keepingFilesInPlace: Bool) throws -> String? {
         let saved = try backupIfForeign(resource, observed)
         switch observed {
         case .directory: try fs.remove(resource.path, directory: true)
@@ -187,7 +188,7 @@ struct Applier {
 
     /// Copies content into the state dir before it is replaced, unless it is exactly what plumb
     /// itself wrote there last.
-    private func backupIfForeign(_ resource: DesiredResource, _ observed: Observation) throws -> String? {
+    private mutating func backupIfForeign(_ resource: DesiredResource, _ observed: Observation) throws -> String? {
         let bytes: [UInt8]
         switch observed {
         case .file(let blob, _, _):
@@ -200,15 +201,26 @@ struct Applier {
         default:
             return nil
         }
-        let file = backupFolder + "/" + resource.path
         do {
+            let file = try backupFolderForThisSync() + "/" + resource.path
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
+            try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
+            return file
         } catch {
             throw StateError("cannot save the current content of \(resource.path) before replacing it: \(error.localizedDescription); nothing was changed")
         }
-        try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
-        return file
+    }
+
+    /// `backups/<time>-<revision>-XXXXXX`, made with mkdtemp the first time this sync saves something.
+    private mutating func backupFolderForThisSync() throws -> String {
+        if let backupFolder { return backupFolder }
+        try FileManager.default.createDirectory(atPath: engine.config.stateDir.backups, withIntermediateDirectories: true)
+        let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
+        var template = Array("\(engine.config.stateDir.backups)/\(stamp)-\(revision.prefix(12))-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw StateError("cannot create a backup folder in \(engine.config.stateDir.backups): \(String(cString: strerror(errno)))") }
+        backupFolder = String(cString: made)
+        return backupFolder!
     }
 
     func recordInventory(_ resource: DesiredResource) throws {
@@ -218,7 +230,8 @@ struct Applier {
         case .directory(let m, _): (blob, mode) = ("", m)
         case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
         }
-        try store.record(InventoryEntry(id: resource.id, kind: resource.kind.rawValue, path: resource.path, blob: blob, mode: mode, revision: revision))
+        try store.record(InventoryEntry(id: resource.id, kind: resource.kind.rawValue, path: resource.path, blob: blob, mode: mode,
+                                        revision: revision, sensitive: resource.sensitive))
     }
 
     /// Deletes an extra only if plumb applied it and it is still as plumb left it; looks again now,

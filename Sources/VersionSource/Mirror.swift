@@ -10,7 +10,7 @@ public struct SourceRef: Sendable, Hashable {
     public init(url: String, branch: String = "main", path: String = "") {
         self.url = url
         self.branch = branch
-        self.path = path.split(separator: "/").joined(separator: "/")
+        self.path = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
     public var branchRef: String { "refs/heads/\(branch)" }
@@ -33,8 +33,13 @@ public struct Mirror: Sendable {
     /// renamed, so a crash never leaves half a repository.
     public func create() async throws {
         if FileManager.default.fileExists(atPath: path + "/HEAD") { return }
+        // Half-made mirrors of runs that died here are removed first; a live run's is left alone.
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where leftover.hasPrefix(name + ".new-") {
+            if let pid = pid_t(leftover.dropFirst(name.count + 5)), kill(pid, 0) == 0 { continue }
+            try? FileManager.default.removeItem(atPath: folder + "/" + leftover)
+        }
         let staging = path + ".new-\(getpid())"
-        try? FileManager.default.removeItem(atPath: staging)
         try await Git(executable: git.executable).output(["init", "--quiet", "--bare", staging], what: "creating the mirror at \(path)")
         guard rename(staging, path) == 0 else {
             throw GitError("creating the mirror at \(path) failed: \(String(cString: strerror(errno)))")

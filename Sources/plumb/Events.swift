@@ -26,9 +26,11 @@ struct Events: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let config = try options.config()
-            try config.stateDir.prepare(target: config.target)
-            let store = try StateStore(path: config.stateDir.database)
+            let stateDir = try options.stateDirectory()
+            guard FileManager.default.fileExists(atPath: stateDir.database) else {
+                throw StateError("there is no journal in \(stateDir.path) yet: run plumb status or plumb sync first")
+            }
+            let store = try StateStore(path: stateDir.database)
             let first = try store.events(resource: resource, last: count)
             for event in first { printEvent(event) }
             guard follow else { return }

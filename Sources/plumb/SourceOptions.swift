@@ -23,14 +23,21 @@ struct SourceOptions: ParsableArguments {
     @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
 
+    /// A flag's value, else the environment's, else nil.
+    private func value(_ flag: String?, _ name: String) -> String? {
+        if let flag, !flag.isEmpty { return flag }
+        if let fromEnv = ProcessInfo.processInfo.environment[name], !fromEnv.isEmpty { return fromEnv }
+        return nil
+    }
+
+    /// The state dir alone: given outright, or derived from source and target.
+    func stateDirectory() throws -> StateDirectory {
+        if let state = value(state, "PLUMB_STATE") { return StateDirectory(path: absolute(state)) }
+        return try config().stateDir
+    }
+
     /// The engine's configuration, flags first, then the environment.
     func config() throws -> EngineConfig {
-        let env = ProcessInfo.processInfo.environment
-        func value(_ flag: String?, _ name: String) -> String? {
-            if let flag, !flag.isEmpty { return flag }
-            if let fromEnv = env[name], !fromEnv.isEmpty { return fromEnv }
-            return nil
-        }
         guard let repo = value(repo, "PLUMB_REPO") else {
             throw StateError("no source repository: give --repo URL|PATH or set PLUMB_REPO")
         }

@@ -334,6 +334,20 @@ import DesiredState
             """) == ["resources/x.yaml:4:9: path contains a control character: etc/\\e[31mred"])
     }
 
+    @Test func emptyPathAndSignedModeAreRefused() {
+        #expect(complaints("""
+            kind: File
+            name: a
+            spec:
+              path: ""
+              mode: "+644"
+              content: x
+            """) == [
+            "resources/x.yaml:4:9: path is empty",
+            "resources/x.yaml:5:9: bad mode +644: write three or four octal digits, such as \"0644\"",
+        ])
+    }
+
     @Test func sourceWithDotDotIsRefused() {
         #expect(complaints("""
             kind: File
@@ -341,7 +355,7 @@ import DesiredState
             spec:
               path: etc/a
               source: ../secrets/key
-            """) == ["resources/x.yaml:5:11: source: must stay inside the target: `..` is not allowed: ../secrets/key"])
+            """) == ["resources/x.yaml:5:11: source must stay inside the repository: `..` is not allowed: ../secrets/key"])
     }
 
     // MARK: Other fields

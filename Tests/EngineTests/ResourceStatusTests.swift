@@ -1,6 +1,6 @@
 import Testing
 import DesiredState
-import Engine
+@testable import Engine
 
 /// SPEC's status words for one declared resource against what the target holds.
 @Suite struct ResourceStatusTests {
@@ -118,14 +118,17 @@ import Engine
     // MARK: Extra
 
     @Test func extraAppliedEarlier() {
-        let status = ResourceStatus.extra(ResourceID(kind: "File", name: "old"), path: "etc/old", observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: nil, owned: true)
+        let status = ResourceStatus.extra(ResourceID(kind: "File", name: "old"), path: "etc/old", observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: nil,
+                                          applied: InventoryEntry(id: ResourceID(kind: "File", name: "old"), kind: "File", path: "etc/old", blob: Self.blob,
+                                                                  mode: 0o644, revision: "r", sensitive: true))
         #expect(words(status) == ["OutOfSync", "extra", "Healthy", "no longer declared; plumb applied it earlier"])
         #expect(status.desired == nil)
+        #expect(status.sensitive, "applied as sensitive, it stays hidden once no longer declared")
     }
 
     @Test func extraInAPruningDirectory() {
         let owner = ResourceID(kind: "Directory", name: "site")
-        let status = ResourceStatus.extra(ResourceID(kind: "File", name: "site/stray.html"), path: "srv/www/stray.html", observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: owner, owned: false)
+        let status = ResourceStatus.extra(ResourceID(kind: "File", name: "site/stray.html"), path: "srv/www/stray.html", observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: owner, applied: nil)
         #expect(words(status) == ["OutOfSync", "extra", "Healthy", "not declared in the Directory's source"])
         #expect(status.owner == owner)
     }

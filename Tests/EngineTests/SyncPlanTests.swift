@@ -20,7 +20,7 @@ import Engine
 
     func extra(_ name: String, _ path: String, owner: ResourceID? = nil) -> ResourceStatus {
         .extra(ResourceID(kind: "File", name: name), path: path, observed: .file(blob: Self.blob, mode: 0o644, size: 1),
-               owner: owner, owned: owner == nil)
+               owner: owner, applied: nil)
     }
 
     func state(_ resources: [DesiredResource]) -> DesiredState {

@@ -60,6 +60,15 @@ import TestSupport
         #expect(!text.stdout.contains("SyncStarted"))
     }
 
+    @Test func theStateDirAloneIsEnoughToReadTheJournal() throws {
+        let result = try fx.plumb("events", "-n", "1", env: ["PLUMB_REPO": "", "PLUMB_TARGET": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("SyncSucceeded"))
+        let none = try fx.plumb("events", env: ["PLUMB_STATE": fx.state.file("nothing-here")])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("there is no journal in"))
+    }
+
     @Test func theJournalSurvivesAndFollowersSeeNewEvents() throws {
         let follower = Process()
         follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
