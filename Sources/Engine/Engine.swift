@@ -20,7 +20,11 @@ public struct EngineConfig: Sendable {
 public struct Snapshot: Sendable {
     public let head: String
     public let applied: String?
+    /// What the target is compared with: the head's desired state, or the applied revision's
+    /// while the head is invalid.
     public let desired: DesiredState
+    /// Why the head is not used, when it is invalid.
+    public var invalidHead: InvalidRevision?
     /// Every declared resource and every extra, sorted by path.
     public let statuses: [ResourceStatus]
 
@@ -120,16 +124,24 @@ public final class Engine: Sendable {
         let head = try await headRead
         let observed = clock.now
         let desired: DesiredState, statuses: [ResourceStatus]
+        var invalidHead: InvalidRevision?
         if let (guessed, seen) = speculation, guessed.revision == head {
             (desired, statuses) = (guessed, seen)
         } else {
-            desired = try await desiredState(at: head)
+            do {
+                desired = try await desiredState(at: head)
+            } catch let invalid as InvalidRevision {
+                // plumb keeps the applied revision: show the target against it, and say why.
+                guard let applied = try store.meta(.appliedRevision) else { throw invalid }
+                invalidHead = invalid
+                desired = try await desiredState(at: applied)
+            }
             statuses = try observe(desired, statCache: try await statCache)
         }
         logger.debug("snapshot of \(statuses.count) resources", metadata: [
             "observed while git ran": "\(speculation != nil)", "until head": "\(observed - start)", "total": "\(clock.now - start)",
         ])
-        return Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, statuses: statuses)
+        return Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, invalidHead: invalidHead, statuses: statuses)
     }
 
     /// The bytes a file resource should hold: inline, or read from the mirror.

@@ -29,6 +29,7 @@ struct Diff: AsyncParsableCommand {
                 statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced }
             }
             for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
+            try reportInvalidHead(snapshot)
             if !statuses.isEmpty { throw ExitCode(2) }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 
 /// Runs a command's body; any error becomes one clear sentence on stderr and exit status 1.
@@ -11,6 +12,14 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         FileHandle.standardError.write(Data("plumb: \(error)\n".utf8))
         throw ExitCode(1)
     }
+}
+
+/// When the head is invalid and the target was shown against the applied revision instead: the
+/// reasons on stderr, and exit status 1, since the head cannot be applied.
+func reportInvalidHead(_ snapshot: Snapshot) throws {
+    guard let invalid = snapshot.invalidHead else { return }
+    FileHandle.standardError.write(Data("plumb: \(invalid)\nplumb: shown against the applied revision \(snapshot.desired.revision.prefix(12)) instead\n".utf8))
+    throw ExitCode(1)
 }
 
 /// Prints one JSON document.

@@ -21,13 +21,14 @@ struct Status: AsyncParsableCommand {
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
             if json {
                 printJSON([
-                    "revision": snapshot.head, "branch": engine.config.source.branch, "target": engine.target.root,
+                    "revision": snapshot.desired.revision, "branch": engine.config.source.branch, "target": engine.target.root,
                     "summary": ["synced": snapshot.count(.synced), "outOfSync": snapshot.count(.outOfSync), "unknown": snapshot.count(.unknown)],
                     "resources": snapshot.statuses.map(\.json),
                 ] as [String: Any])
             } else {
                 print(Self.render(snapshot, engine: engine, all: all))
             }
+            try reportInvalidHead(snapshot)
             if !snapshot.allSynced { throw ExitCode(2) }
         }
     }
@@ -38,7 +39,9 @@ struct Status: AsyncParsableCommand {
         var lines = [
             "source    \(source.url.escapingControlCharacters) (\(source.branch.escapingControlCharacters)\(source.path.isEmpty ? "" : ", path \(source.path.escapingControlCharacters)"))",
             "target    \(engine.target.root.escapingControlCharacters)",
-            "revision  \(snapshot.head.prefix(12))   applied \(snapshot.applied.map { String($0.prefix(12)) } ?? "none yet")",
+            snapshot.invalidHead == nil
+                ? "revision  \(snapshot.head.prefix(12))   applied \(snapshot.applied.map { String($0.prefix(12)) } ?? "none yet")"
+                : "revision  \(snapshot.head.prefix(12)) is invalid: compared with the applied revision \(snapshot.desired.revision.prefix(12))",
             "",
         ]
         let shown = all ? snapshot.statuses : snapshot.statuses.filter { $0.sync != .synced }

@@ -248,8 +248,13 @@ import TestSupport
         #expect(fx.target.read("etc/app.conf") == "port = 80\n")
         let invalid = try #require(try events("ManifestInvalid").first)
         #expect((invalid["message"] as? String)?.hasPrefix("resources/broken.yaml:5:9:") == true)
+        // status still shows the target, against the applied revision, and says why.
+        try fx.target.write("etc/app.conf", "hand edit\n")
         let status = try fx.plumb("status")
         #expect(status.status == 1)
+        #expect(status.stdout.contains("is invalid: compared with the applied revision"))
+        #expect(status.stdout.contains("File/app-conf"))
+        #expect(status.stderr.contains("resources/broken.yaml:5:9: bad mode 0999"))
         // Only the first revision was ever applied.
         #expect(try events("SyncSucceeded").count == 1)
     }
