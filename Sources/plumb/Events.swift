@@ -53,10 +53,11 @@ struct Events: AsyncParsableCommand {
         if json {
             emit(JSONText.encode(event.json, pretty: false))
         } else {
-            let cells = [event.timestamp, event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
-                         event.reason.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0),
-                         (event.resource ?? "-").escapingControlCharacters, event.revision.map { String($0.prefix(12)) } ?? "-",
-                         event.message.escapingControlCharacters]
+            // Fixed widths keep the columns of a followed journal aligned without knowing what comes.
+            func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+            let cells = [event.timestamp, pad(event.level.rawValue, 7), pad(event.reason.rawValue, 16),
+                         pad((event.resource ?? "-").escapingControlCharacters, 24),
+                         event.revision.map { String($0.prefix(12)) } ?? "-", event.message.escapingControlCharacters]
             emit(cells.joined(separator: "  "))
         }
     }
