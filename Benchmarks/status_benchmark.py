@@ -4,24 +4,33 @@
 Prints medians, ratios and peak memory. Build first: swift build -c release.
 Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
 """
-import argparse, os, resource, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 def sh(args, **kw):
     return subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
 
-def timed(args, runs, prepare=None, env=None, ok=(0,)):
-    """Median wall time of a whole process over `runs` runs, and its peak RSS in MiB."""
-    times, peak = [], 0
+def run_once(args, env=None, prepare=None):
+    """Wall time of one whole process, and its own peak RSS in MiB."""
+    if prepare: prepare()
+    start = time.perf_counter()
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(args)} failed with status {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+def interleaved(commands, runs):
+    """Median time and peak memory of each command, run in turn round after round, so that a slow
+    moment of the machine falls on all of them alike."""
+    times = {name: [] for name in commands}
+    peaks = {name: 0.0 for name in commands}
     for _ in range(runs):
-        if prepare: prepare()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        times.append(time.perf_counter() - start)
-        if p.returncode not in ok:
-            sys.exit(f"{' '.join(args)} exited {p.returncode}: {p.stderr.decode()}")
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return statistics.median(times), peak / 1024
+        for name, (args, kw) in commands.items():
+            elapsed, peak = run_once(args, **kw)
+            times[name].append(elapsed)
+            peaks[name] = max(peaks[name], peak)
+    return {name: statistics.median(t) for name, t in times.items()}, peaks
 
 def main():
     ap = argparse.ArgumentParser()
@@ -61,28 +70,35 @@ def main():
         sh([plumb, "status", "--no-fetch"], env=env)
         sh(["git", "status", "--porcelain"], cwd=gitwt)
 
-        runs = a.runs
-        git_t, git_m = timed(["git", "-C", gitwt, "status", "--porcelain"], runs)
-        warm_t, warm_m = timed([plumb, "status", "--no-fetch"], runs, env=env)
-        fetch_t, _ = timed([plumb, "status"], runs, env=env)
         files = [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(target, "tree")) for f in fs]
         listing = os.path.join(root, "files.txt")
         with open(listing, "w") as f:
             f.write("\0".join(files))
-        sha_t, _ = timed(["sh", "-c", f"xargs -0 sha1sum < {listing} > /dev/null"], runs)
         db = os.path.join(state, "state.sqlite")
         def drop():  # forget every stat: each file is read and hashed again
             with sqlite3.connect(db) as c:
                 c.execute("DELETE FROM caches WHERE name IN ('stat', 'directories')")
-        cold_t, cold_m = timed([plumb, "status", "--no-fetch"], runs, prepare=drop, env=env)
 
-        print(f"{a.files} managed files, median of {runs} runs, whole processes")
+        warm, warm_peaks = interleaved({
+            "git": (["git", "-C", gitwt, "status", "--porcelain"], {}),
+            "warm": ([plumb, "status", "--no-fetch"], {"env": env}),
+            "fetch": ([plumb, "status"], {"env": env}),
+        }, a.runs)
+        cold, cold_peaks = interleaved({
+            "sha1sum": (["sh", "-c", f"xargs -0 sha1sum < {listing} > /dev/null"], {}),
+            "cold": ([plumb, "status", "--no-fetch"], {"env": env, "prepare": drop}),
+        }, a.runs)
+        git_t, warm_t, fetch_t = warm["git"], warm["warm"], warm["fetch"]
+        sha_t, cold_t = cold["sha1sum"], cold["cold"]
+        peak = max(warm_peaks["warm"], warm_peaks["fetch"], cold_peaks["cold"])
+
+        print(f"{a.files} managed files, median of {a.runs} interleaved runs, whole processes")
         print(f"  git status                      {git_t*1000:8.1f} ms")
         print(f"  plumb status --no-fetch (warm)  {warm_t*1000:8.1f} ms   {warm_t/git_t:5.2f}x git status   (goal <= 2x, aim 1x)")
         print(f"  plumb status (with fetch)       {fetch_t*1000:8.1f} ms   {fetch_t/git_t:5.2f}x git status")
         print(f"  sha1sum of every file           {sha_t*1000:8.1f} ms")
         print(f"  plumb status, no stat cache     {cold_t*1000:8.1f} ms   {cold_t/sha_t:5.2f}x sha1sum      (goal <= 1.5x)")
-        print(f"  peak memory of plumb status     {max(warm_m, cold_m):8.1f} MiB                   (goal < 100 MB)")
+        print(f"  peak memory of plumb status     {peak:8.1f} MiB                   (goal < 100 MB)")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

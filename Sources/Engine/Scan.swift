@@ -29,9 +29,9 @@ extension Engine {
         let declaredSeen = clock.now
 
         let observer = observers[0]
-        let declaredPaths = Set(resources.map(\.path))
         var extras: [ResourceStatus] = []
         if try store.meta(.inventoryMatches) != desired.revision {
+            let declaredPaths = Set(resources.map(\.path))
             let declaredIDs = Set(resources.map(\.id.description))
             for entry in try store.inventory(where: { !declaredIDs.contains($0) }) where !declaredPaths.contains(entry.path) {
                 let observed = observer.observe(entry.path)
@@ -44,7 +44,7 @@ extension Engine {
         }
         let inventorySeen = clock.now
 
-        var folders = FolderScan(fs: target, cache: try store.statCache(.directories), declared: declaredPaths,
+        var folders = FolderScan(fs: target, cache: try store.statCache(.directories),
                                  sortedPaths: resources.map(\.path), known: Set(extras.map(\.path)))
         let owners = Set(resources.compactMap(\.owner))
         for directory in resources where owners.contains(directory.id) {
@@ -85,7 +85,9 @@ extension Engine {
 struct FolderScan {
     let fs: TargetFileSystem
     private let cache: [String: StatCacheEntry]
-    private let declared: Set<String>
+    private let sortedPaths: [String]
+    /// Built only if a folder has to be listed: an unchanged target never needs it.
+    private lazy var declared = Set(sortedPaths)
     private let known: Set<String>
     /// Folders listed clean in this scan, or trusted from the cache.
     private(set) var clean: [String: StatCacheEntry] = [:]
@@ -95,10 +97,10 @@ struct FolderScan {
 
     /// - Parameter sortedPaths: the declared paths in order, so that paths sharing a folder come
     ///   together and each folder is taken apart once.
-    init(fs: TargetFileSystem, cache: [String: StatCacheEntry], declared: Set<String>, sortedPaths: [String], known: Set<String>) {
+    init(fs: TargetFileSystem, cache: [String: StatCacheEntry], sortedPaths: [String], known: Set<String>) {
         self.fs = fs
         self.cache = cache
-        self.declared = declared
+        self.sortedPaths = sortedPaths
         self.known = known
         var previous: Substring = ""
         for path in sortedPaths {

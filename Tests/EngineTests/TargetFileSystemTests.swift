@@ -249,7 +249,7 @@ import TestSupport
         try fs.writeFile("srv/www/index.html", bytes: [1], mode: 0o644)
         try fs.writeFile("srv/www/css/site.css", bytes: [1], mode: 0o644)
         try symlink(target + "/srv/www/escape", pointingTo: outside)
-        var scan = FolderScan(fs: fs, cache: [:], declared: ["srv/www/index.html"], sortedPaths: ["srv/www/index.html"], known: [])
+        var scan = FolderScan(fs: fs, cache: [:], sortedPaths: ["srv/www/index.html"], known: [])
         #expect(scan.strangers(under: "srv/www").sorted() == ["srv/www/css/site.css", "srv/www/escape"])
     }
 
@@ -259,16 +259,16 @@ import TestSupport
         age("srv/www")
         age("srv/www/css")
         let declared: Set<String> = ["srv/www/index.html", "srv/www/css/site.css"]
-        var first = FolderScan(fs: fs, cache: [:], declared: declared, sortedPaths: declared.sorted(), known: [])
+        var first = FolderScan(fs: fs, cache: [:], sortedPaths: declared.sorted(), known: [])
         #expect(first.strangers(under: "srv/www").isEmpty)
         #expect(first.clean.keys.sorted() == ["srv/www", "srv/www/css"])
 
-        var second = FolderScan(fs: fs, cache: first.clean, declared: declared, sortedPaths: declared.sorted(), known: [])
+        var second = FolderScan(fs: fs, cache: first.clean, sortedPaths: declared.sorted(), known: [])
         #expect(second.strangers(under: "srv/www").isEmpty)
         #expect(!second.changed, "nothing changed, so nothing was listed")
 
         try fs.writeFile("srv/www/css/extra.css", bytes: [2], mode: 0o644)
-        var third = FolderScan(fs: fs, cache: first.clean, declared: declared, sortedPaths: declared.sorted(), known: [])
+        var third = FolderScan(fs: fs, cache: first.clean, sortedPaths: declared.sorted(), known: [])
         #expect(third.strangers(under: "srv/www") == ["srv/www/css/extra.css"])
         #expect(third.changed)
     }
