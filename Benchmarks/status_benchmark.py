@@ -77,7 +77,7 @@ def main():
         db = os.path.join(state, "state.sqlite")
         def drop():  # forget every stat: each file is read and hashed again
             with sqlite3.connect(db) as c:
-                c.execute("DELETE FROM caches WHERE name IN ('stat', 'directories')")
+                c.execute("DELETE FROM caches WHERE name IN ('stat', 'folders')")
 
         warm, warm_peaks = interleaved({
             "git": (["git", "-C", gitwt, "status", "--porcelain"], {}),

@@ -85,12 +85,7 @@ enum CacheCoding {
         w.int(cache.count)
         for (path, entry) in cache {
             w.string(path)
-            w.int(Int(entry.stat.type))
-            w.int(Int(entry.stat.mode))
-            w.int(entry.stat.size)
-            w.int(entry.stat.mtime)
-            w.int(entry.stat.ctime)
-            w.int(Int64(bitPattern: entry.stat.inode))
+            write(entry.stat, into: &w)
             w.string(entry.blob)
             w.int(entry.recorded)
         }
@@ -105,11 +100,53 @@ enum CacheCoding {
         cache.reserveCapacity(count)
         for _ in 0..<count {
             let path = try r.string()
-            let stat = TargetFileSystem.Stat(
-                type: mode_t(try r.int()), mode: UInt32(try r.int()), size: Int(try r.int()),
-                mtime: try r.int(), ctime: try r.int(), inode: UInt64(bitPattern: try r.int()))
+            let stat = try readStat(&r)
             cache[path] = StatCacheEntry(stat: stat, blob: try r.string(), recorded: try r.int())
         }
         return cache
+    }
+
+    // MARK: Folder cache
+
+    static func encode(_ folders: [String: FolderEntry], revision: String) -> [UInt8] {
+        var w = BinaryWriter()
+        w.int(version)
+        w.string(revision)
+        w.int(folders.count)
+        for (path, entry) in folders {
+            w.string(path)
+            write(entry.stat.stat, into: &w)
+            w.int(entry.stat.recorded)
+            w.int(entry.subfolders.count)
+            for name in entry.subfolders { w.string(name) }
+        }
+        return w.bytes
+    }
+
+    /// The folders, or none when they were listed for another revision.
+    static func decodeFolders(_ bytes: [UInt8], revision: String) throws -> [String: FolderEntry] {
+        var r = BinaryReader(bytes)
+        guard try r.int() == version, try r.string() == revision else { return [:] }
+        var folders: [String: FolderEntry] = [:]
+        for _ in 0..<(try r.count()) {
+            let path = try r.string()
+            let stat = StatCacheEntry(stat: try readStat(&r), blob: "", recorded: try r.int())
+            folders[path] = FolderEntry(stat: stat, subfolders: try (0..<r.count()).map { _ in try r.string() })
+        }
+        return folders
+    }
+
+    private static func write(_ stat: TargetFileSystem.Stat, into w: inout BinaryWriter) {
+        w.int(Int(stat.type))
+        w.int(Int(stat.mode))
+        w.int(stat.size)
+        w.int(stat.mtime)
+        w.int(stat.ctime)
+        w.int(Int64(bitPattern: stat.inode))
+    }
+
+    private static func readStat(_ r: inout BinaryReader) throws -> TargetFileSystem.Stat {
+        TargetFileSystem.Stat(type: mode_t(try r.int()), mode: UInt32(try r.int()), size: Int(try r.int()),
+                              mtime: try r.int(), ctime: try r.int(), inode: UInt64(bitPattern: try r.int()))
     }
 }

@@ -44,7 +44,7 @@ extension Engine {
         }
         let inventorySeen = clock.now
 
-        var folders = FolderScan(fs: target, cache: try store.statCache(.directories),
+        var folders = FolderScan(fs: target, cache: try store.folderCache(revision: desired.revision),
                                  sortedPaths: resources.map(\.path), known: Set(extras.map(\.path)))
         let owners = Set(resources.compactMap(\.owner))
         for directory in resources where owners.contains(directory.id) {
@@ -56,7 +56,7 @@ extension Engine {
         let foldersSeen = clock.now
 
         if let updated = Observer.updatedCache(cache, after: observers) { try store.saveStatCache(updated) }
-        if folders.changed { try store.saveStatCache(folders.clean, .directories) }
+        if folders.changed { try store.saveFolderCache(folders.clean, revision: desired.revision) }
         logger.debug("observed the target", metadata: [
             "declared": "\(declaredSeen - start)", "inventory": "\(inventorySeen - declaredSeen)",
             "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
@@ -79,41 +79,33 @@ extension Engine {
     }
 }
 
+/// What a folder under a Directory's source held when it was last listed with no undeclared
+/// file in it: while its stat is unchanged, its subfolders are the same and it needs no listing.
+public struct FolderEntry: Sendable, Hashable {
+    public let stat: StatCacheEntry
+    public let subfolders: [String]
+}
+
 /// Finds files under a Directory's source folder that it does not declare. A folder whose stat is
-/// unchanged since it was last listed with nothing undeclared in it is not listed again (git's
-/// "untracked cache"): only its declared subfolders are visited.
+/// unchanged since it was last listed clean is not listed again (git's "untracked cache"): only its
+/// subfolders are visited. The cache holds for one revision, since what is declared changes with it.
 struct FolderScan {
     let fs: TargetFileSystem
-    private let cache: [String: StatCacheEntry]
+    private let cache: [String: FolderEntry]
     private let sortedPaths: [String]
     /// Built only if a folder has to be listed: an unchanged target never needs it.
     private lazy var declared = Set(sortedPaths)
     private let known: Set<String>
     /// Folders listed clean in this scan, or trusted from the cache.
-    private(set) var clean: [String: StatCacheEntry] = [:]
+    private(set) var clean: [String: FolderEntry] = [:]
     private(set) var changed = false
-    private var subfolders: [String: Set<String>] = [:]
     private let now: Int64
 
-    /// - Parameter sortedPaths: the declared paths in order, so that paths sharing a folder come
-    ///   together and each folder is taken apart once.
-    init(fs: TargetFileSystem, cache: [String: StatCacheEntry], sortedPaths: [String], known: Set<String>) {
+    init(fs: TargetFileSystem, cache: [String: FolderEntry], sortedPaths: [String], known: Set<String>) {
         self.fs = fs
         self.cache = cache
         self.sortedPaths = sortedPaths
         self.known = known
-        var previous: Substring = ""
-        for path in sortedPaths {
-            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
-            let folder = path[..<slash]
-            if folder == previous { continue }
-            previous = folder
-            // Record each folder under its parent, stopping where an earlier path recorded it.
-            for ancestor in TargetPath.ancestors(of: path).reversed() {
-                let parent = ancestor.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(ancestor[..<$0]) } ?? ""
-                if !subfolders[parent, default: []].insert(ancestor).inserted { break }
-            }
-        }
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
@@ -130,9 +122,9 @@ struct FolderScan {
 
     private mutating func visit(_ folder: String, into found: inout [String]) {
         guard case .success(let info?) = fs.lstat(folder), info.type == S_IFDIR else { return }
-        if let entry = cache[folder], entry.trusted(for: info) {
+        if let entry = cache[folder], entry.stat.trusted(for: info) {
             clean[folder] = entry
-            for child in subfolders[folder] ?? [] { visit(child, into: &found) }
+            for child in entry.subfolders { visit(folder + "/" + child, into: &found) }
             return
         }
         changed = true
@@ -150,16 +142,17 @@ struct FolderScan {
         }
         closedir(dir)
         var isClean = true
+        var subfolders: [String] = []
         for (name, isFolder) in names {
             let path = folder + "/" + name
             if isFolder {
-                if subfolders[folder]?.contains(path) != true { isClean = false }
+                subfolders.append(name)
                 visit(path, into: &found)
             } else if !declared.contains(path) {
                 isClean = false
                 if !known.contains(path) && !name.hasSuffix(".plumb-tmp") { found.append(path) }
             }
         }
-        if isClean { clean[folder] = StatCacheEntry(stat: info, blob: "", recorded: now) }
+        if isClean { clean[folder] = FolderEntry(stat: StatCacheEntry(stat: info, blob: "", recorded: now), subfolders: subfolders) }
     }
 }

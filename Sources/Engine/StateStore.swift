@@ -134,18 +134,24 @@ public final class StateStore: Sendable, ManifestCache {
     // MARK: Caches
 
     /// The stat cache is one row in a compact format, like git's index: read whole, in a loop.
-    /// `directories` holds the folders under a Directory's source that were last listed with
-    /// nothing undeclared in them, so an unchanged folder is not listed again.
-    public func statCache(_ name: StatCacheName = .files) throws -> [String: StatCacheEntry] {
-        guard let bytes = try cache(name.rawValue) else { return [:] }
+    public func statCache() throws -> [String: StatCacheEntry] {
+        guard let bytes = try cache("stat") else { return [:] }
         return (try? CacheCoding.decodeStatCache(bytes)) ?? [:]
     }
 
-    public func saveStatCache(_ cache: [String: StatCacheEntry], _ name: StatCacheName = .files) throws {
-        try saveCache(name.rawValue, CacheCoding.encode(cache))
+    public func saveStatCache(_ cache: [String: StatCacheEntry]) throws {
+        try saveCache("stat", CacheCoding.encode(cache))
     }
 
-    public enum StatCacheName: String, Sendable { case files = "stat", directories = "directories" }
+    /// The folders under a Directory's source last listed clean, if listed for `revision`.
+    public func folderCache(revision: String) throws -> [String: FolderEntry] {
+        guard let bytes = try cache("folders") else { return [:] }
+        return (try? CacheCoding.decodeFolders(bytes, revision: revision)) ?? [:]
+    }
+
+    public func saveFolderCache(_ folders: [String: FolderEntry], revision: String) throws {
+        try saveCache("folders", CacheCoding.encode(folders, revision: revision))
+    }
 
     /// The desired state of a revision as built earlier, so an unchanged head costs no tree
     /// listing and no manifest checks.

@@ -171,6 +171,24 @@ import TestSupport
         #expect(events.stdout.contains("\"reason\":\"NewRevision\",\"resource\":null,\"revision\":\"\(second)\""))
     }
 
+    @Test func aFileNoLongerDeclaredInAnUnchangedFolderIsFound() throws {
+        // b.html is declared and on disk (put there by hand, so not in plumb's inventory).
+        try fx.source.write("files/web/b.html", "b\n")
+        try fx.source.commit("b")
+        try fx.target.write("srv/web/b.html", "b\n")
+        #expect(try fx.plumb("status").status == 2)
+        // The folder is listed and remembered as clean; its times are moved an hour back, out of
+        // the racy window, so a later status trusts the memory.
+        var old = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        utimensat(AT_FDCWD, fx.target.file("srv/web"), &old, AT_SYMLINK_NOFOLLOW)
+        try fx.plumb("status")
+        // A new revision no longer declares b.html: the folder did not change, but b.html is now extra.
+        try fx.source.remove("files/web/b.html")
+        try fx.source.commit("no b")
+        let json = try statusJSON()
+        #expect(try resource("File/web/b.html", in: json)["drift"] as? String == "extra")
+    }
+
     @Test func noFetchReadsTheMirrorAsLastFetched() throws {
         try fx.plumb("sync")
         try fx.source.write("files/motd", "not fetched yet\n")
