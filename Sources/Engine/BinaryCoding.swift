@@ -30,23 +30,29 @@ struct BinaryWriter {
     }
 }
 
-/// Reads what `BinaryWriter` wrote; any inconsistency throws, and callers treat the cache as empty.
+/// Reads what `BinaryWriter` wrote, straight from the bytes (no copies but the strings it makes);
+/// any inconsistency throws, and callers treat the cache as empty. Use it through `decode`, which
+/// keeps the bytes alive while it reads.
 struct BinaryReader {
     struct Corrupt: Error {}
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeRawBufferPointer
     private var offset = 0
     private var interned: [String] = []
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    var atEnd: Bool { offset == bytes.count }
+    static func decode<T>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws -> T) throws -> T {
+        try bytes.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw)
+            return try body(&reader)
+        }
+    }
 
     mutating func int() throws -> Int64 {
         guard offset + 8 <= bytes.count else { throw Corrupt() }
-        let value = bytes.withUnsafeBytes { [offset] in $0.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
-        offset += 8
-        return Int64(littleEndian: value)
+        defer { offset += 8 }
+        return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self))
     }
 
     mutating func count() throws -> Int {
@@ -69,7 +75,7 @@ struct BinaryReader {
     private mutating func characters(_ length: Int) throws -> String {
         guard offset + length <= bytes.count else { throw Corrupt() }
         defer { offset += length }
-        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
     }
 
     mutating func internedString() throws -> String {

@@ -49,7 +49,10 @@ enum CacheCoding {
     }
 
     static func decodeDesiredState(_ bytes: [UInt8]) throws -> DesiredState {
-        var r = BinaryReader(bytes)
+        try BinaryReader.decode(bytes) { r in try decodeDesiredState(&r) }
+    }
+
+    private static func decodeDesiredState(_ r: inout BinaryReader) throws -> DesiredState {
         guard try r.int() == version else { throw BinaryReader.Corrupt() }
         let revision = try r.string()
         var settings = Settings()
@@ -93,7 +96,10 @@ enum CacheCoding {
     }
 
     static func decodeStatCache(_ bytes: [UInt8]) throws -> [String: StatCacheEntry] {
-        var r = BinaryReader(bytes)
+        try BinaryReader.decode(bytes) { r in try decodeStatCache(&r) }
+    }
+
+    private static func decodeStatCache(_ r: inout BinaryReader) throws -> [String: StatCacheEntry] {
         guard try r.int() == version else { throw BinaryReader.Corrupt() }
         let count = try r.count()
         var cache: [String: StatCacheEntry] = [:]
@@ -125,7 +131,10 @@ enum CacheCoding {
 
     /// The folders, or none when they were listed for another revision.
     static func decodeFolders(_ bytes: [UInt8], revision: String) throws -> [String: FolderEntry] {
-        var r = BinaryReader(bytes)
+        try BinaryReader.decode(bytes) { r in try decodeFolders(&r, revision: revision) }
+    }
+
+    private static func decodeFolders(_ r: inout BinaryReader, revision: String) throws -> [String: FolderEntry] {
         guard try r.int() == version, try r.string() == revision else { return [:] }
         var folders: [String: FolderEntry] = [:]
         for _ in 0..<(try r.count()) {
