@@ -1,10 +1,11 @@
 /// A compact, versioned byte format for plumb's own caches: little-endian integers and
 /// length-prefixed UTF-8. Reading ten thousand entries from it costs a loop, not a decoder.
 struct BinaryWriter {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     mutating func int(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func int(_ value: Int) { int(Int64(value)) }
+    mutating func append<S: Sequence<UInt8>>(_ raw: S) { bytes.append(contentsOf: raw) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     private var interned: [String: Int] = [:]
@@ -37,7 +38,8 @@ struct BinaryReader {
     struct Corrupt: Error {}
 
     private let bytes: UnsafeRawBufferPointer
-    private var offset = 0
+    /// How far it has read.
+    private(set) var offset = 0
     private var interned: [String] = []
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }

@@ -116,10 +116,10 @@ public final class Engine: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         async let headRead = fetch ? self.fetch() : currentHead()
-        async let statCache = store.statCache()
+        async let statIndex = store.statIndex()
         var speculation: (DesiredState, [ResourceStatus])?
         if let expected = try store.meta(.lastSeenHead), let desired = store.cachedDesiredState(revision: expected, path: config.source.path) {
-            speculation = (desired, try observe(desired, statCache: try await statCache))
+            speculation = (desired, try observe(desired, statIndex: try await statIndex))
         }
         let head = try await headRead
         let observed = clock.now
@@ -136,7 +136,7 @@ public final class Engine: Sendable {
                 invalidHead = invalid
                 desired = try await desiredState(at: applied)
             }
-            statuses = try observe(desired, statCache: try await statCache)
+            statuses = try observe(desired, statIndex: try await statIndex)
         }
         logger.debug("snapshot of \(statuses.count) resources", metadata: [
             "observed while git ran": "\(speculation != nil)", "until head": "\(observed - start)", "total": "\(clock.now - start)",

@@ -1,16 +1,29 @@
 import Foundation
 import VersionSource
 
+/// Where observers find what was known of each file at the last scan.
+struct StatLookup: Sendable {
+    let index: StatIndex
+    /// Whether the index's records follow the desired state being observed, slot for slot.
+    let positional: Bool
+    /// Entries by path: the index's extras, and every entry when it follows another revision.
+    let byPath: [String: StatCacheEntry]
+
+    static let empty = StatLookup(index: .empty, positional: false, byPath: [:])
+}
+
 /// Looks at the target for one scan. A file whose stat matches the stat cache is not read again;
 /// any other file is hashed and the cache updated. Paths are looked up from a descriptor of the
 /// target root, and each parent directory is checked once, not once per file in it.
 final class Observer {
     let fs: TargetFileSystem
-    private let cache: [String: StatCacheEntry]
-    private(set) var changed: [String: StatCacheEntry] = [:]
-    /// Regular files looked at, and how many of them the cache knew.
-    private var files: [String] = []
-    private var cacheHits = 0
+    private let lookup: StatLookup
+    /// New hashes, by slot for declared resources and by path for the others.
+    private(set) var changedSlots: [Int: StatCacheEntry] = [:]
+    private(set) var changedPaths: [String: StatCacheEntry] = [:]
+    /// Entries found by path and still good, to carry into the next index.
+    private(set) var keptSlots: [Int: StatCacheEntry] = [:]
+    private(set) var keptPaths: [String: StatCacheEntry] = [:]
     private var checkedParents: [String: String?] = [:]
     /// The parent of the previous path, checked to be a real directory, and a descriptor of it
     /// (paths come sorted, so most paths share the previous one's parent).
@@ -22,14 +35,16 @@ final class Observer {
     private let root: Int32
     private let now: Int64
 
-    init(fs: TargetFileSystem, cache: [String: StatCacheEntry]) {
+    init(fs: TargetFileSystem, lookup: StatLookup) {
         self.fs = fs
-        self.cache = cache
+        self.lookup = lookup
         root = open(fs.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
+
+    var hashed: Int { changedSlots.count + changedPaths.count }
 
     deinit {
         if parentFD >= 0 { close(parentFD) }
@@ -64,18 +79,25 @@ final class Observer {
         return parentProblem
     }
 
-    /// The stat cache after a scan by `observers`: entries of files they looked at, new hashes
-    /// included; nil when nothing changed and there is nothing to save.
-    static func updatedCache(_ cache: [String: StatCacheEntry], after observers: [Observer]) -> [String: StatCacheEntry]? {
-        let hits = observers.map(\.cacheHits).reduce(0, +)
-        guard hits < cache.count || observers.contains(where: { !$0.changed.isEmpty }) else { return nil }
-        let seen = Set(observers.flatMap(\.files))
-        var updated = cache.filter { seen.contains($0.key) }
-        for observer in observers { updated.merge(observer.changed) { _, new in new } }
-        return updated
+    /// The index after a scan of `resources` by `observers`, or nil when nothing changed.
+    static func updatedIndex(_ lookup: StatLookup, revision: String, count: Int, after observers: [Observer]) -> StatIndex.Parts? {
+        let keptPaths = observers.reduce(into: [String: StatCacheEntry]()) { $0.merge($1.keptPaths) { a, _ in a } }
+        let changed = observers.contains { $0.hashed > 0 }
+        guard changed || !lookup.positional || keptPaths.count != lookup.index.others.count else { return nil }
+        var slots = [StatCacheEntry?](repeating: nil, count: count)
+        for slot in 0..<count where lookup.positional { slots[slot] = lookup.index.entry(at: slot) }
+        var others = keptPaths
+        for observer in observers {
+            for (slot, entry) in observer.keptSlots { slots[slot] = entry }
+            for (slot, entry) in observer.changedSlots { slots[slot] = entry }
+            others.merge(observer.changedPaths) { _, new in new }
+        }
+        return StatIndex.Parts(revision: revision, slots: slots, others: others)
     }
 
-    func observe(_ path: String) -> Observation {
+    /// What is at `path`. A declared resource passes its `slot` in the desired state and the blob
+    /// it should hold, so that an unchanged file is settled from the index without a string made.
+    func observe(_ path: String, slot: Int? = nil, expecting expected: String? = nil) -> Observation {
         if let blocked = enterParent(of: path) { return .unobservable(blocked) }
         guard parentFD >= 0 else { return .absent }
         // The last component only, relative to the parent's descriptor: one lookup in the kernel.
@@ -90,17 +112,24 @@ final class Observer {
         let info = TargetFileSystem.Stat(raw)
         switch info.type {
         case S_IFREG:
-            files.append(path)
-            if let entry = cache[path] {
-                cacheHits += 1
-                if entry.trusted(for: info) { return .file(blob: entry.blob, mode: info.mode, size: info.size) }
+            if let slot, lookup.positional, let record = lookup.index.record(at: slot),
+               StatCacheEntry.trusted(record.stat, recorded: record.recorded, for: info) {
+                if let expected, lookup.index.blob(at: slot, equals: expected) {
+                    return .file(blob: expected, mode: info.mode, size: info.size)
+                }
+                return .file(blob: lookup.index.blob(at: slot), mode: info.mode, size: info.size)
+            }
+            if let entry = lookup.byPath[path], entry.trusted(for: info) {
+                if let slot { keptSlots[slot] = entry } else { keptPaths[path] = entry }
+                return .file(blob: entry.blob, mode: info.mode, size: info.size)
             }
             let fd = path.withCString { openat(parentFD, $0 + nameOffset, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
             guard fd >= 0 else { return .unobservable(TargetError(path, "cannot read it", errno: errno).description) }
             defer { close(fd) }
             do {
                 let blob = try TargetFileSystem.blobID(ofOpenFile: fd, path: path)
-                changed[path] = StatCacheEntry(stat: info, blob: blob, recorded: now)
+                let entry = StatCacheEntry(stat: info, blob: blob, recorded: now)
+                if let slot { changedSlots[slot] = entry } else { changedPaths[path] = entry }
                 return .file(blob: blob, mode: info.mode, size: info.size)
             } catch {
                 return .unobservable("\(error)")

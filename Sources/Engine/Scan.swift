@@ -7,13 +7,13 @@ extension Engine {
     ///
     /// Large targets are looked at in two halves on two threads; the inventory is read only when
     /// it may hold extras; folders under a Directory's source are listed only when they changed.
-    public func observe(_ desired: DesiredState, statCache: [String: StatCacheEntry]? = nil) throws -> [ResourceStatus] {
+    public func observe(_ desired: DesiredState, statIndex: StatIndex? = nil) throws -> [ResourceStatus] {
         let clock = ContinuousClock()
         let start = clock.now
-        let cache = try statCache ?? store.statCache()
+        let lookup = try statLookup(for: desired, index: statIndex ?? store.statIndex())
         let resources = desired.resources
         let parts = resources.count >= 2000 ? 2 : 1
-        let observers = (0..<parts).map { _ in Observer(fs: target, cache: cache) }
+        let observers = (0..<parts).map { _ in Observer(fs: target, lookup: lookup) }
         let declared = [ResourceStatus](unsafeUninitializedCapacity: resources.count) { buffer, count in
             // Each part uses its own observer and fills its own slice of the buffer: no sharing.
             nonisolated(unsafe) let base = buffer.baseAddress
@@ -21,7 +21,10 @@ extension Engine {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let observer = observers[part]
                 for index in (part * resources.count / parts)..<((part + 1) * resources.count / parts) {
-                    (base! + index).initialize(to: .compare(resources[index], observer.observe(resources[index].path)))
+                    let resource = resources[index]
+                    var expected: String?
+                    if case .file(let blob, _, _) = resource.shape { expected = blob }
+                    (base! + index).initialize(to: .compare(resource, observer.observe(resource.path, slot: index, expecting: expected)))
                 }
             }
             count = resources.count
@@ -55,14 +58,27 @@ extension Engine {
         }
         let foldersSeen = clock.now
 
-        if let updated = Observer.updatedCache(cache, after: observers) { try store.saveStatCache(updated) }
+        if let updated = Observer.updatedIndex(lookup, revision: desired.revision, count: resources.count, after: observers) {
+            try store.saveStatIndex(updated)
+        }
         if folders.changed { try store.saveFolderCache(folders.clean, revision: desired.revision) }
         logger.debug("observed the target", metadata: [
             "declared": "\(declaredSeen - start)", "inventory": "\(inventorySeen - declaredSeen)",
             "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
-            "hashed": "\(observers.map(\.changed.count).reduce(0, +))",
+            "hashed": "\(observers.map(\.hashed).reduce(0, +))", "index follows revision": "\(lookup.positional)",
         ])
         return Self.merge(declared, extras.sorted { $0.path < $1.path })
+    }
+
+    /// How to read the index for `desired`: slot by slot when it was made for the same revision;
+    /// otherwise by path, through the desired state it was made for, so that a new revision
+    /// does not mean hashing every file again.
+    func statLookup(for desired: DesiredState, index: StatIndex) -> StatLookup {
+        if index.revision == desired.revision && index.count == desired.resources.count {
+            return StatLookup(index: index, positional: true, byPath: index.others)
+        }
+        let previous = store.cachedDesiredState(revision: index.revision, path: config.source.path)
+        return StatLookup(index: index, positional: false, byPath: index.byPath(previous?.resources.map(\.path) ?? []))
     }
 
     /// Merges two lists sorted by path; the declared list is long and already sorted, the

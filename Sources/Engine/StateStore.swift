@@ -27,8 +27,13 @@ public struct StatCacheEntry: Sendable, Hashable {
     public let recorded: Int64
 
     public func trusted(for current: TargetFileSystem.Stat) -> Bool {
+        Self.trusted(stat, recorded: recorded, for: current)
+    }
+
+    static func trusted(_ stat: TargetFileSystem.Stat, recorded: Int64, for current: TargetFileSystem.Stat) -> Bool {
         current.size == stat.size && current.mtime == stat.mtime && current.ctime == stat.ctime
-            && current.inode == stat.inode && current.mode == stat.mode && current.mtime + Self.racyWindow < recorded
+            && current.inode == stat.inode && current.mode == stat.mode && current.type == stat.type
+            && current.mtime + racyWindow < recorded
     }
 }
 
@@ -135,14 +140,14 @@ public final class StateStore: Sendable, ManifestCache {
 
     // MARK: Caches
 
-    /// The stat cache is one row in a compact format, like git's index: read whole, in a loop.
-    public func statCache() throws -> [String: StatCacheEntry] {
-        guard let bytes = try cache("stat") else { return [:] }
-        return (try? CacheCoding.decodeStatCache(bytes)) ?? [:]
+    /// The stat cache: one row, read in place (see `StatIndex`).
+    public func statIndex() throws -> StatIndex {
+        guard let bytes = try cache("stat") else { return .empty }
+        return (try? StatIndex.decode(bytes)) ?? .empty
     }
 
-    public func saveStatCache(_ cache: [String: StatCacheEntry]) throws {
-        try saveCache("stat", CacheCoding.encode(cache))
+    func saveStatIndex(_ parts: StatIndex.Parts) throws {
+        try saveCache("stat", StatIndex.encode(parts))
     }
 
     /// The folders under a Directory's source last listed clean, if listed for `revision`.

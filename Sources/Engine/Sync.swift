@@ -242,7 +242,7 @@ struct Applier {
             return .skipped(why)
         }
         guard let entry = inventory[status.id], entry.path == status.path else { return try skip("plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it") }
-        let observer = Observer(fs: fs, cache: [:])
+        let observer = Observer(fs: fs, lookup: .empty)
         let now = observer.observe(status.path)
         let unchanged: Bool
         switch now {

@@ -130,22 +130,27 @@ import TestSupport
 
     // MARK: Stat cache
 
-    @Test func statCacheRoundTrip() throws {
+    @Test func statIndexRoundTrip() throws {
         let a = StatCacheEntry(
             stat: TargetFileSystem.Stat(type: S_IFREG, mode: 0o644, size: 12, mtime: 1_700_000_000_123_456_789, ctime: 1_700_000_001_000_000_001, inode: 42),
             blob: "0123456789abcdef0123456789abcdef01234567", recorded: 1_700_000_100_000_000_000)
         let b = StatCacheEntry(
             stat: TargetFileSystem.Stat(type: S_IFREG, mode: 0o4755, size: 0, mtime: 0, ctime: 0, inode: UInt64.max - 1),
             blob: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", recorded: 1)
-        #expect(try store.statCache().isEmpty)
-        try store.saveStatCache(["etc/a": a, "etc/b": b])
-        #expect(try store.statCache() == ["etc/a": a, "etc/b": b])
-
-        // Saving replaces the whole cache: paths no longer looked at are dropped.
-        let changed = StatCacheEntry(stat: a.stat, blob: "fedcba9876543210fedcba9876543210fedcba98", recorded: 2)
-        try store.saveStatCache(["etc/a": changed])
-        #expect(try store.statCache() == ["etc/a": changed])
-        #expect(try StateStore(path: path).statCache() == ["etc/a": changed])
+        #expect(try store.statIndex().count == 0)
+        // Slot 1 is a resource with no entry (a directory, say); "extra" is a file outside the list.
+        try store.saveStatIndex(StatIndex.Parts(revision: "r1", slots: [a, nil, b], others: ["srv/extra": b]))
+        let index = try StateStore(path: path).statIndex()
+        #expect(index.revision == "r1")
+        #expect(index.count == 3)
+        #expect(index.entry(at: 0) == a)
+        #expect(index.entry(at: 1) == nil)
+        #expect(index.entry(at: 2) == b)
+        #expect(index.blob(at: 0, equals: a.blob))
+        #expect(!index.blob(at: 0, equals: b.blob))
+        #expect(index.others == ["srv/extra": b])
+        // Read by path through the paths the slots follow, as for another revision.
+        #expect(index.byPath(["etc/a", "etc/dir", "etc/b"]) == ["etc/a": a, "etc/b": b, "srv/extra": b])
     }
 
     // MARK: Manifest cache

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The stat cache seen from outside: unchanged files are not read again, across new revisions
+/// too, and a file changed behind the cache's back is still seen.
+@Suite struct StatCacheBehaviourTests {
+    let fx: PlumbFixture
+
+    init() throws {
+        fx = try PlumbFixture()
+        for n in 0..<20 { try fx.source.write("files/conf/f\(n).conf", "value \(n)\n") }
+        try fx.source.write("resources/conf.yaml", "kind: Directory\nname: conf\nspec:\n  path: conf\n  source: files/conf\n")
+        try fx.source.commit("twenty files")
+        try fx.plumb("sync")
+        // Move every file's times an hour back, out of the racy window, as if synced long ago.
+        for n in 0..<20 { age(fx.target.file("conf/f\(n).conf")) }
+        age(fx.target.file("conf"))
+    }
+
+    func age(_ path: String) {
+        var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+    }
+
+    /// How many files a status read and hashed, from its debug log.
+    func hashed(_ arguments: String...) throws -> Int {
+        let result = try fx.plumb(arguments: ["status"] + arguments, env: ["PLUMB_LOG": "debug"])
+        let field = try #require(result.stderr.components(separatedBy: "hashed=").dropFirst().first?.prefix { $0.isNumber })
+        return try #require(Int(field))
+    }
+
+    @Test func unchangedFilesAreNotReadAgain() throws {
+        #expect(try hashed() == 20, "the first status after the sync hashes what it has not seen")
+        #expect(try hashed() == 0)
+        try fx.target.write("conf/f3.conf", "edited\n")
+        #expect(try hashed() == 1)
+    }
+
+    @Test func aNewRevisionDoesNotMeanReadingEveryFileAgain() throws {
+        #expect(try hashed() == 20)
+        try fx.source.write("files/conf/f7.conf", "value seven\n")
+        try fx.source.commit("seven")
+        #expect(try hashed() == 0, "files already hashed are known by path under the new revision")
+        #expect(try fx.plumb("status").status == 2)
+    }
+
+    @Test func anEditThatKeepsSizeAndMtimeIsStillSeen() throws {
+        try fx.plumb("status")
+        #expect(try fx.plumb("status").status == 0)
+        // Same size, and the very same mtime put back: only the ctime tells.
+        let path = fx.target.file("conf/f5.conf")
+        var before = stat()
+        lstat(path, &before)
+        try fx.target.write("conf/f5.conf", "VALUE 5\n")
+        var times = [before.st_atim, before.st_mtim]
+        utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+        var after = stat()
+        lstat(path, &after)
+        #expect(after.st_size == before.st_size && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        let status = try fx.plumb("status", "--json")
+        #expect(status.status == 2)
+        #expect(status.stdout.contains("\"message\" : \"content differs\""))
+    }
+}
