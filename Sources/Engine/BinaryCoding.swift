@@ -44,7 +44,7 @@ struct BinaryReader {
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    static func decode<T>(_ bytes: [UInt8], _ body: (inout BinaryReader) throws -> T) throws -> T {
+    static func decode<T>(_ bytes: ArraySlice<UInt8>, _ body: (inout BinaryReader) throws -> T) throws -> T {
         try bytes.withUnsafeBytes { raw in
             var reader = BinaryReader(raw)
             return try body(&reader)

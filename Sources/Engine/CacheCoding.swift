@@ -4,9 +4,13 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     // MARK: Desired state of one revision
+
+    /// The resources are written in `chunks` parts, each readable on its own, so that two cores
+    /// decode ten thousand of them in half the time.
+    static let chunks = 2
 
     static func encode(_ state: DesiredState) -> [UInt8] {
         var w = BinaryWriter()
@@ -16,8 +20,19 @@ enum CacheCoding {
         w.int(interval.seconds * 1000 + interval.attoseconds / 1_000_000_000_000_000)
         w.bool(state.settings.autoSync)
         w.bool(state.settings.prune)
-        w.int(state.resources.count)
-        for r in state.resources {
+        let resources = state.resources
+        let parts = (0..<chunks).map { chunk in
+            encode(resources[(chunk * resources.count / chunks)..<((chunk + 1) * resources.count / chunks)])
+        }
+        for part in parts { w.int(part.count) }
+        for part in parts { w.append(part) }
+        return w.bytes
+    }
+
+    private static func encode(_ resources: ArraySlice<DesiredResource>) -> [UInt8] {
+        var w = BinaryWriter()
+        w.int(resources.count)
+        for r in resources {
             w.internedString(r.id.kind)
             w.string(r.id.name)
             w.string(r.path)
@@ -49,16 +64,30 @@ enum CacheCoding {
     }
 
     static func decodeDesiredState(_ bytes: [UInt8]) throws -> DesiredState {
-        try BinaryReader.decode(bytes) { r in try decodeDesiredState(&r) }
+        var settings = Settings()
+        let (revision, sizes, start) = try BinaryReader.decode(bytes[...]) { r in
+            guard try r.int() == version else { throw BinaryReader.Corrupt() }
+            let revision = try r.string()
+            settings.interval = .milliseconds(try r.int())
+            settings.autoSync = try r.bool()
+            settings.prune = try r.bool()
+            return (revision, try (0..<chunks).map { _ in try r.count() }, r.offset)
+        }
+        let bounds = sizes.reduce(into: [start]) { $0.append($0.last! + $1) }
+        guard bounds.last! <= bytes.count else { throw BinaryReader.Corrupt() }
+        // Each part on its own thread, into its own slot.
+        let parts = UnsafeMutableBufferPointer<Result<[DesiredResource], any Error>?>.allocate(capacity: chunks)
+        parts.initialize(repeating: nil)
+        defer { parts.deallocate() }
+        nonisolated(unsafe) let slots = parts
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            slots[chunk] = Result { try BinaryReader.decode(bytes[bounds[chunk]..<bounds[chunk + 1]]) { r in try decodeResources(&r) } }
+        }
+        let resources = try parts.flatMap { try $0!.get() }
+        return DesiredState(revision: revision, resources: resources, settings: settings)
     }
 
-    private static func decodeDesiredState(_ r: inout BinaryReader) throws -> DesiredState {
-        guard try r.int() == version else { throw BinaryReader.Corrupt() }
-        let revision = try r.string()
-        var settings = Settings()
-        settings.interval = .milliseconds(try r.int())
-        settings.autoSync = try r.bool()
-        settings.prune = try r.bool()
+    private static func decodeResources(_ r: inout BinaryReader) throws -> [DesiredResource] {
         let count = try r.count()
         var resources: [DesiredResource] = []
         resources.reserveCapacity(count)
@@ -77,7 +106,7 @@ enum CacheCoding {
             }
             resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner))
         }
-        return DesiredState(revision: revision, resources: resources, settings: settings)
+        return resources
     }
 
     // MARK: Stat cache
@@ -96,7 +125,7 @@ enum CacheCoding {
     }
 
     static func decodeStatCache(_ bytes: [UInt8]) throws -> [String: StatCacheEntry] {
-        try BinaryReader.decode(bytes) { r in try decodeStatCache(&r) }
+        try BinaryReader.decode(bytes[...]) { r in try decodeStatCache(&r) }
     }
 
     private static func decodeStatCache(_ r: inout BinaryReader) throws -> [String: StatCacheEntry] {
@@ -131,7 +160,7 @@ enum CacheCoding {
 
     /// The folders, or none when they were listed for another revision.
     static func decodeFolders(_ bytes: [UInt8], revision: String) throws -> [String: FolderEntry] {
-        try BinaryReader.decode(bytes) { r in try decodeFolders(&r, revision: revision) }
+        try BinaryReader.decode(bytes[...]) { r in try decodeFolders(&r, revision: revision) }
     }
 
     private static func decodeFolders(_ r: inout BinaryReader, revision: String) throws -> [String: FolderEntry] {

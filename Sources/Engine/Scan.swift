@@ -49,8 +49,12 @@ extension Engine {
 
         var folders = FolderScan(fs: target, cache: try store.folderCache(revision: desired.revision),
                                  sortedPaths: resources.map(\.path), known: Set(extras.map(\.path)))
-        let owners = Set(resources.compactMap(\.owner))
-        for directory in resources where owners.contains(directory.id) {
+        // Files of one Directory come together, so only a change of owner needs hashing.
+        var owners = Set<ResourceID>(), lastOwner: ResourceID?
+        for resource in resources {
+            if let owner = resource.owner, owner != lastOwner { owners.insert(owner); lastOwner = owner }
+        }
+        for directory in resources where directory.kind == .directory && owners.contains(directory.id) {
             for path in folders.strangers(under: directory.path) {
                 let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
                 extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, applied: nil))

@@ -102,7 +102,7 @@ public final class StatIndex: Sendable {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> StatIndex {
-        let (revision, count, start) = try BinaryReader.decode(bytes) { r in
+        let (revision, count, start) = try BinaryReader.decode(bytes[...]) { r in
             guard try r.int() == CacheCoding.version else { throw BinaryReader.Corrupt() }
             return (try r.string(), try r.count(), r.offset)
         }

@@ -153,6 +153,41 @@ import TestSupport
         #expect(index.byPath(["etc/a", "etc/dir", "etc/b"]) == ["etc/a": a, "etc/b": b, "srv/extra": b])
     }
 
+    // MARK: Desired-state cache
+
+    @Test(arguments: [0, 1, 3])
+    func aDesiredStateComesBackAsItWasStored(_ files: Int) throws {
+        let origin = SourceLocation(file: "resources/a.yaml", line: 3, column: 7)
+        let site = ResourceID(kind: "Directory", name: "site")
+        var resources = [
+            DesiredResource(id: ResourceID(kind: "File", name: "token"), path: "etc/token",
+                            shape: .file(blob: "0123456789abcdef0123456789abcdef01234567", inline: Array("s3cret\n".utf8), mode: 0o600),
+                            sensitive: true, origin: origin),
+            DesiredResource(id: site, path: "srv/site", shape: .directory(mode: 0o750, prune: true), sensitive: false, origin: origin),
+            DesiredResource(id: ResourceID(kind: "Symlink", name: "current"), path: "srv/current", shape: .symlink(target: "site"),
+                            sensitive: false, origin: origin),
+        ]
+        resources += (0..<files).map { n in
+            DesiredResource(id: ResourceID(kind: "File", name: "site/f\(n)"), path: "srv/site/f\(n)",
+                            shape: .file(blob: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", inline: nil, mode: 0o644),
+                            sensitive: false, origin: origin, owner: site)
+        }
+        var settings = Settings()
+        settings.interval = .milliseconds(1500)
+        settings.prune = true
+        let state = DesiredState(revision: "r\(files)", resources: resources, settings: settings)
+        try store.storeDesiredState(state, path: "sub")
+        let back = try #require(StateStore(path: path).cachedDesiredState(revision: "r\(files)", path: "sub"))
+        #expect(back.resources == state.resources)
+        #expect(back.settings == settings)
+        #expect(store.cachedDesiredState(revision: "r\(files)", path: "") == nil, "kept per source path")
+    }
+
+    @Test func anEmptyDesiredStateComesBackEmpty() throws {
+        try store.storeDesiredState(DesiredState(revision: "empty", resources: [], settings: Settings()), path: "")
+        #expect(try #require(store.cachedDesiredState(revision: "empty", path: "")).resources.isEmpty)
+    }
+
     // MARK: Manifest cache
 
     @Test func parsedManifestsAreCachedByBlobAndFile() throws {
