@@ -4,6 +4,7 @@ import Engine
 
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show a unified diff, desired (---) against actual (+++).",
         discussion: "Exit status: 0 when there is no difference, 2 when there is, 1 on error.")
 

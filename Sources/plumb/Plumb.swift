@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 
+/// Every command names itself in its configuration: deriving a name from the type costs a
+/// conformance search through the whole binary, milliseconds of every run.
 @main
 struct Plumb: AsyncParsableCommand {
     static let version = "0.1.0"

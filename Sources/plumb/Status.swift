@@ -5,6 +5,7 @@ import Foundation
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show desired against actual, per resource.",
         discussion: "Exit status: 0 when every resource is Synced, 2 when any is not, 1 on error.")
 

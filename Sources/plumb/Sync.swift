@@ -4,6 +4,7 @@ import Engine
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Apply the head revision, or only the resources named.",
         discussion: "Exit status: 0 when every change was applied, 1 when any failed or nothing could be applied.")
 
