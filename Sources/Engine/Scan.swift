@@ -48,7 +48,7 @@ extension Engine {
         let inventorySeen = clock.now
 
         var folders = FolderScan(fs: target, cache: try store.folderCache(revision: desired.revision),
-                                 sortedPaths: resources.map(\.path), known: Set(extras.map(\.path)))
+                                 declared: resources, known: Set(extras.map(\.path)))
         // Files of one Directory come together, so only a change of owner needs hashing.
         var owners = Set<ResourceID>(), lastOwner: ResourceID?
         for resource in resources {
@@ -112,19 +112,19 @@ public struct FolderEntry: Sendable, Hashable {
 struct FolderScan {
     let fs: TargetFileSystem
     private let cache: [String: FolderEntry]
-    private let sortedPaths: [String]
+    private let resources: [DesiredResource]
     /// Built only if a folder has to be listed: an unchanged target never needs it.
-    private lazy var declared = Set(sortedPaths)
+    private lazy var declared = Set(resources.map(\.path))
     private let known: Set<String>
     /// Folders listed clean in this scan, or trusted from the cache.
     private(set) var clean: [String: FolderEntry] = [:]
     private(set) var changed = false
     private let now: Int64
 
-    init(fs: TargetFileSystem, cache: [String: FolderEntry], sortedPaths: [String], known: Set<String>) {
+    init(fs: TargetFileSystem, cache: [String: FolderEntry], declared resources: [DesiredResource], known: Set<String>) {
         self.fs = fs
         self.cache = cache
-        self.sortedPaths = sortedPaths
+        self.resources = resources
         self.known = known
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

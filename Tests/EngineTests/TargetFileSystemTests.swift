@@ -1,3 +1,4 @@
+import DesiredState
 import Foundation
 import Testing
 @testable import Engine
@@ -238,6 +239,14 @@ import TestSupport
 
     // MARK: Listing
 
+    /// File resources at these paths, as a Directory's source declares them.
+    func files(_ paths: [String]) -> [DesiredResource] {
+        paths.map {
+            DesiredResource(id: ResourceID(kind: "File", name: $0), path: $0, shape: .file(blob: "b", inline: nil, mode: 0o644),
+                            sensitive: false, origin: SourceLocation(file: "resources/x.yaml", line: 1, column: 1))
+        }
+    }
+
     /// Sets a folder's times an hour back, out of the stat cache's racy window.
     func age(_ folder: String) {
         var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
@@ -249,7 +258,7 @@ import TestSupport
         try fs.writeFile("srv/www/index.html", bytes: [1], mode: 0o644)
         try fs.writeFile("srv/www/css/site.css", bytes: [1], mode: 0o644)
         try symlink(target + "/srv/www/escape", pointingTo: outside)
-        var scan = FolderScan(fs: fs, cache: [:], sortedPaths: ["srv/www/index.html"], known: [])
+        var scan = FolderScan(fs: fs, cache: [:], declared: files(["srv/www/index.html"]), known: [])
         #expect(scan.strangers(under: "srv/www").sorted() == ["srv/www/css/site.css", "srv/www/escape"])
     }
 
@@ -259,16 +268,16 @@ import TestSupport
         age("srv/www")
         age("srv/www/css")
         let declared: Set<String> = ["srv/www/index.html", "srv/www/css/site.css"]
-        var first = FolderScan(fs: fs, cache: [:], sortedPaths: declared.sorted(), known: [])
+        var first = FolderScan(fs: fs, cache: [:], declared: files(declared.sorted()), known: [])
         #expect(first.strangers(under: "srv/www").isEmpty)
         #expect(first.clean.keys.sorted() == ["srv/www", "srv/www/css"])
 
-        var second = FolderScan(fs: fs, cache: first.clean, sortedPaths: declared.sorted(), known: [])
+        var second = FolderScan(fs: fs, cache: first.clean, declared: files(declared.sorted()), known: [])
         #expect(second.strangers(under: "srv/www").isEmpty)
         #expect(!second.changed, "nothing changed, so nothing was listed")
 
         try fs.writeFile("srv/www/css/extra.css", bytes: [2], mode: 0o644)
-        var third = FolderScan(fs: fs, cache: first.clean, sortedPaths: declared.sorted(), known: [])
+        var third = FolderScan(fs: fs, cache: first.clean, declared: files(declared.sorted()), known: [])
         #expect(third.strangers(under: "srv/www") == ["srv/www/css/extra.css"])
         #expect(third.changed)
     }
