@@ -69,27 +69,31 @@ public final class ResourceStatus: Sendable, Hashable {
 
     /// Compares a desired resource with what the target holds at its path.
     public static func compare(_ desired: DesiredResource, _ observed: Observation) -> ResourceStatus {
-        func make(_ sync: SyncStatus, _ drift: Drift?, _ health: Health, _ message: String?) -> ResourceStatus {
-            ResourceStatus(id: desired.id, path: desired.path, sync: sync, drift: drift, health: health,
-                           message: message, desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
-        }
-        let wrongType = { make(.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared") }
+        let (sync, drift, health, message) = verdict(desired, observed)
+        return ResourceStatus(id: desired.id, path: desired.path, sync: sync, drift: drift, health: health, message: message,
+                              desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
+    }
+
+    /// The words for one comparison; a plain function, as it runs once per resource on every scan.
+    private static func verdict(_ desired: DesiredResource, _ observed: Observation) -> (SyncStatus, Drift?, Health, String?) {
         switch (desired.shape, observed) {
-        case (_, .unobservable(let why)): return make(.unknown, nil, .unknown, why)
-        case (_, .absent): return make(.outOfSync, .missing, .missing, "declared, absent from the target")
+        case (_, .unobservable(let why)): return (.unknown, nil, .unknown, why)
+        case (_, .absent): return (.outOfSync, .missing, .missing, "declared, absent from the target")
         case (.file(let blob, _, let mode), .file(let actualBlob, let actualMode, _)):
-            var differences: [String] = []
-            if blob != actualBlob { differences.append("content differs") }
-            if mode != actualMode { differences.append("mode differs: \(octal(actualMode)), declared \(octal(mode))") }
-            return differences.isEmpty ? make(.synced, nil, .healthy, nil) : make(.outOfSync, .modified, .healthy, differences.joined(separator: "; "))
+            switch (blob == actualBlob, mode == actualMode) {
+            case (true, true): return (.synced, nil, .healthy, nil)
+            case (false, true): return (.outOfSync, .modified, .healthy, "content differs")
+            case (true, false): return (.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+            case (false, false): return (.outOfSync, .modified, .healthy, "content differs; mode differs: \(octal(actualMode)), declared \(octal(mode))")
+            }
         case (.directory(let mode, _), .directory(let actualMode)):
-            return mode == actualMode ? make(.synced, nil, .healthy, nil)
-                : make(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+            return mode == actualMode ? (.synced, nil, .healthy, nil)
+                : (.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
         case (.symlink(let target), .symlink(let actual)):
-            return target == actual ? make(.synced, nil, .healthy, nil)
-                : make(.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
+            return target == actual ? (.synced, nil, .healthy, nil)
+                : (.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
         default:
-            return wrongType()
+            return (.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared")
         }
     }
 
