@@ -32,8 +32,8 @@ struct BinaryWriter {
 }
 
 /// Reads what `BinaryWriter` wrote, straight from the bytes (no copies but the strings it makes);
-/// any inconsistency throws, and callers treat the cache as empty. Use it through `decode`, which
-/// keeps the bytes alive while it reads.
+/// any inconsistency throws, and callers treat the cache as empty. It lives only inside `decode`,
+/// while the caller keeps the bytes alive.
 struct BinaryReader {
     struct Corrupt: Error {}
 
@@ -44,11 +44,9 @@ struct BinaryReader {
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    static func decode<T>(_ bytes: ArraySlice<UInt8>, _ body: (inout BinaryReader) throws -> T) throws -> T {
-        try bytes.withUnsafeBytes { raw in
-            var reader = BinaryReader(raw)
-            return try body(&reader)
-        }
+    static func decode<T>(_ bytes: UnsafeRawBufferPointer, _ body: (inout BinaryReader) throws -> T) throws -> T {
+        var reader = BinaryReader(bytes)
+        return try body(&reader)
     }
 
     mutating func int() throws -> Int64 {

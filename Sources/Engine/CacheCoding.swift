@@ -63,9 +63,9 @@ enum CacheCoding {
         return w.bytes
     }
 
-    static func decodeDesiredState(_ bytes: [UInt8]) throws -> DesiredState {
+    static func decodeDesiredState(_ bytes: UnsafeRawBufferPointer) throws -> DesiredState {
         var settings = Settings()
-        let (revision, sizes, start) = try BinaryReader.decode(bytes[...]) { r in
+        let (revision, sizes, start) = try BinaryReader.decode(bytes) { r in
             guard try r.int() == version else { throw BinaryReader.Corrupt() }
             let revision = try r.string()
             settings.interval = .milliseconds(try r.int())
@@ -80,8 +80,10 @@ enum CacheCoding {
         parts.initialize(repeating: nil)
         defer { parts.deallocate() }
         nonisolated(unsafe) let slots = parts
+        nonisolated(unsafe) let bytes = bytes
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            slots[chunk] = Result { try BinaryReader.decode(bytes[bounds[chunk]..<bounds[chunk + 1]]) { r in try decodeResources(&r) } }
+            let part = UnsafeRawBufferPointer(rebasing: bytes[bounds[chunk]..<bounds[chunk + 1]])
+            slots[chunk] = Result { try BinaryReader.decode(part) { r in try decodeResources(&r) } }
         }
         let resources = try parts.flatMap { try $0!.get() }
         return DesiredState(revision: revision, resources: resources, settings: settings)
@@ -124,8 +126,8 @@ enum CacheCoding {
         return w.bytes
     }
 
-    static func decodeStatCache(_ bytes: [UInt8]) throws -> [String: StatCacheEntry] {
-        try BinaryReader.decode(bytes[...]) { r in try decodeStatCache(&r) }
+    static func decodeStatCache(_ bytes: UnsafeRawBufferPointer) throws -> [String: StatCacheEntry] {
+        try BinaryReader.decode(bytes) { r in try decodeStatCache(&r) }
     }
 
     private static func decodeStatCache(_ r: inout BinaryReader) throws -> [String: StatCacheEntry] {
@@ -159,8 +161,8 @@ enum CacheCoding {
     }
 
     /// The folders, or none when they were listed for another revision.
-    static func decodeFolders(_ bytes: [UInt8], revision: String) throws -> [String: FolderEntry] {
-        try BinaryReader.decode(bytes[...]) { r in try decodeFolders(&r, revision: revision) }
+    static func decodeFolders(_ bytes: UnsafeRawBufferPointer, revision: String) throws -> [String: FolderEntry] {
+        try BinaryReader.decode(bytes) { r in try decodeFolders(&r, revision: revision) }
     }
 
     private static func decodeFolders(_ r: inout BinaryReader, revision: String) throws -> [String: FolderEntry] {

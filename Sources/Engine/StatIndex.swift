@@ -102,13 +102,15 @@ public final class StatIndex: Sendable {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> StatIndex {
-        let (revision, count, start) = try BinaryReader.decode(bytes[...]) { r in
-            guard try r.int() == CacheCoding.version else { throw BinaryReader.Corrupt() }
-            return (try r.string(), try r.count(), r.offset)
+        let (revision, count, start, others) = try bytes.withUnsafeBytes { raw in
+            try BinaryReader.decode(raw) { r in
+                guard try r.int() == CacheCoding.version else { throw BinaryReader.Corrupt() }
+                let (revision, count, start) = (try r.string(), try r.count(), r.offset)
+                let othersStart = start + count * recordSize
+                guard othersStart <= raw.count else { throw BinaryReader.Corrupt() }
+                return (revision, count, start, try CacheCoding.decodeStatCache(UnsafeRawBufferPointer(rebasing: raw[othersStart...])))
+            }
         }
-        let othersStart = start + count * recordSize
-        guard othersStart <= bytes.count else { throw BinaryReader.Corrupt() }
-        let others = try CacheCoding.decodeStatCache(Array(bytes[othersStart...]))
         return StatIndex(revision: revision, count: count, bytes: bytes, recordsStart: start, others: others)
     }
 }

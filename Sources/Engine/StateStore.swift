@@ -142,8 +142,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The stat cache: one row, read in place (see `StatIndex`).
     public func statIndex() throws -> StatIndex {
-        guard let bytes = try cache("stat") else { return .empty }
-        return (try? StatIndex.decode(bytes)) ?? .empty
+        try withCache("stat") { try? StatIndex.decode([UInt8]($0)) } ?? .empty
     }
 
     func saveStatIndex(_ parts: StatIndex.Parts) throws {
@@ -152,8 +151,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The folders under a Directory's source last listed clean, if listed for `revision`.
     public func folderCache(revision: String) throws -> [String: FolderEntry] {
-        guard let bytes = try cache("folders") else { return [:] }
-        return (try? CacheCoding.decodeFolders(bytes, revision: revision)) ?? [:]
+        try withCache("folders") { try? CacheCoding.decodeFolders($0, revision: revision) } ?? [:]
     }
 
     public func saveFolderCache(_ folders: [String: FolderEntry], revision: String) throws {
@@ -163,8 +161,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// The desired state of a revision as built earlier, so an unchanged head costs no tree
     /// listing and no manifest checks.
     public func cachedDesiredState(revision: String, path: String) -> DesiredState? {
-        guard let bytes = try? cache("desired:\(path):\(revision)") else { return nil }
-        return try? CacheCoding.decodeDesiredState(bytes)
+        (try? withCache("desired:\(path):\(revision)") { try? CacheCoding.decodeDesiredState($0) }) ?? nil
     }
 
     /// Keeps the desired states of the few newest revisions.
@@ -178,8 +175,13 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
-    private func cache(_ name: String) throws -> [UInt8]? {
-        try pool.read { db in try Data.fetchOne(db, sql: "SELECT data FROM caches WHERE name = ?", arguments: [name]) }.map { [UInt8]($0) }
+    /// Runs `body` on a cache's bytes where SQLite holds them, without copying a megabyte first.
+    private func withCache<T>(_ name: String, _ body: (UnsafeRawBufferPointer) -> T?) throws -> T? {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT data FROM caches WHERE name = ?", arguments: [name])
+            guard let row = try rows.next() else { return nil }
+            return try row.withUnsafeData(atIndex: 0) { data in data.flatMap { $0.withUnsafeBytes(body) } }
+        }
     }
 
     private func saveCache(_ name: String, _ bytes: [UInt8]) throws {
