@@ -18,11 +18,6 @@ import TestSupport
         age(fx.target.file("conf"))
     }
 
-    func age(_ path: String) {
-        var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
-        utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
-    }
-
     /// How many files a status read and hashed, from its debug log.
     func hashed(_ arguments: String...) throws -> Int {
         let result = try fx.plumb(arguments: ["status"] + arguments, env: ["PLUMB_LOG": "debug"])

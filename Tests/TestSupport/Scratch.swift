@@ -32,6 +32,12 @@ public final class Scratch: @unchecked Sendable {
     }
 }
 
+/// Sets a file's or folder's times an hour back: out of plumb's racy window, as if written long ago.
+public func age(_ path: String) {
+    var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+    utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+}
+
 public func writeFile(_ path: String, _ content: String, mode: Int? = nil) throws {
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try content.write(toFile: path, atomically: false, encoding: .utf8)
