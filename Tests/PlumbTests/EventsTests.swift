@@ -72,29 +72,51 @@ import TestSupport
     @Test func theJournalSurvivesAndFollowersSeeNewEvents() throws {
         let follower = Process()
         follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
-        follower.arguments = ["events", "-f", "-n", "0", "--json"]
+        follower.arguments = ["events", "-f", "-n", "1", "--json"]
         follower.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
         let pipe = Pipe()
         follower.standardOutput = pipe
         try follower.run()
         defer { if follower.isRunning { follower.terminate() } }
 
+        /// Reads what the follower prints until `done` says enough (or 20 seconds pass).
+        func read(until done: (String) -> Bool) -> String {
+            var seen = ""
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline && !done(seen) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            return seen
+        }
+        // The follower is ready once it has printed the newest event of the journal so far.
+        let first = read { $0.contains("\n") }
+        #expect(first.contains("\"reason\":\"SyncSucceeded\""))
+
         try fx.target.write("a.txt", "changed by hand\n")
         try fx.plumb("sync")
-
-        // Read until the follower has printed the new sync's last event.
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && !seen.contains("SyncSucceeded") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(seen.contains("\"reason\":\"ResourceUpdated\""))
-        #expect(seen.contains("\"reason\":\"SyncSucceeded\""))
-        #expect(!seen.contains("\"reason\":\"NewRevision\""), "-n 0 follows from now, without the past")
+        let later = read { $0.contains("SyncSucceeded") }
+        #expect(later.contains("\"reason\":\"ResourceUpdated\""))
+        #expect(later.contains("\"reason\":\"SyncSucceeded\""))
+        #expect(!later.contains("\"reason\":\"NewRevision\""), "only events after the one it started from")
         follower.terminate()
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0, "SIGTERM ends a follower with exit status 0")
+    }
+
+    @Test func followingFromNowPrintsNothingOfThePast() throws {
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
+        follower.arguments = ["events", "-f", "-n", "0", "--json"]
+        follower.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
+        let pipe = Pipe()
+        follower.standardOutput = pipe
+        try follower.run()
+        Thread.sleep(forTimeInterval: 1)
+        follower.terminate()
+        follower.waitUntilExit()
+        #expect(pipe.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        #expect(follower.terminationStatus == 0)
     }
 }
