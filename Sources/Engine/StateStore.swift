@@ -175,6 +175,16 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
+    /// The resources last journalled as drifted, with what was wrong: the agent journals a change
+    /// of it, not every pass.
+    public func driftSeen() throws -> [String: String] {
+        try withCache("drift") { try? JSONDecoder().decode([String: String].self, from: Data($0)) } ?? [:]
+    }
+
+    public func saveDriftSeen(_ drift: [String: String]) throws {
+        try saveCache("drift", Array(try JSONEncoder().encode(drift)))
+    }
+
     /// Runs `body` on a cache's bytes where SQLite holds them, without copying a megabyte first.
     private func withCache<T>(_ name: String, _ body: (UnsafeRawBufferPointer) -> T?) throws -> T? {
         try pool.read { db in

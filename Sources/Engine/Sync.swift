@@ -11,6 +11,8 @@ public struct SyncOptions: Sendable {
     public var allowEmpty = false
     public var acceptRewrite = false
     public var fetch = true
+    /// The lock this process already holds for its whole life (the agent's); nil to take it here.
+    public var heldLock: EngineLock?
 
     public init(ids: [ResourceID]? = nil) { self.ids = ids }
 }
@@ -38,7 +40,7 @@ extension Engine {
     /// changed, an invalid revision, a rewritten history, unknown ids and a desired state that
     /// would delete everything.
     public func sync(_ options: SyncOptions) async throws -> SyncReport {
-        let lock = options.dryRun ? nil : try EngineLock(path: config.stateDir.lock)
+        let lock = options.dryRun ? nil : try options.heldLock ?? EngineLock(path: config.stateDir.lock)
         defer { withExtendedLifetime(lock) {} }
 
         let head = options.fetch ? try await fetch() : try await currentHead()

@@ -1,0 +1,115 @@
+import DesiredState
+import Foundation
+import Logging
+import Synchronization
+
+/// The engine loop that `plumb agent` runs (and the console will run in-process): fetch, observe,
+/// journal drift as it appears and goes, and with auto-sync apply. One per state dir: it holds
+/// the lock for its whole life.
+public final class Reconciler: Sendable {
+    public struct Options: Sendable {
+        /// Flags win over `plumb.yaml`; nil means "as plumb.yaml says".
+        public var interval: Duration?
+        public var autoSync: Bool?
+        public var prune = false
+        /// Fetch the source on each pass (`--no-fetch` turns it off).
+        public var fetch = true
+
+        public init() {}
+    }
+
+    /// What one pass found.
+    public struct Pass: Sendable {
+        public let inSync: Bool
+        public let error: String?
+        /// When the next pass is due.
+        public let wait: Duration
+    }
+
+    let engine: Engine
+    let options: Options
+    let lock: EngineLock
+    let logger = Logger(label: "plumb.agent")
+    private let failures = Mutex(0)
+    /// Whether the last sync left something undone, so the next pass tries again.
+    private let retrySync = Mutex(false)
+
+    /// Takes the state dir's lock, or explains which process holds it.
+    public init(engine: Engine, options: Options) throws {
+        self.engine = engine
+        self.options = options
+        lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir")
+    }
+
+    /// One full reconcile: never throws; a failure is journalled and retried with backoff.
+    public func pass() async -> Pass {
+        var interval = options.interval ?? .seconds(30)
+        do {
+            let snapshot = try await engine.snapshot(fetch: options.fetch)
+            let settings = snapshot.desired.settings
+            interval = options.interval ?? settings.interval
+            let driftChanged = try journalDrift(snapshot)
+            var inSync = snapshot.allSynced
+            // Apply when there is something new to apply: drift that changed, a head not applied yet,
+            // or a sync that failed before. Drift a sync cannot mend (an extra plumb may not prune)
+            // is not re-applied on every pass.
+            let due = driftChanged || snapshot.head != snapshot.applied || retrySync.withLock { $0 }
+            if !inSync, due, options.autoSync ?? settings.autoSync, snapshot.invalidHead == nil {
+                var sync = SyncOptions()
+                sync.fetch = false
+                sync.prune = options.prune || settings.prune
+                sync.heldLock = lock
+                let report = try await engine.sync(sync)
+                let after = try await engine.snapshot(fetch: false)
+                try journalDrift(after)
+                inSync = report.failures.isEmpty && after.allSynced
+                if !report.failures.isEmpty {
+                    retrySync.withLock { $0 = true }
+                    throw StateError("\(report.failures.count) change(s) failed to apply")
+                }
+                retrySync.withLock { $0 = false }
+            }
+            failures.withLock { $0 = 0 }
+            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval)
+        } catch {
+            // Back off: 1 s, 2 s, 4 s ... and never longer than the interval or five minutes.
+            let count = failures.withLock { $0 += 1; return $0 }
+            let backoff = min(Duration.seconds(1 << min(count - 1, 8)), interval, .seconds(300))
+            logger.error("reconcile failed; next attempt in \(backoff)", metadata: ["error": "\(error)"])
+            return Pass(inSync: false, error: "\(error)", wait: backoff)
+        }
+    }
+
+    /// Passes until the task is cancelled (SIGTERM, SIGINT), each step finished before it stops.
+    public func run() async {
+        while !Task.isCancelled {
+            // A pass of its own, which cancelling this loop does not reach: the step in progress ends
+            // whole, and only the wait before the next one is cut short.
+            let pass = await Task { await self.pass() }.value
+            logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(pass.wait)"])
+            do { try await Task.sleep(for: pass.wait) } catch { return }
+        }
+    }
+
+    /// DriftDetected when a resource drifts or its drift changes, DriftResolved when it is back:
+    /// once per change, never once per pass. What was seen survives restarts in the state dir.
+    /// Returns whether anything changed.
+    @discardableResult
+    func journalDrift(_ snapshot: Snapshot) throws -> Bool {
+        let store = engine.store
+        let before = try store.driftSeen()
+        var now: [String: String] = [:]
+        for status in snapshot.statuses where status.sync != .synced {
+            now[status.id.description] = [status.drift?.rawValue ?? status.sync.rawValue, status.message].compactMap { $0 }.joined(separator: ": ")
+        }
+        guard now != before else { return false }
+        for (id, what) in now.sorted(by: { $0.key < $1.key }) where before[id] != what {
+            try store.append(Event(.driftDetected, .warning, resource: ResourceID(id), revision: snapshot.desired.revision, message: what))
+        }
+        for id in before.keys.sorted() where now[id] == nil {
+            try store.append(Event(.driftResolved, .info, resource: ResourceID(id), revision: snapshot.desired.revision, message: "back in sync"))
+        }
+        try store.saveDriftSeen(now)
+        return true
+    }
+}

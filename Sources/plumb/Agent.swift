@@ -1,0 +1,54 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+
+struct Agent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Reconcile continuously, without a screen.",
+        discussion: """
+            Each pass fetches the source, observes the target, journals drift when it appears and when \\
+            it goes, and with auto-sync applies. One agent per state dir. SIGTERM or SIGINT end it \\
+            after the step in progress, with exit status 0.
+            """)
+
+    @OptionGroup var options: SourceOptions
+
+    @Option(help: ArgumentHelp("Time between passes, such as 500ms, 30s or 5m (default: plumb.yaml, else 30s).", valueName: "duration"))
+    var interval: String?
+
+    @Flag(help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off).")
+    var autoSync = false
+
+    @Flag(help: "With auto-sync, delete extras plumb applied, while unchanged since.")
+    var prune = false
+
+    @Flag(help: "Run one full pass and exit: 0 when in sync afterwards, 1 otherwise.")
+    var once = false
+
+    func run() async throws {
+        try await reportingErrors {
+            var settings = Reconciler.Options()
+            if let interval {
+                guard let duration = Duration.parse(interval), duration > .zero else {
+                    throw StateError("bad --interval \(interval.escapingControlCharacters): write a number and a unit, such as 500ms, 30s, 5m or 1h")
+                }
+                settings.interval = duration
+            }
+            if autoSync { settings.autoSync = true }
+            settings.prune = prune
+            settings.fetch = !options.noFetch
+            let reconciler = try Reconciler(engine: try await options.engine(), options: settings)
+            if once {
+                let pass = await reconciler.pass()
+                if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error)\n".utf8)) }
+                throw ExitCode(pass.inSync && pass.error == nil ? 0 : 1)
+            }
+            let loop = Task { await reconciler.run() }
+            let watch = SignalWatch([SIGTERM, SIGINT]) { loop.cancel() }
+            await loop.value
+            withExtendedLifetime(watch) {}
+        }
+    }
+}

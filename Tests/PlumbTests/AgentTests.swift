@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `plumb agent` with the real binary: one pass, the lock, self-healing, drift journalled once,
+/// and a clean end on SIGTERM.
+@Suite struct AgentTests {
+    let fx: PlumbFixture
+
+    init() throws {
+        fx = try PlumbFixture()
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"welcome\\n\"\n  mode: \"0644\"\n")
+        try fx.source.commit("motd")
+    }
+
+    func start(_ arguments: String...) throws -> Process {
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: PlumbBinary.path)
+        agent.arguments = ["agent"] + arguments
+        agent.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        return agent
+    }
+
+    /// Waits up to `seconds` for `condition`, checking every 50 ms.
+    func eventually(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    func reasons() throws -> [String] {
+        try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String
+        }
+    }
+
+    @Test func oncePassesAndSaysWhetherTheTargetIsInSync() throws {
+        let drifted = try fx.plumb("agent", "--once")
+        #expect(drifted.status == 1, "without auto-sync the drift stays")
+        #expect(!fx.target.exists("etc/motd"))
+        #expect(try reasons().contains("DriftDetected"))
+        let healed = try fx.plumb("agent", "--once", "--auto-sync")
+        #expect(healed.status == 0, "\(healed.stderr)")
+        #expect(fx.target.read("etc/motd") == "welcome\n")
+        #expect(try reasons().filter { $0 == "DriftDetected" }.count == 1, "journalled once, not once per pass")
+        #expect(try reasons().last == "DriftResolved")
+    }
+
+    @Test func anAgentHealsAHandEditAndStopsCleanlyOnSIGTERM() throws {
+        let agent = try start("--interval", "200ms", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        try fx.target.write("etc/motd", "hand edit\n")
+        chmod(fx.target.file("etc/motd"), 0o600)
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" && fx.target.mode("etc/motd") == 0o644 })
+        agent.terminate()
+        agent.waitUntilExit()
+        #expect(agent.terminationStatus == 0)
+        #expect(agent.terminationReason == .exit)
+    }
+
+    @Test func aSecondAgentOnOneStateDirIsRefusedAndTheLockDiesWithItsHolder() throws {
+        let first = try start("--interval", "1s")
+        defer { if first.isRunning { first.terminate() } }
+        // Once it has journalled its first pass, it holds the lock.
+        #expect(eventually { (try? reasons().contains("DriftDetected")) == true })
+        let second = try fx.plumb("agent", "--once")
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("is reconciling this state dir"))
+        #expect(second.stderr.contains("pid \(first.processIdentifier)"))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let after = try fx.plumb("agent", "--once", "--auto-sync")
+        #expect(after.status == 0, "the kernel released the lock with the killed agent: \(after.stderr)")
+    }
+
+    @Test func aNewRevisionIsFollowed() throws {
+        let agent = try start("--interval", "200ms", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"second edition\\n\"\n")
+        try fx.source.commit("second edition")
+        #expect(eventually { fx.target.read("etc/motd") == "second edition\n" })
+    }
+
+    @Test func aBadIntervalIsOneSentence() throws {
+        let result = try fx.plumb("agent", "--interval", "soon")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad --interval soon"))
+    }
+}
