@@ -24,6 +24,8 @@ public final class Reconciler: Sendable {
         public let error: String?
         /// When the next pass is due.
         public let wait: Duration
+        /// The target's folders that hold its resources, to watch until then.
+        public var folders: [String] = []
     }
 
     let engine: Engine
@@ -42,10 +44,12 @@ public final class Reconciler: Sendable {
     }
 
     /// One full reconcile: never throws; a failure is journalled and retried with backoff.
-    public func pass() async -> Pass {
+    /// `fetch: false` reads the source as last fetched: for a pass started by a change in the
+    /// target, which says nothing new of the source.
+    public func pass(fetch: Bool = true) async -> Pass {
         var interval = options.interval ?? .seconds(30)
         do {
-            let snapshot = try await engine.snapshot(fetch: options.fetch)
+            let snapshot = try await engine.snapshot(fetch: fetch && options.fetch)
             let settings = snapshot.desired.settings
             interval = options.interval ?? settings.interval
             let driftChanged = try journalDrift(snapshot)
@@ -70,7 +74,8 @@ public final class Reconciler: Sendable {
                 retrySync.withLock { $0 = false }
             }
             failures.withLock { $0 = 0 }
-            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval)
+            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
+                        folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root))
         } catch {
             // Back off: 1 s, 2 s, 4 s ... and never longer than the interval or five minutes.
             let count = failures.withLock { $0 += 1; return $0 }
@@ -81,14 +86,49 @@ public final class Reconciler: Sendable {
     }
 
     /// Passes until the task is cancelled (SIGTERM, SIGINT), each step finished before it stops.
+    /// Between passes it waits for the interval, or less when the target's folders change; the
+    /// source is fetched when the interval has passed, not on every change of the target.
     public func run() async {
+        let watch = try? TargetWatch()
+        if watch == nil { logger.warning("cannot watch the target; changes are seen at each interval") }
+        let clock = ContinuousClock()
+        var nextFetch = clock.now
         while !Task.isCancelled {
+            let fetching = clock.now >= nextFetch
             // A pass of its own, which cancelling this loop does not reach: the step in progress ends
             // whole, and only the wait before the next one is cut short.
-            let pass = await Task { await self.pass() }.value
-            logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(pass.wait)"])
-            do { try await Task.sleep(for: pass.wait) } catch { return }
+            let pass = await Task { await self.pass(fetch: fetching) }.value
+            if fetching { nextFetch = clock.now + pass.wait }
+            let wait = max(.zero, min(pass.wait, nextFetch - clock.now))
+            logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(wait)"])
+            guard let watch else {
+                do { try await Task.sleep(for: wait) } catch { return }
+                continue
+            }
+            watch.watch(pass.folders)
+            let changed = await withTaskCancellationHandler {
+                await withCheckedContinuation { done in
+                    DispatchQueue.global().async { done.resume(returning: watch.wait(timeout: wait)) }
+                }
+            } onCancel: {
+                watch.wake()
+            }
+            if changed { logger.info("the target changed") }
         }
+    }
+
+    /// The target root and every folder on the way to these paths.
+    static func folders(holding paths: [String], in root: String) -> [String] {
+        var folders: Set<String> = [root]
+        var previous: Substring?
+        for path in paths {
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+            let parent = path[..<slash]
+            if parent == previous { continue }
+            previous = parent
+            for ancestor in TargetPath.ancestors(of: path) { folders.insert(root + "/" + ancestor) }
+        }
+        return folders.sorted()
     }
 
     /// DriftDetected when a resource drifts or its drift changes, DriftResolved when it is back:

@@ -65,6 +65,24 @@ import TestSupport
         #expect(agent.terminationReason == .exit)
     }
 
+    @Test func aHandEditIsHealedAtOnceNotAtTheNextInterval() throws {
+        // An hour between passes: only the watch on the target can bring the fix in time.
+        let agent = try start("--interval", "1h", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        for edit in 1...3 {
+            try fx.target.write("etc/motd", "hand edit \(edit)\n")
+            #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" }, "edit \(edit) healed")
+        }
+        try FileManager.default.removeItem(atPath: fx.target.file("etc"))
+        #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" }, "a removed folder is made again, and watched again")
+        try fx.target.write("etc/motd", "edited once more\n")
+        #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" })
+        agent.terminate()
+        agent.waitUntilExit()
+        #expect(agent.terminationStatus == 0, "SIGTERM ends the wait at once")
+    }
+
     @Test func aSecondAgentOnOneStateDirIsRefusedAndTheLockDiesWithItsHolder() throws {
         let first = try start("--interval", "1s")
         defer { if first.isRunning { first.terminate() } }
