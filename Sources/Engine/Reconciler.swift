@@ -33,8 +33,9 @@ public final class Reconciler: Sendable {
     let lock: EngineLock
     let logger = Logger(label: "plumb.agent")
     private let failures = Mutex(0)
-    /// Whether the last sync left something undone, so the next pass tries again.
-    private let retrySync = Mutex(false)
+    /// Resources the last sync could not mend and will not mend by trying again (a prune that was
+    /// not safe, an extra it may not prune): their drift does not start a sync on every pass.
+    private let stuck = Mutex<Set<ResourceID>>([])
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
@@ -52,12 +53,13 @@ public final class Reconciler: Sendable {
             let snapshot = try await engine.snapshot(fetch: fetch && options.fetch)
             let settings = snapshot.desired.settings
             interval = options.interval ?? settings.interval
-            let driftChanged = try journalDrift(snapshot)
+            try journalDrift(snapshot)
             var inSync = snapshot.allSynced
-            // Apply when there is something new to apply: drift that changed, a head not applied yet,
-            // or a sync that failed before. Drift a sync cannot mend (an extra plumb may not prune)
-            // is not re-applied on every pass.
-            let due = driftChanged || snapshot.head != snapshot.applied || retrySync.withLock { $0 }
+            // Apply when a sync can change something: drift outside what the last sync could not
+            // mend, or a head not applied yet.
+            let stuckNow = stuck.withLock { $0 }
+            let due = snapshot.head != snapshot.applied
+                || snapshot.statuses.contains { $0.sync != .synced && !stuckNow.contains($0.id) }
             if !inSync, due, options.autoSync ?? settings.autoSync, snapshot.invalidHead == nil {
                 var sync = SyncOptions()
                 sync.fetch = false
@@ -67,11 +69,12 @@ public final class Reconciler: Sendable {
                 let after = try await engine.snapshot(fetch: false)
                 try journalDrift(after)
                 inSync = report.failures.isEmpty && after.allSynced
-                if !report.failures.isEmpty {
-                    retrySync.withLock { $0 = true }
-                    throw StateError("\(report.failures.count) change(s) failed to apply")
+                stuck.withLock {
+                    $0 = Set(report.outcomes.filter { if case .skipped = $0.result { return true } else { return false } }.map(\.step.id)
+                             + report.plan.keptExtras.map(\.id))
                 }
-                retrySync.withLock { $0 = false }
+                // A failure (a full disk, say) may pass: it is tried again, after the backoff.
+                if !report.failures.isEmpty { throw StateError("\(report.failures.count) change(s) failed to apply") }
             }
             failures.withLock { $0 = 0 }
             return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,

@@ -107,6 +107,21 @@ import TestSupport
         #expect(eventually { fx.target.read("etc/motd") == "second edition\n" })
     }
 
+    @Test func driftASyncCannotMendDoesNotStartASyncOnEveryPass() throws {
+        try fx.source.write("files/site/index.html", "home\n")
+        try fx.source.write("resources/site.yaml", "kind: Directory\nname: site\nspec:\n  path: srv/site\n  source: files/site\n  prune: true\n")
+        try fx.source.commit("site")
+        try fx.target.write("srv/site/stranger.txt", "not plumb's\n")
+        let agent = try start("--interval", "100ms", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        Thread.sleep(forTimeInterval: 2)
+        let syncs = try reasons().filter { $0 == "SyncStarted" }.count
+        #expect(syncs <= 2, "a stranger plumb may not prune is reported once, not synced every 100 ms (\(syncs) syncs)")
+        #expect(try reasons().filter { $0 == "DriftDetected" }.count <= 3)
+        #expect(fx.target.read("srv/site/stranger.txt") == "not plumb's\n")
+    }
+
     @Test func aBadIntervalIsOneSentence() throws {
         let result = try fx.plumb("agent", "--interval", "soon")
         #expect(result.status == 1)
