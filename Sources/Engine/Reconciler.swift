@@ -108,7 +108,8 @@ public final class Reconciler: Sendable {
                 do { try await Task.sleep(for: wait) } catch { return }
                 continue
             }
-            watch.watch(pass.folders)
+            // A folder watched for the first time may have changed before: look again at once.
+            if watch.watch(pass.folders) { continue }
             let changed = await withTaskCancellationHandler {
                 await withCheckedContinuation { done in
                     DispatchQueue.global().async { done.resume(returning: watch.wait(timeout: wait)) }

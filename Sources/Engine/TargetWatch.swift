@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Watches the target's folders with inotify, so a hand edit starts a pass at once instead of at
 /// the next interval. The interval stays the safety net: a watch that cannot be set, or a queue
@@ -12,6 +13,8 @@ final class TargetWatch: Sendable {
     private let inotify: Int32
     /// Written to by `wake`, so that a wait ends when the agent is told to stop.
     private let wakeRead: Int32, wakeWrite: Int32
+    /// The watch descriptors set so far.
+    private let known = Mutex<Set<Int32>>([])
 
     init() throws {
         inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -33,8 +36,15 @@ final class TargetWatch: Sendable {
 
     /// Watches these folders (absolute paths). Called after every pass with every folder: adding a
     /// watch that exists is one cheap call, and a folder removed and made anew is watched again.
-    func watch(_ folders: [String]) {
-        for folder in folders { _ = inotify_add_watch(inotify, folder, Self.mask) }
+    /// Returns whether a folder was not watched before: whatever changed in it until now was not
+    /// seen, so the caller looks again.
+    func watch(_ folders: [String]) -> Bool {
+        let descriptors = folders.map { inotify_add_watch(inotify, $0, Self.mask) }.filter { $0 >= 0 }
+        return known.withLock { known in
+            let fresh = descriptors.contains { !known.contains($0) }
+            known.formUnion(descriptors)
+            return fresh
+        }
     }
 
     /// Ends a `wait` at once.
