@@ -50,7 +50,14 @@ public final class Reconciler: Sendable {
     public func pass(fetch: Bool = true) async -> Pass {
         var interval = options.interval ?? .seconds(30)
         do {
-            let snapshot = try await engine.snapshot(fetch: fetch && options.fetch)
+            var snapshot = try await engine.snapshot(fetch: fetch && options.fetch)
+            // A head that does not descend from the applied revision is never applied by itself:
+            // the target is kept to the applied revision until an operator accepts the rewrite.
+            let pinned = try await rewrittenHistory(snapshot)
+            if let pinned {
+                let desired = try await engine.desiredState(at: pinned)
+                snapshot = Snapshot(head: snapshot.head, applied: snapshot.applied, desired: desired, statuses: try engine.observe(desired))
+            }
             let settings = snapshot.desired.settings
             interval = options.interval ?? settings.interval
             try journalDrift(snapshot)
@@ -58,13 +65,14 @@ public final class Reconciler: Sendable {
             // Apply when a sync can change something: drift outside what the last sync could not
             // mend, or a head not applied yet.
             let stuckNow = stuck.withLock { $0 }
-            let due = snapshot.head != snapshot.applied
+            let due = (pinned == nil && snapshot.head != snapshot.applied)
                 || snapshot.statuses.contains { $0.sync != .synced && !stuckNow.contains($0.id) }
             if !inSync, due, options.autoSync ?? settings.autoSync, snapshot.invalidHead == nil {
                 var sync = SyncOptions()
                 sync.fetch = false
                 sync.prune = options.prune || settings.prune
                 sync.heldLock = lock
+                sync.revision = pinned
                 let report = try await engine.sync(sync)
                 let after = try await engine.snapshot(fetch: false)
                 try journalDrift(after)
@@ -133,6 +141,22 @@ public final class Reconciler: Sendable {
             for ancestor in TargetPath.ancestors(of: path) { folders.insert(root + "/" + ancestor) }
         }
         return folders.sorted()
+    }
+
+    /// The applied revision to keep to when the head does not descend from it, journalling
+    /// HistoryRewritten once per such head; nil when history is as it was.
+    func rewrittenHistory(_ snapshot: Snapshot) async throws -> String? {
+        guard let applied = snapshot.applied, applied != snapshot.head,
+              !(try await engine.mirror.isAncestor(applied, of: snapshot.head)) else { return nil }
+        if try engine.store.meta(.lastRewrittenHead) != snapshot.head {
+            let branch = engine.config.source.branch
+            try engine.store.append(Event(.historyRewritten, .error, revision: snapshot.head, message: """
+                \(branch) moved to \(snapshot.head.prefix(12)), which does not descend from the applied revision \(applied.prefix(12)) \
+                (history rewritten or force-pushed); keeping the target at \(applied.prefix(12)) until `plumb sync --accept-rewrite`
+                """))
+            try engine.store.setMeta(.lastRewrittenHead, snapshot.head)
+        }
+        return applied
     }
 
     /// DriftDetected when a resource drifts or its drift changes, DriftResolved when it is back:

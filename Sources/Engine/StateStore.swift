@@ -89,6 +89,8 @@ public final class StateStore: Sendable, ManifestCache {
         /// The revision whose resources the inventory holds exactly, none more: while it is the
         /// head, no applied resource can be an extra and the inventory need not be read.
         case inventoryMatches
+        /// The last rewritten head the agent journalled, so it says so once.
+        case lastRewrittenHead
     }
 
     public func meta(_ key: MetaKey) throws -> String? {

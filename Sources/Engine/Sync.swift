@@ -13,6 +13,9 @@ public struct SyncOptions: Sendable {
     public var fetch = true
     /// The lock this process already holds for its whole life (the agent's); nil to take it here.
     public var heldLock: EngineLock?
+    /// Apply this revision instead of the head: the agent keeps to the applied one while the
+    /// branch's history is rewritten.
+    public var revision: String?
 
     public init(ids: [ResourceID]? = nil) { self.ids = ids }
 }
@@ -43,9 +46,10 @@ extension Engine {
         let lock = options.dryRun ? nil : try options.heldLock ?? EngineLock(path: config.stateDir.lock)
         defer { withExtendedLifetime(lock) {} }
 
-        let head = options.fetch ? try await fetch() : try await currentHead()
+        let branchHead = options.fetch ? try await fetch() : try await currentHead()
+        let head = options.revision ?? branchHead
         let applied = try store.meta(.appliedRevision)
-        if let applied, applied != head, !(try await mirror.isAncestor(applied, of: head)), !options.acceptRewrite {
+        if options.revision == nil, let applied, applied != head, !(try await mirror.isAncestor(applied, of: head)), !options.acceptRewrite {
             let message = "\(config.source.branch) moved to \(head.prefix(12)), which does not descend from the applied revision \(applied.prefix(12)) (history rewritten or force-pushed); nothing applied. Run `plumb sync --accept-rewrite` to apply it"
             if !options.dryRun { try store.append(Event(.historyRewritten, .error, revision: head, message: message)) }
             throw StateError(message)

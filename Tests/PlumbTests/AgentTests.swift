@@ -123,6 +123,30 @@ import TestSupport
         #expect(fx.target.read("srv/site/stranger.txt") == "not plumb's\n")
     }
 
+    @Test func aRewrittenHistoryIsRefusedThenAcceptedByAnOperator() throws {
+        let agent = try start("--interval", "200ms", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        // Force-push a rewritten history that says something else.
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"rewritten\\n\"\n")
+        try git(["add", "--all"], cwd: fx.source.work)
+        try git(["commit", "--quiet", "--amend", "-m", "rewritten"], cwd: fx.source.work)
+        try git(["push", "--quiet", "--force", "origin", "HEAD:refs/heads/main"], cwd: fx.source.work)
+        #expect(eventually { (try? reasons().contains("HistoryRewritten")) == true })
+        // The agent keeps the target at the applied revision, and still heals it.
+        try fx.target.write("etc/motd", "hand edit\n")
+        #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" })
+        Thread.sleep(forTimeInterval: 1)
+        #expect(fx.target.read("etc/motd") == "welcome\n")
+        #expect(try reasons().filter { $0 == "HistoryRewritten" }.count == 1, "said once, not on every pass")
+        agent.terminate()
+        agent.waitUntilExit()
+        // An operator accepts it.
+        let accepted = try fx.plumb("sync", "--accept-rewrite")
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(fx.target.read("etc/motd") == "rewritten\n")
+    }
+
     @Test func aBadIntervalIsOneSentence() throws {
         let result = try fx.plumb("agent", "--interval", "soon")
         #expect(result.status == 1)
