@@ -147,6 +147,24 @@ import TestSupport
         #expect(fx.target.read("etc/motd") == "rewritten\n")
     }
 
+    @Test func aSourceThatGoesAwayIsRetriedAndItsReturnFollowed() throws {
+        let agent = try start("--interval", "300ms", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { fx.target.read("etc/motd") == "welcome\n" })
+        let away = fx.source.bare + ".away"
+        try FileManager.default.moveItem(atPath: fx.source.bare, toPath: away)
+        #expect(eventually { (try? reasons().contains("FetchFailed")) == true })
+        // Still healing the target from what it fetched last.
+        try fx.target.write("etc/motd", "hand edit\n")
+        #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" })
+        #expect(agent.isRunning)
+        try FileManager.default.moveItem(atPath: away, toPath: fx.source.bare)
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"back\\n\"\n")
+        try fx.source.commit("back")
+        #expect(eventually(20) { fx.target.read("etc/motd") == "back\n" }, "the next retry fetches again")
+        #expect(try reasons().filter { $0 == "FetchFailed" }.count == 1, "the same failure is journalled once")
+    }
+
     @Test func aBadIntervalIsOneSentence() throws {
         let result = try fx.plumb("agent", "--interval", "soon")
         #expect(result.status == 1)
