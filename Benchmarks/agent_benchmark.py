@@ -6,9 +6,7 @@ Build first: swift build -c release --static-swift-stdlib
 Usage: Benchmarks/agent_benchmark.py [--files N] [--edits N] [--idle SECONDS] [--plumb PATH]
 """
 import argparse, os, random, shutil, signal, statistics, subprocess, sys, tempfile, time
-
-def sh(args, **kw):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
+from bench_setup import add_common_arguments, plumb_binary, synced_target
 
 def cpu_seconds(pid):
     """User and system CPU time of a process so far, from /proc."""
@@ -18,36 +16,17 @@ def cpu_seconds(pid):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--files", type=int, default=10_000)
+    add_common_arguments(ap)
     ap.add_argument("--edits", type=int, default=25)
     ap.add_argument("--idle", type=float, default=20.0)
-    ap.add_argument("--plumb", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "plumb"))
     a = ap.parse_args()
-    plumb = os.path.abspath(a.plumb)
-    if not os.access(plumb, os.X_OK):
-        sys.exit(f"{plumb} is missing: run swift build -c release first")
+    plumb = plumb_binary(a.plumb)
 
     root = tempfile.mkdtemp(prefix="plumb-agent-bench-")
     agent = None
     try:
-        work, target, state = (os.path.join(root, d) for d in ("work", "target", "state"))
-        sh(["git", "init", "-q", "-b", "main", work])
-        names = []
-        for n in range(a.files):
-            rel = f"d{n // 100:03d}/f{n:05d}.conf"
-            path = os.path.join(work, "files", "tree", rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w") as f:
-                f.write(f"# file {n}\n" + "key = value\n" * 40)
-            names.append(rel)
-        os.makedirs(os.path.join(work, "resources"))
-        with open(os.path.join(work, "resources", "tree.yaml"), "w") as f:
-            f.write("kind: Directory\nname: tree\nspec:\n  path: tree\n  source: files/tree\n")
-        sh(["git", "add", "-A"], cwd=work)
-        sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=work)
-        os.makedirs(target)
-        env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
-        sh([plumb, "sync"], env=env)
+        env, names = synced_target(root, a.files, plumb)
+        target = env["PLUMB_TARGET"]
         time.sleep(2.5)  # out of the racy window, as a long-running target would be
 
         agent = subprocess.Popen([plumb, "agent", "--auto-sync", "--interval", "1h"], env=env,

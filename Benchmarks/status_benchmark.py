@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
 """plumb status against git status and sha1sum on the same 10,000 files, side by side in one run.
 
-Prints medians, ratios and peak memory. Build first: swift build -c release.
+Prints medians, ratios and peak memory. Build first: swift build -c release --static-swift-stdlib.
 Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
 """
 import argparse, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
-
-def sh(args, **kw):
-    return subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
+from bench_setup import add_common_arguments, plumb_binary, sh, synced_target
 
 def run_once(args, env=None, prepare=None):
     """Wall time of one whole process, and its own peak RSS in MiB."""
@@ -34,32 +32,16 @@ def interleaved(commands, runs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--files", type=int, default=10_000)
+    add_common_arguments(ap)
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--plumb", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "plumb"))
     a = ap.parse_args()
-    plumb = os.path.abspath(a.plumb)
-    if not os.access(plumb, os.X_OK):
-        sys.exit(f"{plumb} is missing: run swift build -c release first")
+    plumb = plumb_binary(a.plumb)
 
     root = tempfile.mkdtemp(prefix="plumb-bench-")
     try:
-        work, target, state, gitwt = (os.path.join(root, d) for d in ("work", "target", "state", "gitwt"))
-        sh(["git", "init", "-q", "-b", "main", work])
-        per_dir = 100
-        for n in range(a.files):
-            d = os.path.join(work, "files", "tree", f"d{n // per_dir:03d}")
-            os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, f"f{n:05d}.conf"), "w") as f:
-                f.write(f"# file {n}\n" + "key = value\n" * 40)
-        os.makedirs(os.path.join(work, "resources"))
-        with open(os.path.join(work, "resources", "tree.yaml"), "w") as f:
-            f.write("kind: Directory\nname: tree\nspec:\n  path: tree\n  source: files/tree\n")
-        sh(["git", "add", "-A"], cwd=work)
-        sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=work)
-        os.makedirs(target)
-        env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
-        sh([plumb, "sync"], env=env)
+        env, _ = synced_target(root, a.files, plumb)
+        target, state = env["PLUMB_TARGET"], env["PLUMB_STATE"]
+        gitwt = os.path.join(root, "gitwt")
 
         # The same files in a git work tree, index fresh.
         shutil.copytree(os.path.join(target, "tree"), os.path.join(gitwt, "tree"))
