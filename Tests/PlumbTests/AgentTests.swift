@@ -13,16 +13,7 @@ import TestSupport
         try fx.source.commit("motd")
     }
 
-    func start(_ arguments: String...) throws -> Process {
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: PlumbBinary.path)
-        agent.arguments = ["agent"] + arguments
-        agent.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
-        agent.standardOutput = FileHandle.nullDevice
-        agent.standardError = FileHandle.nullDevice
-        try agent.run()
-        return agent
-    }
+    func start(_ arguments: String...) throws -> Process { try fx.spawn(["agent"] + arguments) }
 
     /// Waits up to `seconds` for `condition`, checking every 50 ms.
     func eventually(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {

@@ -12,13 +12,7 @@ import TestSupport
         try fx.source.write("resources/many.yaml", "kind: Directory\nname: many\nspec:\n  path: many\n  source: files/many\n")
         try fx.source.commit("many files")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PlumbBinary.path)
-        process.arguments = ["sync"]
-        process.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try fx.spawn(["sync"])
         // Kill it once it has written some files but not all.
         let deadline = Date().addingTimeInterval(60)
         var written = 0

@@ -70,13 +70,8 @@ import TestSupport
     }
 
     @Test func theJournalSurvivesAndFollowersSeeNewEvents() throws {
-        let follower = Process()
-        follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
-        follower.arguments = ["events", "-f", "-n", "1", "--json"]
-        follower.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
         let pipe = Pipe()
-        follower.standardOutput = pipe
-        try follower.run()
+        let follower = try fx.spawn(["events", "-f", "-n", "1", "--json"], stdout: pipe)
         defer { if follower.isRunning { follower.terminate() } }
 
         /// Reads what the follower prints until `done` says enough (or 20 seconds pass).
@@ -106,13 +101,8 @@ import TestSupport
     }
 
     @Test func followingFromNowPrintsNothingOfThePast() throws {
-        let follower = Process()
-        follower.executableURL = URL(fileURLWithPath: PlumbBinary.path)
-        follower.arguments = ["events", "-f", "-n", "0", "--json"]
-        follower.environment = ProcessInfo.processInfo.environment.merging(fx.environment) { _, new in new }
         let pipe = Pipe()
-        follower.standardOutput = pipe
-        try follower.run()
+        let follower = try fx.spawn(["events", "-f", "-n", "0", "--json"], stdout: pipe)
         Thread.sleep(forTimeInterval: 1)
         follower.terminate()
         follower.waitUntilExit()

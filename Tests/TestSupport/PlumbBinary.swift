@@ -40,4 +40,16 @@ public final class PlumbFixture: @unchecked Sendable {
     public func plumb(arguments: [String], env: [String: String] = [:]) throws -> ProcessResult {
         try run(PlumbBinary.path, arguments, env: environment.merging(env) { _, new in new })
     }
+
+    /// Starts `plumb args...` without waiting for it: for agents, followers, and processes to kill.
+    public func spawn(_ arguments: [String], stdout: Any = FileHandle.nullDevice) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PlumbBinary.path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
 }
