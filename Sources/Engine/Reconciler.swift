@@ -84,7 +84,10 @@ public final class Reconciler: Sendable {
                 // A failure (a full disk, say) may pass: it is tried again, after the backoff.
                 if !report.failures.isEmpty { throw StateError("\(report.failures.count) change(s) failed to apply") }
             }
-            failures.withLock { $0 = 0 }
+            if failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
+                try engine.store.setMeta(.agentError, nil)
+                try engine.store.setMeta(.agentRetryAt, nil)
+            }
             return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
                         folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root))
         } catch {
@@ -92,6 +95,10 @@ public final class Reconciler: Sendable {
             let count = failures.withLock { $0 += 1; return $0 }
             let backoff = min(Duration.seconds(1 << min(count - 1, 8)), interval, .seconds(300))
             logger.error("reconcile failed; next attempt in \(backoff)", metadata: ["error": "\(error)"])
+            // Where `plumb status` shows it.
+            let retryAt = Date().addingTimeInterval(Double(backoff.components.seconds) + Double(backoff.components.attoseconds) / 1e18)
+            try? engine.store.setMeta(.agentError, "\(error)")
+            try? engine.store.setMeta(.agentRetryAt, retryAt.formatted(.iso8601))
             return Pass(inSync: false, error: "\(error)", wait: backoff)
         }
     }

@@ -91,6 +91,8 @@ public final class StateStore: Sendable, ManifestCache {
         case inventoryMatches
         /// The last rewritten head the agent journalled, so it says so once.
         case lastRewrittenHead
+        /// Set by the agent while its passes fail: why, and when it tries again (RFC 3339).
+        case agentError, agentRetryAt
     }
 
     public func meta(_ key: MetaKey) throws -> String? {

@@ -145,6 +145,9 @@ import TestSupport
         let away = fx.source.bare + ".away"
         try FileManager.default.moveItem(atPath: fx.source.bare, toPath: away)
         #expect(eventually { (try? reasons().contains("FetchFailed")) == true })
+        // status says what the agent is waiting for.
+        #expect(eventually { (try? fx.plumb("status", "--no-fetch"))?.stdout.contains("agent     last pass failed: fetching") == true })
+        #expect(try fx.plumb("status", "--no-fetch").stdout.contains("; next attempt at 20"))
         // Still healing the target from what it fetched last.
         try fx.target.write("etc/motd", "hand edit\n")
         #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" })
@@ -153,6 +156,7 @@ import TestSupport
         try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"back\\n\"\n")
         try fx.source.commit("back")
         #expect(eventually(20) { fx.target.read("etc/motd") == "back\n" }, "the next retry fetches again")
+        #expect(eventually { (try? fx.plumb("status", "--no-fetch"))?.stdout.contains("last pass failed") == false })
         #expect(try reasons().filter { $0 == "FetchFailed" }.count == 1, "the same failure is journalled once")
     }
 
