@@ -94,7 +94,7 @@ public final class Reconciler: Sendable {
             // Back off: 1 s, 2 s, 4 s ... and never longer than the interval or five minutes.
             let count = failures.withLock { $0 += 1; return $0 }
             let backoff = min(Duration.seconds(1 << min(count - 1, 8)), interval, .seconds(300))
-            logger.error("reconcile failed; next attempt in \(backoff)", metadata: ["error": "\(error)"])
+            logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
             // Where `plumb status` shows it.
             let retryAt = Date().addingTimeInterval(Double(backoff.components.seconds) + Double(backoff.components.attoseconds) / 1e18)
             try? engine.store.setMeta(.agentError, "\(error)")
@@ -118,7 +118,7 @@ public final class Reconciler: Sendable {
             let pass = await Task { await self.pass(fetch: fetching) }.value
             if fetching { nextFetch = clock.now + pass.wait }
             let wait = max(.zero, min(pass.wait, nextFetch - clock.now))
-            logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(wait)"])
+            logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(Self.words(wait))"])
             guard let watch else {
                 do { try await Task.sleep(for: wait) } catch { return }
                 continue
@@ -134,6 +134,12 @@ public final class Reconciler: Sendable {
             }
             if changed { logger.info("the target changed") }
         }
+    }
+
+    /// A wait as a person reads it: `1.5s`.
+    static func words(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1fs", Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// The target root and every folder on the way to these paths.
