@@ -61,13 +61,15 @@ public final class Engine: Sendable {
 
     /// Fetches the source and returns the branch head; journals `NewRevision` when the head moved
     /// and `FetchFailed` (once per distinct failure) when the source cannot be read.
-    public func fetch() async throws -> String {
+    /// `retryAt`, from a caller that tries again, is named in the event.
+    public func fetch(retryAt: Date? = nil) async throws -> String {
         do {
             try await mirror.fetch()
         } catch {
             let message = "\(error)"
             if try store.meta(.lastFetchError) != message {
-                try store.append(Event(.fetchFailed, .error, message: message))
+                let retry = retryAt.map { "; next attempt at \($0.formatted(.iso8601))" } ?? ""
+                try store.append(Event(.fetchFailed, .error, message: message + retry))
                 try store.setMeta(.lastFetchError, message)
             }
             throw error

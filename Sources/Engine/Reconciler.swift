@@ -50,7 +50,12 @@ public final class Reconciler: Sendable {
     public func pass(fetch: Bool = true) async -> Pass {
         var interval = options.interval ?? .seconds(30)
         do {
-            var snapshot = try await engine.snapshot(fetch: fetch && options.fetch)
+            // Fetched on its own, so that a failure's event can say when the next attempt comes.
+            if fetch && options.fetch {
+                let retryIn = Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)
+                _ = try await engine.fetch(retryAt: Date().addingTimeInterval(Self.seconds(retryIn)))
+            }
+            var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:
             // the target is kept to the applied revision until an operator accepts the rewrite.
             let pinned = try await rewrittenHistory(snapshot)
@@ -91,12 +96,10 @@ public final class Reconciler: Sendable {
             return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
                         folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root))
         } catch {
-            // Back off: 1 s, 2 s, 4 s ... and never longer than the interval or five minutes.
-            let count = failures.withLock { $0 += 1; return $0 }
-            let backoff = min(Duration.seconds(1 << min(count - 1, 8)), interval, .seconds(300))
+            let backoff = Self.backoff(after: failures.withLock { $0 += 1; return $0 }, interval: interval)
             logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
             // Where `plumb status` shows it.
-            let retryAt = Date().addingTimeInterval(Double(backoff.components.seconds) + Double(backoff.components.attoseconds) / 1e18)
+            let retryAt = Date().addingTimeInterval(Self.seconds(backoff))
             try? engine.store.setMeta(.agentError, "\(error)")
             try? engine.store.setMeta(.agentRetryAt, retryAt.formatted(.iso8601))
             return Pass(inSync: false, error: "\(error)", wait: backoff)
@@ -136,11 +139,18 @@ public final class Reconciler: Sendable {
         }
     }
 
-    /// A wait as a person reads it: `1.5s`.
-    static func words(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(format: "%.1fs", Double(seconds) + Double(attoseconds) / 1e18)
+    /// The wait after `failures` failed passes in a row: 1 s, 2 s, 4 s ... and never longer than
+    /// the interval or five minutes.
+    static func backoff(after failures: Int, interval: Duration) -> Duration {
+        min(Duration.seconds(1 << min(max(failures, 1) - 1, 8)), interval, .seconds(300))
     }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// A wait as a person reads it: `1.5s`.
+    static func words(_ duration: Duration) -> String { String(format: "%.1fs", seconds(duration)) }
 
     /// The target root and every folder on the way to these paths.
     static func folders(holding paths: [String], in root: String) -> [String] {

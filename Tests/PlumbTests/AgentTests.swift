@@ -158,6 +158,8 @@ import TestSupport
         #expect(eventually(20) { fx.target.read("etc/motd") == "back\n" }, "the next retry fetches again")
         #expect(eventually { (try? fx.plumb("status", "--no-fetch"))?.stdout.contains("last pass failed") == false })
         #expect(try reasons().filter { $0 == "FetchFailed" }.count == 1, "the same failure is journalled once")
+        let failed = try fx.plumb("events", "-n", "50").stdout.split(separator: "\n").first { $0.contains("FetchFailed") } ?? ""
+        #expect(failed.contains("; next attempt at 20"), "the event says when the agent tries again: \(failed)")
     }
 
     @Test func aBadIntervalIsOneSentence() throws {
