@@ -59,10 +59,10 @@ public final class Engine: Sendable {
 
     // MARK: Reading the source
 
-    /// Fetches the source and returns the branch head; journals `NewRevision` when the head moved
-    /// and `FetchFailed` (once per distinct failure) when the source cannot be read.
+    /// Fetches the source into the mirror (`currentHead` then reads the head); journals
+    /// `FetchFailed` (once per distinct failure) when the source cannot be read.
     /// `retryAt`, from a caller that tries again, is named in the event.
-    public func fetch(retryAt: Date? = nil) async throws -> String {
+    public func fetch(retryAt: Date? = nil) async throws {
         do {
             try await mirror.fetch()
         } catch {
@@ -75,7 +75,6 @@ public final class Engine: Sendable {
             throw error
         }
         try store.setMeta(.lastFetchError, nil)
-        return try await currentHead()
     }
 
     /// The branch head as last fetched, without fetching.
@@ -117,7 +116,7 @@ public final class Engine: Sendable {
     public func snapshot(fetch: Bool) async throws -> Snapshot {
         let clock = ContinuousClock()
         let start = clock.now
-        async let headRead = fetch ? self.fetch() : currentHead()
+        async let headRead = { if fetch { try await self.fetch() }; return try await self.currentHead() }()
         async let statIndex = store.statIndex()
         var speculation: (DesiredState, [ResourceStatus])?
         if let expected = try store.meta(.lastSeenHead), let desired = store.cachedDesiredState(revision: expected, path: config.source.path) {

@@ -25,12 +25,7 @@ public struct Event: Sendable, Hashable {
     public var message: String
 
     public init(_ reason: Reason, _ level: Level, resource: ResourceID? = nil, revision: String? = nil, message: String, time: Date = Date()) {
-        self.time = time
-        self.level = level
-        self.reason = reason
-        self.resource = resource?.description
-        self.revision = revision
-        self.message = message
+        self.init(sequence: 0, time: time, level: level, reason: reason, resource: resource?.description, revision: revision, message: message)
     }
 
     init(sequence: Int64, time: Date, level: Level, reason: Reason, resource: String?, revision: String?, message: String) {

@@ -53,7 +53,7 @@ public final class Reconciler: Sendable {
             // Fetched on its own, so that a failure's event can say when the next attempt comes.
             if fetch && options.fetch {
                 let retryIn = Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)
-                _ = try await engine.fetch(retryAt: Date().addingTimeInterval(Self.seconds(retryIn)))
+                try await engine.fetch(retryAt: Date().addingTimeInterval(Self.seconds(retryIn)))
             }
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:

@@ -46,7 +46,8 @@ extension Engine {
         let lock = options.dryRun ? nil : try options.heldLock ?? EngineLock(path: config.stateDir.lock)
         defer { withExtendedLifetime(lock) {} }
 
-        let branchHead = options.fetch ? try await fetch() : try await currentHead()
+        if options.fetch { try await fetch() }
+        let branchHead = try await currentHead()
         let head = options.revision ?? branchHead
         let applied = try store.meta(.appliedRevision)
         if options.revision == nil, let applied, applied != head, !(try await mirror.isAncestor(applied, of: head)), !options.acceptRewrite {
