@@ -3,23 +3,47 @@ import Foundation
 /// The state dir's lock: one engine applies at a time. The kernel releases it when the process
 /// dies, so a crash never leaves it held.
 public final class EngineLock: Sendable {
+    /// Who holds the lock, as its lock file says.
+    public struct Holder: Sendable, CustomStringConvertible {
+        public let pid: Int32?
+        public let purpose: String
+        /// A running engine (the agent, the console) that carries out sync requests handed to it.
+        public let takesRequests: Bool
+
+        static let takesRequestsLine = "takes sync requests"
+
+        init(file: String) {
+            let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            let parts = (lines.first ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+            pid = parts.first.flatMap { Int32($0) }
+            purpose = parts.count > 1 ? parts[1] : "applying to this state dir"
+            takesRequests = lines.dropFirst().contains(Self.takesRequestsLine)
+        }
+
+        public var description: String { "another plumb\(pid.map { " (pid \($0))" } ?? "") is \(purpose)" }
+    }
+
+    /// The lock is held by another process.
+    public struct Busy: Error, CustomStringConvertible, Sendable {
+        public let holder: Holder
+        public var description: String { "\(holder); try again when it is done" }
+    }
+
     private let fd: Int32
 
-    /// Takes the lock without waiting, or explains who holds it and what for. The holder's pid
-    /// and `purpose` are written into the lock file for that explanation.
-    public init(path: String, purpose: String = "applying to this state dir") throws {
+    /// Takes the lock; without `wait`, throws `Busy` naming the holder at once. The holder's pid,
+    /// `purpose` and whether it `takesRequests` are written into the lock file for others to read.
+    public init(path: String, purpose: String = "applying to this state dir", takesRequests: Bool = false, wait: Bool = false) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StateError("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if wait && errno == EINTR { continue }
             close(fd)
-            let parts = holder.split(separator: " ", maxSplits: 1).map(String.init)
-            let who = parts.first.map { " (pid \($0))" } ?? ""
-            throw StateError("another plumb\(who) is \(parts.count > 1 ? parts[1] : "applying to this state dir"); try again when it is done")
+            throw Busy(holder: Holder(file: path))
         }
         ftruncate(fd, 0)
-        let line = "\(getpid()) \(purpose)\n"
-        _ = line.withCString { write(fd, $0, strlen($0)) }
+        let text = "\(getpid()) \(purpose)\n" + (takesRequests ? Holder.takesRequestsLine + "\n" : "")
+        _ = text.withCString { write(fd, $0, strlen($0)) }
     }
 
     deinit { close(fd) }

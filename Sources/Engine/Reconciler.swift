@@ -41,7 +41,9 @@ public final class Reconciler: Sendable {
     public init(engine: Engine, options: Options) throws {
         self.engine = engine
         self.options = options
-        lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir")
+        lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir", takesRequests: true)
+        // Made now, so that it can be watched for requests from the start.
+        engine.config.stateDir.wakeEngine()
     }
 
     /// One full reconcile: never throws; a failure is journalled and retried with backoff.
@@ -49,12 +51,10 @@ public final class Reconciler: Sendable {
     /// target, which says nothing new of the source.
     public func pass(fetch: Bool = true) async -> Pass {
         var interval = options.interval ?? .seconds(30)
+        // Should this pass fail, when the next one comes: named in its FetchFailed or SyncFailed event.
+        let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
         do {
-            // Fetched on its own, so that a failure's event can say when the next attempt comes.
-            if fetch && options.fetch {
-                let retryIn = Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)
-                try await engine.fetch(retryAt: Date().addingTimeInterval(Self.seconds(retryIn)))
-            }
+            if fetch && options.fetch { try await engine.fetch(retryAt: retryAt) }
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:
             // the target is kept to the applied revision until an operator accepts the rewrite.
@@ -78,6 +78,7 @@ public final class Reconciler: Sendable {
                 sync.prune = options.prune || settings.prune
                 sync.heldLock = lock
                 sync.revision = pinned
+                sync.retryAt = retryAt
                 let report = try await engine.sync(sync)
                 let after = try await engine.snapshot(fetch: false)
                 try journalDrift(after)
@@ -115,6 +116,7 @@ public final class Reconciler: Sendable {
         let clock = ContinuousClock()
         var nextFetch = clock.now
         while !Task.isCancelled {
+            await engine.serveRequests(holding: lock)
             let fetching = clock.now >= nextFetch
             // A pass of its own, which cancelling this loop does not reach: the step in progress ends
             // whole, and only the wait before the next one is cut short.
@@ -127,7 +129,7 @@ public final class Reconciler: Sendable {
                 continue
             }
             // A folder watched for the first time may have changed before: look again at once.
-            if watch.watch(pass.folders) { continue }
+            if watch.watch(pass.folders + [engine.config.stateDir.wake]) { continue }
             let changed = await withTaskCancellationHandler {
                 await withCheckedContinuation { done in
                     DispatchQueue.global().async { done.resume(returning: watch.wait(timeout: wait)) }
@@ -135,7 +137,7 @@ public final class Reconciler: Sendable {
             } onCancel: {
                 watch.wake()
             }
-            if changed { logger.info("the target changed") }
+            if changed { logger.info("the target changed, or a sync was handed in") }
         }
     }
 

@@ -11,6 +11,14 @@ public struct StateDirectory: Sendable {
     public var mirror: String { path + "/mirror.git" }
     public var backups: String { path + "/backups" }
     public var lock: String { path + "/lock" }
+    /// Touched to wake the running engine when a sync request is handed to it; the engine watches it.
+    public var wake: String { path + "/wake" }
+
+    /// Wakes the engine that watches `wake` (a close after writing is what it waits for).
+    func wakeEngine() {
+        let fd = open(wake, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { close(fd) }
+    }
 
     /// `$XDG_STATE_HOME/plumb/<target name>-<hash of source and target>` (`~/.local/state` by default).
     public static func defaultPath(source: SourceRef, target: String) -> String {

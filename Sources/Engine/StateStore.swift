@@ -79,6 +79,12 @@ public final class StateStore: Sendable, ManifestCache {
                     PRIMARY KEY(blob, file)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2 requests") { db in
+            try db.execute(sql: """
+                CREATE TABLE requests(id INTEGER PRIMARY KEY AUTOINCREMENT, request BLOB NOT NULL,
+                    taken INTEGER NOT NULL DEFAULT 0, answer BLOB);
+                """)
+        }
         return migrator
     }
 
@@ -239,6 +245,49 @@ public final class StateStore: Sendable, ManifestCache {
                 return Event(sequence: row[0], time: Date(timeIntervalSince1970: row[1]), level: level, reason: reason,
                              resource: row[4], revision: row[5], message: row[6])
             }
+        }
+    }
+
+    // MARK: Sync requests handed to the running engine
+
+    func submit(_ request: SyncRequest) throws -> Int64 {
+        let data = try JSONEncoder().encode(request)
+        return try pool.write { db in
+            try db.execute(sql: "INSERT INTO requests(request) VALUES (?)", arguments: [data])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The oldest request not taken yet, marked taken.
+    func takeRequest() throws -> (Int64, SyncRequest)? {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, request FROM requests WHERE taken = 0 ORDER BY id LIMIT 1") else { return nil }
+            let id: Int64 = row[0]
+            try db.execute(sql: "UPDATE requests SET taken = 1 WHERE id = ?", arguments: [id])
+            return (id, try JSONDecoder().decode(SyncRequest.self, from: row[1] as Data))
+        }
+    }
+
+    func answer(_ id: Int64, with summary: SyncSummary) throws {
+        let data = try JSONEncoder().encode(summary)
+        try pool.write { db in try db.execute(sql: "UPDATE requests SET answer = ? WHERE id = ?", arguments: [data, id]) }
+    }
+
+    /// The answer to a request, once there is one; the request is then forgotten.
+    func answer(to id: Int64) throws -> SyncSummary? {
+        let data = try pool.write { db -> Data? in
+            let data = try Data.fetchOne(db, sql: "SELECT answer FROM requests WHERE id = ? AND answer IS NOT NULL", arguments: [id])
+            if data != nil { try db.execute(sql: "DELETE FROM requests WHERE id = ?", arguments: [id]) }
+            return data
+        }
+        return try data.map { try JSONDecoder().decode(SyncSummary.self, from: $0) }
+    }
+
+    /// Removes a request; returns false when it was taken already and `evenIfTaken` is false.
+    func withdraw(_ id: Int64, evenIfTaken: Bool) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM requests WHERE id = ?" + (evenIfTaken ? "" : " AND taken = 0"), arguments: [id])
+            return db.changesCount > 0
         }
     }
 

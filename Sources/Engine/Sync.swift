@@ -16,6 +16,8 @@ public struct SyncOptions: Sendable {
     /// Apply this revision instead of the head: the agent keeps to the applied one while the
     /// branch's history is rewritten.
     public var revision: String?
+    /// When a caller that tries again (the agent) will, to name in a SyncFailed event.
+    public var retryAt: Date?
 
     public init(ids: [ResourceID]? = nil) { self.ids = ids }
 }
@@ -107,8 +109,9 @@ extension Engine {
                                    message: "applied \(head.prefix(12))\(full ? "" : " to \(statuses.count) resource(s)"): \(summary.joined(separator: ", "))"))
             return SyncReport(revision: head, plan: plan, outcomes: outcomes, applied: full)
         }
+        let retry = options.retryAt.map { "; next attempt at \($0.formatted(.iso8601))" } ?? ""
         try store.append(Event(.syncFailed, .error, revision: head,
-                               message: "\(failures.count) of \(outcomes.count) change(s) failed; \(head.prefix(12)) is not fully applied"))
+                               message: "\(failures.count) of \(outcomes.count) change(s) failed; \(head.prefix(12)) is not fully applied\(retry)"))
         return SyncReport(revision: head, plan: plan, outcomes: outcomes, applied: false)
     }
 }

@@ -34,7 +34,8 @@ final class TargetWatch: Sendable {
         close(wakeWrite)
     }
 
-    /// Watches these folders (absolute paths). Called after every pass with every folder: adding a
+    /// Watches these folders (absolute paths), and the state dir's wake file that requests touch.
+    /// Called after every pass with every folder: adding a
     /// watch that exists is one cheap call, and a folder removed and made anew is watched again.
     /// Returns whether a folder was not watched before: whatever changed in it until now was not
     /// seen, so the caller looks again.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import Engine
+import Foundation
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,58 +41,53 @@ struct Sync: AsyncParsableCommand {
             sync.acceptRewrite = acceptRewrite
             sync.fetch = !options.noFetch
             let engine = try await options.engine()
-            let report = try await engine.sync(sync)
-            if json { printJSON(Self.json(report, dryRun: dryRun)) } else { print(Self.render(report, dryRun: dryRun)) }
-            if !report.failures.isEmpty { throw ExitCode(1) }
+            // Beside a running agent the sync is handed to it; Ctrl-C withdraws it if not yet taken.
+            let task = Task {
+                try await engine.requestSync(sync) { FileHandle.standardError.write(Data("plumb: \($0)\n".utf8)) }
+            }
+            let signals = SignalWatch([SIGINT, SIGTERM]) { task.cancel() }
+            let summary = try await task.value
+            withExtendedLifetime(signals) {}
+            if json { printJSON(Self.json(summary)) } else { print(Self.render(summary)) }
+            if !summary.failures.isEmpty { throw ExitCode(1) }
         }
     }
 
-    static func render(_ report: SyncReport, dryRun: Bool) -> String {
+    static func render(_ summary: SyncSummary) -> String {
         var table = Table()
-        if dryRun {
-            for step in report.plan.steps {
-                table.add([step.word, step.id.description.escapingControlCharacters, step.path.escapingControlCharacters])
+        for change in summary.changes where change.result != "planned" || summary.dryRun {
+            let word = switch change.result {
+            case "done": ["create": "created", "update": "updated", "prune": "pruned"][change.change] ?? change.change
+            case "skipped": "kept"
+            case "failed": "FAILED"
+            default: change.change
             }
-        } else {
-            for outcome in report.outcomes {
-                let (word, detail): (String, String)
-                switch outcome.result {
-                case .done(let message): (word, detail) = (["create": "created", "update": "updated", "prune": "pruned"][outcome.step.word] ?? outcome.step.word, message)
-                case .skipped(let why): (word, detail) = ("kept", why)
-                case .failed(let why): (word, detail) = ("FAILED", why)
-                }
-                table.add([word, outcome.step.id.description.escapingControlCharacters, detail.escapingControlCharacters])
-            }
+            table.add([word, change.id.escapingControlCharacters, (summary.dryRun ? change.path : change.message ?? "").escapingControlCharacters])
         }
-        for extra in report.plan.keptExtras {
-            table.add(["extra", extra.id.description.escapingControlCharacters, "\(extra.path.escapingControlCharacters) (kept: use --prune to delete)"])
+        for extra in summary.extrasKept {
+            table.add(["extra", extra.id.escapingControlCharacters, "\(extra.path.escapingControlCharacters) (kept: use --prune to delete)"])
         }
         var lines: [String] = []
         if !table.isEmpty { lines.append(table.render()) }
-        let short = report.revision.prefix(12)
-        if dryRun {
-            lines.append(report.plan.steps.isEmpty ? "nothing to do at \(short)" : "\(report.plan.steps.count) change(s) planned at \(short); nothing applied (dry run)")
-        } else if report.failures.isEmpty {
-            lines.append(report.applied ? "applied \(short)" : "synced \(report.outcomes.count) change(s) at \(short)")
+        let short = summary.revision.prefix(12)
+        let attempted = summary.changes.filter { $0.result != "planned" }.count
+        if summary.dryRun {
+            lines.append(summary.changes.isEmpty ? "nothing to do at \(short)" : "\(summary.changes.count) change(s) planned at \(short); nothing applied (dry run)")
+        } else if summary.failures.isEmpty {
+            lines.append(summary.applied ? "applied \(short)" : "synced \(attempted) change(s) at \(short)")
         } else {
-            lines.append("\(report.failures.count) of \(report.outcomes.count) change(s) failed; \(short) is not fully applied")
+            lines.append("\(summary.failures.count) of \(attempted) change(s) failed; \(short) is not fully applied")
         }
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ report: SyncReport, dryRun: Bool) -> [String: Any] {
-        let changes: [[String: Any]] = report.plan.steps.map { step in
-            let outcome = report.outcomes.first { $0.step == step }
-            var row: [String: Any] = ["id": step.id.description, "path": step.path, "change": step.word]
-            switch outcome?.result {
-            case .done(let message)?: row["result"] = "done"; row["message"] = message
-            case .skipped(let why)?: row["result"] = "skipped"; row["message"] = why
-            case .failed(let why)?: row["result"] = "failed"; row["message"] = why
-            case nil: row["result"] = "planned"
-            }
+    static func json(_ summary: SyncSummary) -> [String: Any] {
+        let changes: [[String: Any]] = summary.changes.map { change in
+            var row: [String: Any] = ["id": change.id, "path": change.path, "change": change.change, "result": change.result]
+            if let message = change.message { row["message"] = message }
             return row
         }
-        return ["revision": report.revision, "dryRun": dryRun, "applied": report.applied, "changes": changes,
-                "extrasKept": report.plan.keptExtras.map { $0.id.description }]
+        return ["revision": summary.revision, "dryRun": summary.dryRun, "applied": summary.applied, "changes": changes,
+                "extrasKept": summary.extrasKept.map(\.id)]
     }
 }

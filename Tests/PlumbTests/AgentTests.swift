@@ -130,12 +130,61 @@ import TestSupport
         Thread.sleep(forTimeInterval: 1)
         #expect(fx.target.read("etc/motd") == "welcome\n")
         #expect(try reasons().filter { $0 == "HistoryRewritten" }.count == 1, "said once, not on every pass")
-        agent.terminate()
-        agent.waitUntilExit()
-        // An operator accepts it.
+        // An operator accepts it, the agent still running: the sync is handed to the agent.
         let accepted = try fx.plumb("sync", "--accept-rewrite")
         #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stderr.contains("the sync is handed to it"))
         #expect(fx.target.read("etc/motd") == "rewritten\n")
+        // And from then on the agent follows the new history.
+        try fx.target.write("etc/motd", "hand edit\n")
+        #expect(eventually(10) { fx.target.read("etc/motd") == "rewritten\n" })
+        #expect(agent.isRunning)
+    }
+
+    @Test func aSyncBesideARunningAgentIsHandedToItAndSaysSo() throws {
+        let agent = try start("--interval", "1h")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { (try? reasons().contains("DriftDetected")) == true })
+        let sync = try fx.plumb("sync", "--json")
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stderr.contains("another plumb (pid \(agent.processIdentifier)) is reconciling this state dir; the sync is handed to it"))
+        #expect(sync.stdout.contains("\"result\" : \"done\""), "the agent's answer is printed as a sync of its own would be: \(sync.stdout)")
+        #expect(fx.target.read("etc/motd") == "welcome\n")
+        #expect(agent.isRunning, "the agent keeps running")
+        // A refusal comes back as one sentence and exit 1.
+        let unknown = try fx.plumb("sync", "File/nothing")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no resource File/nothing"))
+    }
+
+    @Test func aSyncHandedToAnAgentThatDiesIsRunByTheSyncItself() throws {
+        let agent = try start("--interval", "1h")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { (try? reasons().contains("DriftDetected")) == true })
+        // Frozen, the agent cannot take the request; then it dies with the request still pending.
+        kill(agent.processIdentifier, SIGSTOP)
+        let sync = try fx.spawn(["sync"])
+        usleep(500_000)
+        #expect(sync.isRunning, "the sync waits for the agent's answer")
+        kill(agent.processIdentifier, SIGKILL)
+        sync.waitUntilExit()
+        #expect(sync.terminationStatus == 0)
+        #expect(fx.target.read("etc/motd") == "welcome\n")
+    }
+
+    @Test func aSyncBesideAnotherSyncWaitsForItAndSaysSo() throws {
+        // Another process holds the state dir's lock for a second (flock(1) on the same file).
+        _ = try fx.plumb("status")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [fx.state.path + "/state/lock", "sleep", "1"]
+        try holder.run()
+        defer { holder.waitUntilExit() }
+        usleep(200_000)
+        let sync = try fx.plumb("sync")
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stderr.contains("waiting for it to finish"))
+        #expect(fx.target.read("etc/motd") == "welcome\n")
     }
 
     @Test func aSourceThatGoesAwayIsRetriedAndItsReturnFollowed() throws {
@@ -160,6 +209,19 @@ import TestSupport
         #expect(try reasons().filter { $0 == "FetchFailed" }.count == 1, "the same failure is journalled once")
         let failed = try fx.plumb("events", "-n", "50").stdout.split(separator: "\n").first { $0.contains("FetchFailed") } ?? ""
         #expect(failed.contains("; next attempt at 20"), "the event says when the agent tries again: \(failed)")
+    }
+
+    @Test func aResourceThatCannotBeAppliedDoesNotStopTheOthersAndIsRetried() throws {
+        try fx.source.write("resources/blocked.yaml", "kind: File\nname: blocked\nspec:\n  path: blocked/file\n  content: \"x\\n\"\n")
+        try fx.source.commit("a file whose folder is a file on the target")
+        try fx.target.write("blocked", "a file, not a folder\n")
+        let agent = try start("--interval", "1h", "--auto-sync")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(eventually { (try? reasons().contains("SyncFailed")) == true })
+        #expect(fx.target.read("etc/motd") == "welcome\n", "the other resource is applied")
+        let failed = try fx.plumb("events", "-n", "50").stdout.split(separator: "\n").first { $0.contains("not fully applied") } ?? ""
+        #expect(failed.contains("; next attempt at 20"), "the sync's event says when the agent tries again: \(failed)")
+        #expect(eventually { (try? reasons().filter { $0 == "SyncStarted" }.count) ?? 0 >= 2 }, "tried again after the backoff, not only at the hour's interval")
     }
 
     @Test func aBadIntervalIsOneSentence() throws {
