@@ -91,14 +91,16 @@ public final class Engine: Sendable {
         return head
     }
 
-    /// The desired state of a revision; an invalid one journals `ManifestInvalid` (once) and throws.
-    public func desiredState(at revision: String) async throws -> DesiredState {
+    /// The desired state of a revision (or of a tree: merge results have no commit); an invalid
+    /// one journals `ManifestInvalid` (once, unless `journal` is false: a proposal's problems are
+    /// its review's, not the engine's) and throws.
+    public func desiredState(at revision: String, journal: Bool = true) async throws -> DesiredState {
         if let cached = store.cachedDesiredState(revision: revision, path: config.source.path) { return cached }
         do {
             let state = try await loader.load(revision: revision)
             try store.storeDesiredState(state, path: config.source.path)
             return state
-        } catch let invalid as InvalidRevision {
+        } catch let invalid as InvalidRevision where journal {
             if try store.meta(.lastInvalidRevision) != revision {
                 for diagnostic in invalid.diagnostics.prefix(20) {
                     try store.append(Event(.manifestInvalid, .error, revision: revision, message: diagnostic.description))
@@ -107,6 +109,13 @@ public final class Engine: Sendable {
             }
             throw invalid
         }
+    }
+
+    /// The policy of a revision (the branch head's, for reviews): its rules, or the complaints
+    /// that make it unusable. No `policy.yaml` is a policy without rules.
+    public func policy(at revision: String) async throws -> (Policy, [Diagnostic]) {
+        guard let bytes = try await mirror.readFile(Policy.file, at: revision) else { return (Policy(), []) }
+        return Policy.parse(bytes, file: Policy.file)
     }
 
     /// Fetches (unless told not to), reads the head's desired state and observes the target.

@@ -54,7 +54,10 @@ public final class Reconciler: Sendable {
         // Should this pass fail, when the next one comes: named in its FetchFailed or SyncFailed event.
         let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
         do {
-            if fetch && options.fetch { try await engine.fetch(retryAt: retryAt) }
+            if fetch && options.fetch {
+                try await engine.fetch(retryAt: retryAt)
+                try engine.noticeProposals(try await engine.mirror.proposalBranches())
+            }
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:
             // the target is kept to the applied revision until an operator accepts the rewrite.

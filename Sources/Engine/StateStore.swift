@@ -85,6 +85,13 @@ public final class StateStore: Sendable, ManifestCache {
                     taken INTEGER NOT NULL DEFAULT 0, answer BLOB);
                 """)
         }
+        migrator.registerMigration("v3 proposals") { db in
+            // The proposals seen at the source, for ProposalOpened once per proposal, and the head
+            // whose policy violations were journalled, for PolicyViolation once per head.
+            try db.execute(sql: """
+                CREATE TABLE proposals(name TEXT PRIMARY KEY, head TEXT NOT NULL, violationsJournalled TEXT);
+                """)
+        }
         return migrator
     }
 
@@ -287,6 +294,39 @@ public final class StateStore: Sendable, ManifestCache {
     func withdraw(_ id: Int64, evenIfTaken: Bool) throws -> Bool {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM requests WHERE id = ?" + (evenIfTaken ? "" : " AND taken = 0"), arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: Proposals seen
+
+    /// The proposals seen last, by name, with their heads.
+    func proposalsSeen() throws -> [String: String] {
+        try pool.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT name, head FROM proposals").map { ($0[0], $0[1]) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// Records the proposals at the source now; the ones gone are forgotten.
+    func saveProposalsSeen(_ heads: [String: String]) throws {
+        try pool.write { db in
+            let known = Set(try String.fetchAll(db, sql: "SELECT name FROM proposals"))
+            for name in known where heads[name] == nil { try db.execute(sql: "DELETE FROM proposals WHERE name = ?", arguments: [name]) }
+            for (name, head) in heads {
+                try db.execute(sql: "INSERT INTO proposals(name, head) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET head = excluded.head",
+                               arguments: [name, head])
+            }
+        }
+    }
+
+    /// Marks a proposal head's violations as journalled; false when they were already.
+    func markViolationsJournalled(name: String, head: String) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO proposals(name, head, violationsJournalled) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET violationsJournalled = excluded.violationsJournalled
+                WHERE violationsJournalled IS NOT excluded.violationsJournalled
+                """, arguments: [name, head, head])
             return db.changesCount > 0
         }
     }

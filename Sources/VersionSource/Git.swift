@@ -41,38 +41,66 @@ public struct Git: Sendable {
 
     /// Runs `git args...`; a non-zero exit is a result, not an error.
     public func run(_ arguments: [String], input: [UInt8]? = nil, outputLimit: Int = 1 << 30) async throws -> GitOutput {
-        var args: [String] = []
-        if let gitDir { args += ["--git-dir", gitDir] }
-        args += arguments
-        guard let resolved = resolvedPath else {
-            throw GitError("git was not found (looked for `\(executable)`\(executable.contains("/") ? "" : " on PATH")); install git 2.38 or later")
-        }
-        let env: Environment = .inherit.updating([
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_ASKPASS": "",
-            "SSH_ASKPASS": "",
-            "LC_ALL": "C",
-        ])
+        let (resolved, args) = try prepare(arguments)
         do {
             let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
             if let input {
                 result = try await Subprocess.run(
-                    .path(FilePath(resolved)), arguments: Arguments(args), environment: env,
+                    .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
                     input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             } else {
                 result = try await Subprocess.run(
-                    .path(FilePath(resolved)), arguments: Arguments(args), environment: env,
+                    .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
                     input: .none, output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             }
-            let status: Int32
-            switch result.terminationStatus {
-            case .exited(let code): status = code
-            case .signaled(let signal): status = 128 + signal
-            }
-            return GitOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
+            return GitOutput(status: Self.status(result.terminationStatus), stdout: result.standardOutput, stderr: result.standardError)
         } catch {
             throw GitError("running \(resolved) failed: \(error)")
+        }
+    }
+
+    /// Runs `git args...` and hands its output to `consume` as it comes, so that a long output
+    /// (a whole history) is never held at once. The result's `stdout` is empty.
+    public func stream(_ arguments: [String], consume: ([UInt8]) throws -> Void) async throws -> GitOutput {
+        let (resolved, args) = try prepare(arguments)
+        let result: ExecutionResult<Void, SequenceOutput, StringOutput<UTF8>>
+        do {
+            result = try await Subprocess.run(
+                .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
+                input: .none, output: .sequence, error: .string(limit: 1 << 20)) { execution in
+                for try await chunk in execution.standardOutput {
+                    try chunk.withUnsafeBytes { try consume(Array($0)) }
+                }
+            }
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw GitError("running \(resolved) failed: \(error)")
+        }
+        return GitOutput(status: Self.status(result.terminationStatus), stdout: [], stderr: result.standardError)
+    }
+
+    /// No prompt, no optional locks, messages in English for the error texts plumb reads.
+    static let environment: Environment = .inherit.updating([
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_ASKPASS": "",
+        "SSH_ASKPASS": "",
+        "LC_ALL": "C",
+    ])
+
+    /// The executable to run and its whole argument list.
+    private func prepare(_ arguments: [String]) throws -> (String, [String]) {
+        guard let resolved = resolvedPath else {
+            throw GitError("git was not found (looked for `\(executable)`\(executable.contains("/") ? "" : " on PATH")); install git 2.38 or later")
+        }
+        return (resolved, (gitDir.map { ["--git-dir", $0] } ?? []) + arguments)
+    }
+
+    private static func status(_ termination: TerminationStatus) -> Int32 {
+        switch termination {
+        case .exited(let code): return code
+        case .signaled(let signal): return 128 + signal
         }
     }
 

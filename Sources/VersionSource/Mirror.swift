@@ -62,6 +62,16 @@ public struct Mirror: Sendable {
         }
     }
 
+    /// Fetches one revision by name (a branch, a tag, a sha the source allows) for `check`; the
+    /// commit, or nil when the source has no such name.
+    public func fetchRevision(_ name: String) async throws -> String? {
+        guard !name.hasPrefix("-") else { return nil }
+        let ref = "refs/plumb/check"
+        let out = try await git.run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", source.url, "+\(name):\(ref)"])
+        guard out.succeeded else { return nil }
+        return try await resolve(ref)
+    }
+
     /// The commit the tracked branch points at in the mirror, or nil before the first fetch.
     public func head() async throws -> String? {
         let out = try await git.run(["rev-parse", "--verify", "--quiet", "\(source.branchRef)^{commit}"])

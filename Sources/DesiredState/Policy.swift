@@ -1,0 +1,195 @@
+import Foundation
+import Yams
+
+/// The rules of `policy.yaml`, which every proposal must pass. Read from the tracked branch's
+/// head, never from the proposal under review, so a proposal cannot loosen its own rules.
+public struct Policy: Sendable {
+    public static let file = "policy.yaml"
+
+    public struct Rule: Sendable {
+        public enum Check: Sendable {
+            /// A resource whose field matches is denied.
+            case denyRegex(field: String, pattern: String)
+            case denyGlob(field: String, pattern: String)
+            /// The plan may delete (or change) at most this many resources.
+            case maxDeletes(Int)
+            case maxChanges(Int)
+        }
+
+        public let name: String
+        /// Only resources of these kinds; nil for all.
+        public let kinds: Set<String>?
+        public let check: Check
+        public let message: String?
+    }
+
+    public let rules: [Rule]
+
+    public init(rules: [Rule] = []) { self.rules = rules }
+
+    /// The fields a rule can look at, and how each reads from a resource (nil: not present).
+    static let fields: [String: @Sendable (DesiredResource) -> String?] = [
+        "kind": { $0.id.kind },
+        "name": { $0.id.name },
+        "spec.path": { $0.path },
+        "spec.mode": { resource in
+            switch resource.shape {
+            case .file(_, _, let mode), .directory(let mode, _): return String(format: "%04o", mode)
+            case .symlink: return nil
+            }
+        },
+        "spec.target": { if case .symlink(let target) = $0.shape { return target } else { return nil } },
+        "spec.content": { if case .file(_, let inline?, _) = $0.shape { return String(decoding: inline, as: UTF8.self) } else { return nil } },
+        "spec.sensitive": { $0.sensitive ? "true" : "false" },
+        "spec.prune": { if case .directory(_, let prune) = $0.shape { return prune ? "true" : "false" } else { return nil } },
+    ]
+
+    static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes"]
+
+    /// Reads `policy.yaml`; every complaint carries its line and column. A policy with any
+    /// complaint is not used: proposals fail with the complaints instead of passing unchecked.
+    public static func parse(_ bytes: [UInt8], file: String) -> (Policy, [Diagnostic]) {
+        var reader = DocumentReader(file: file)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return (Policy(), [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8")])
+        }
+        var rules: [Rule] = []
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return (Policy(), []) }
+            guard let top = reader.fields(node, allowed: ["rules"], what: "policy.yaml") else { return (Policy(), reader.diagnostics) }
+            guard let (_, list) = top["rules"] else { return (Policy(), reader.diagnostics) }
+            guard case .sequence(let sequence) = list else {
+                reader.complain(list, "`rules` must be a list of rules")
+                return (Policy(), reader.diagnostics)
+            }
+            var names: Set<String> = []
+            for item in sequence {
+                guard let rule = readRule(item, reader: &reader) else { continue }
+                if !names.insert(rule.name).inserted { reader.complain(item, "two rules are named \(rule.name.escapingControlCharacters)") }
+                rules.append(rule)
+            }
+        } catch let error as YamlError {
+            return (Policy(), [ManifestParser.syntaxDiagnostic(error, file: file)])
+        } catch {
+            return (Policy(), [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")])
+        }
+        return (Policy(rules: rules), reader.diagnostics)
+    }
+
+    private static func readRule(_ node: Node, reader: inout DocumentReader) -> Rule? {
+        let before = reader.diagnostics.count
+        guard let fields = reader.fields(node, allowed: ruleFields, what: "a rule") else { return nil }
+        guard let (_, nameNode) = fields["name"] else {
+            reader.complain(node, "a rule needs a `name`")
+            return nil
+        }
+        let name = reader.string(nameNode, field: "name") ?? ""
+        var kinds: Set<String>?
+        if let (_, value) = fields["kinds"] {
+            if case .sequence(let list) = value {
+                kinds = Set(list.compactMap { item -> String? in
+                    guard let kind = reader.string(item, field: "kinds") else { return nil }
+                    if ResourceKind(rawValue: kind) == nil {
+                        reader.complain(item, "unknown kind \(kind.escapingControlCharacters) (expected File, Directory or Symlink)")
+                    }
+                    return kind
+                })
+            } else {
+                reader.complain(value, "`kinds` must be a list, such as [File, Directory]")
+            }
+        }
+        let checks = ["deny-regex", "deny-glob", "max-deletes", "max-changes"].filter { fields[$0] != nil }
+        guard checks.count == 1 else {
+            reader.complain(node, checks.isEmpty
+                ? "rule \(name.escapingControlCharacters) needs one of deny-regex, deny-glob, max-deletes or max-changes"
+                : "rule \(name.escapingControlCharacters) has \(checks.joined(separator: " and ")): give one per rule")
+            return nil
+        }
+        let kind = checks[0], (_, value) = fields[kind]!
+        var check: Rule.Check?
+        switch kind {
+        case "max-deletes", "max-changes":
+            if fields["field"] != nil { reader.complain(fields["field"]!.key, "`field` goes with deny-regex or deny-glob, not \(kind)") }
+            guard let text = reader.string(value, field: kind), let limit = Int(text), limit >= 0 else {
+                reader.complain(value, "`\(kind)` must be a whole number, 0 or more")
+                return nil
+            }
+            check = kind == "max-deletes" ? .maxDeletes(limit) : .maxChanges(limit)
+        default:
+            guard let (_, fieldNode) = fields["field"] else {
+                reader.complain(node, "rule \(name.escapingControlCharacters) needs a `field` for \(kind), such as spec.path")
+                return nil
+            }
+            guard let field = reader.string(fieldNode, field: "field"), let pattern = reader.string(value, field: kind) else { return nil }
+            if Self.fields[field] == nil {
+                reader.complain(fieldNode, "unknown field \(field.escapingControlCharacters) (expected \(Self.fields.keys.sorted().joined(separator: ", ")))")
+            }
+            if kind == "deny-regex" {
+                do { _ = try Regex(pattern) } catch {
+                    reader.complain(value, "bad regular expression \(pattern.escapingControlCharacters): \(error)")
+                }
+                check = .denyRegex(field: field, pattern: pattern)
+            } else {
+                check = .denyGlob(field: field, pattern: pattern)
+            }
+        }
+        var message: String?
+        if let (_, value) = fields["message"] { message = reader.string(value, field: "message") }
+        guard let check, reader.diagnostics.count == before else { return nil }
+        return Rule(name: name, kinds: kinds, check: check, message: message)
+    }
+}
+
+/// One rule broken by a desired state or the plan it implies.
+public struct Violation: Sendable, Hashable, CustomStringConvertible {
+    public let rule: String
+    /// The resource at fault; nil for a rule over the whole plan.
+    public let resource: ResourceID?
+    public let message: String
+
+    public init(rule: String, resource: ResourceID?, message: String) {
+        self.rule = rule
+        self.resource = resource
+        self.message = message
+    }
+
+    public var description: String {
+        ([rule] + (resource.map { [$0.description] } ?? []) + [message]).map(\.escapingControlCharacters).joined(separator: ": ")
+    }
+}
+
+extension Policy {
+    /// The rules that `desired` (the state after a merge) and `changes` (the plan it implies)
+    /// break, resource by resource.
+    public func violations(of desired: DesiredState, changes: [ResourceChange]) -> [Violation] {
+        var found: [Violation] = []
+        for rule in rules {
+            switch rule.check {
+            case .maxDeletes(let limit):
+                let deletes = changes.filter { $0.change == .delete }.count
+                if deletes > limit {
+                    found.append(Violation(rule: rule.name, resource: nil, message: rule.message ?? "deletes \(deletes) resources, more than the \(limit) allowed"))
+                }
+            case .maxChanges(let limit):
+                if changes.count > limit {
+                    found.append(Violation(rule: rule.name, resource: nil, message: rule.message ?? "changes \(changes.count) resources, more than the \(limit) allowed"))
+                }
+            case .denyRegex(let field, let pattern), .denyGlob(let field, let pattern):
+                guard let read = Self.fields[field] else { continue }
+                let matches: (String) -> Bool
+                if case .denyRegex = rule.check, let regex = try? Regex(pattern) {
+                    matches = { $0.contains(regex) }
+                } else {
+                    matches = { fnmatch(pattern, $0, 0) == 0 }
+                }
+                for resource in desired.resources where rule.kinds?.contains(resource.id.kind) ?? true {
+                    guard let value = read(resource), matches(value) else { continue }
+                    // Content is never quoted: it may be secret.
+                    let shown = field == "spec.content" ? "" : " (\(field) \(value))"
+                    found.append(Violation(rule: rule.name, resource: resource.id, message: (rule.message ?? "denied") + shown))
+                }
+            }
+        }
+        return found
+    }
+}

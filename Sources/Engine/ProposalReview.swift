@@ -1,0 +1,133 @@
+import DesiredState
+import Foundation
+import VersionSource
+
+/// What merging a proposal into the branch would do, and whether it may: mergeability, the
+/// resource-level plan, and the verdict of the branch head's policy.
+public struct ProposalReview: Sendable {
+    public let proposal: ProposalBranch
+    /// The branch head it was reviewed against.
+    public let base: String
+    /// The subject and author of the proposal's first commit.
+    public let title: String
+    public let author: String
+    public let ahead: Int
+    public let behind: Int
+    public let merge: Mirror.Merge
+    /// Create, update, delete per resource, between the base and the merge (or the proposal
+    /// alone, when the merge conflicts).
+    public let changes: [ResourceChange]
+    /// Rules broken; an unusable policy or invalid manifests are reported here too, as reasons to
+    /// fail rather than to pass unchecked.
+    public let violations: [Violation]
+
+    public var mergeable: Bool { if case .clean = merge { return true } else { return false } }
+    public var passesPolicy: Bool { violations.isEmpty }
+
+    /// Every reason it cannot be approved, conflict first.
+    public var refusals: [String] {
+        var reasons: [String] = []
+        if case .conflict(let paths) = merge {
+            reasons.append("merging it into \(base.prefix(12)) conflicts in \(paths.isEmpty ? "some files" : paths.map(\.escapingControlCharacters).joined(separator: ", "))")
+        }
+        return reasons + violations.map(\.description)
+    }
+}
+
+extension Engine {
+    /// Reviews every proposal at the branch head, a few at a time.
+    public func reviewProposals(head: String) async throws -> [ProposalReview] {
+        let proposals = try await mirror.proposalBranches()
+        try noticeProposals(proposals)
+        let (policy, policyProblems) = try await policy(at: head)
+        let before = try? await desiredState(at: head)
+        var reviews: [ProposalReview] = []
+        try await withThrowingTaskGroup(of: ProposalReview.self) { group in
+            var pending = proposals[...]
+            func next() {
+                guard let proposal = pending.popFirst() else { return }
+                group.addTask { try await self.review(proposal, head: head, before: before, policy: policy, policyProblems: policyProblems) }
+            }
+            for _ in 0..<4 { next() }
+            while let review = try await group.next() {
+                reviews.append(review)
+                next()
+            }
+        }
+        return reviews.sorted { $0.proposal.name < $1.proposal.name }
+    }
+
+    /// A proposal by name (`NAME` or `proposal/NAME`), as the mirror holds it now.
+    public func proposal(named name: String) async throws -> ProposalBranch {
+        let proposals = try await mirror.proposalBranches()
+        try noticeProposals(proposals)
+        guard let proposal = proposals.first(where: { $0.name == name || $0.branch == name }) else {
+            let names = proposals.map(\.branch)
+            throw StateError("no proposal \(name.escapingControlCharacters) at \(config.source.url)" + (names.isEmpty ? " (there are none)" : "; open: \(names.joined(separator: ", "))"))
+        }
+        return proposal
+    }
+
+    /// Reviews one proposal (by name, as read from the mirror now) at the branch head.
+    public func reviewProposal(named name: String, head: String) async throws -> ProposalReview {
+        let proposal = try await proposal(named: name)
+        let (policy, problems) = try await policy(at: head)
+        return try await review(proposal, head: head, before: try? await desiredState(at: head), policy: policy, policyProblems: problems)
+    }
+
+    /// Validation and the head's policy for any revision, as a proposal would get them: what CI
+    /// runs on a change before it is proposed.
+    public func check(revision: String, head: String) async throws -> (changes: [ResourceChange], violations: [Violation]) {
+        let (policy, problems) = try await policy(at: head)
+        return try await verdict(of: revision, before: try? await desiredState(at: head), head: head, policy: policy, policyProblems: problems)
+    }
+
+    func review(_ proposal: ProposalBranch, head: String, before: DesiredState?, policy: Policy, policyProblems: [Diagnostic]) async throws -> ProposalReview {
+        async let counts = mirror.aheadBehind(proposal.head, base: head)
+        async let first = mirror.commits("\(head)..\(proposal.head)", reverse: true).first
+        let merge = try await mirror.merge(head, proposal.head)
+        let merged: String
+        switch merge {
+        case .clean(let tree): merged = tree
+        case .conflict: merged = proposal.head
+        }
+        let (changes, violations) = try await verdict(of: merged, before: before, head: head, policy: policy, policyProblems: policyProblems)
+        let (ahead, behind) = try await counts
+        let opening = try await first
+        return ProposalReview(proposal: proposal, base: head, title: opening?.subject ?? proposal.branch, author: opening?.author ?? "",
+                              ahead: ahead, behind: behind, merge: merge, changes: changes, violations: violations)
+    }
+
+    /// The changes from `before` to the desired state of `revision` (a commit or a tree), and the
+    /// rules they break; an unusable policy or invalid manifests count as violations.
+    private func verdict(of revision: String, before: DesiredState?, head: String, policy: Policy,
+                         policyProblems: [Diagnostic]) async throws -> ([ResourceChange], [Violation]) {
+        var violations = policyProblems.map { Violation(rule: "policy", resource: nil, message: "\($0)") }
+        do {
+            let after = try await desiredState(at: revision, journal: false)
+            let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
+            if policyProblems.isEmpty { violations += policy.violations(of: after, changes: changes) }
+            return (changes, violations)
+        } catch let invalid as InvalidRevision {
+            return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") })
+        }
+    }
+
+    /// Journals `ProposalOpened` for proposals not seen before, and remembers what is open now.
+    func noticeProposals(_ proposals: [ProposalBranch]) throws {
+        let seen = try store.proposalsSeen()
+        for proposal in proposals where seen[proposal.name] == nil {
+            try store.append(Event(.proposalOpened, .info, revision: proposal.head, message: "\(proposal.branch) opened at \(proposal.head.prefix(12))"))
+        }
+        try store.saveProposalsSeen(Dictionary(proposals.map { ($0.name, $0.head) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Journals `PolicyViolation` for each violation of a failing review, once per proposal head.
+    public func journalViolations(_ review: ProposalReview) throws {
+        guard !review.passesPolicy, try store.markViolationsJournalled(name: review.proposal.name, head: review.proposal.head) else { return }
+        for violation in review.violations.prefix(20) {
+            try store.append(Event(.policyViolation, .warning, resource: violation.resource, revision: review.proposal.head,
+                                   message: "\(review.proposal.branch): \(violation)"))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import DesiredState
+import Foundation
+import VersionSource
+
+/// A rollback ready to be made: the commit to restore and what it changes, for the operator to
+/// see before it is pushed.
+public struct RollbackPlan: Sendable {
+    /// The branch head the new commit will follow.
+    public let head: String
+    /// The revision whose tree comes back.
+    public let restore: Commit
+    public let changes: [ResourceChange]
+}
+
+/// The operations that change the source, each by one new commit (or a branch deletion) pushed
+/// with a plain push: approve, reject, roll back. Each is prepared first (checked, its plan
+/// shown), then carried out pinned to exactly what was prepared.
+extension Engine {
+    /// Checks that `revision` can be rolled back to and says what it would change.
+    public func planRollback(to revision: String) async throws -> RollbackPlan {
+        let head = try await currentHead()
+        guard let sha = try await mirror.resolve(revision) else {
+            throw StateError("no revision \(revision.escapingControlCharacters) in \(config.source.branch) at \(config.source.url)")
+        }
+        guard try await mirror.isAncestor(sha, of: head) else {
+            throw StateError("\(sha.prefix(12)) is not a revision of \(config.source.branch); roll back only to a commit the branch holds")
+        }
+        guard let restore = try await mirror.commits(sha, limit: 1).first else { throw StateError("cannot read revision \(sha.prefix(12))") }
+        let before = try? await desiredState(at: head)
+        let after = try await desiredState(at: sha, journal: false)
+        let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
+        if try await mirror.tree(of: sha) == mirror.tree(of: head) {
+            throw StateError("\(config.source.branch) at \(head.prefix(12)) already holds the same files as \(sha.prefix(12)); nothing to roll back")
+        }
+        return RollbackPlan(head: head, restore: restore, changes: changes)
+    }
+
+    /// Makes the rollback commit (tree of the restored revision, parent the head) and pushes it.
+    /// Returns the new commit. If the branch moved at the source, nothing is changed.
+    public func rollback(_ plan: RollbackPlan) async throws -> String {
+        let who = try await mirror.identity()
+        let message = """
+            Roll back to \(plan.restore.short): \(plan.restore.subject)
+
+            Rollback-of: \(plan.restore.sha)
+            Requested-by: \(who)
+
+            """
+        let commit = try await mirror.commit(tree: try await mirror.tree(of: plan.restore.sha), parents: [plan.head], message: message)
+        try await mirror.publish(commit, replacing: plan.head)
+        try store.append(Event(.rollbackCreated, .info, revision: commit, message: """
+            \(who) rolled \(config.source.branch) back to \(plan.restore.short) as \(commit.prefix(12)): \(plan.changes.count) resource(s) change
+            """))
+        return commit
+    }
+
+    /// Merges a reviewed proposal: the merge commit of the reviewed branch head and proposal head,
+    /// pushed; then the proposal branch is deleted at the source. Refused, with nothing changed,
+    /// when the review has any refusal or the branch moved. Returns the merge commit and, when
+    /// the branch could not be deleted, why.
+    public func approve(_ review: ProposalReview) async throws -> (commit: String, branchKept: String?) {
+        guard review.refusals.isEmpty, case .clean(let tree) = review.merge else {
+            try journalViolations(review)
+            throw StateError("\(review.proposal.branch) cannot be approved; nothing changed:\n" + review.refusals.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        let who = try await mirror.identity()
+        let message = """
+            Approve \(review.proposal.branch): \(review.title)
+
+            Approved-by: \(who)
+            Proposal-head: \(review.proposal.head)
+
+            """
+        let commit = try await mirror.commit(tree: tree, parents: [review.base, review.proposal.head], message: message)
+        try await mirror.publish(commit, replacing: review.base)
+        var kept: String?
+        do {
+            try await mirror.deleteBranch(review.proposal.branch, expected: review.proposal.head)
+        } catch {
+            kept = "\(error)"
+        }
+        try store.append(Event(.proposalApproved, .info, revision: commit, message: """
+            \(who) approved \(review.proposal.branch) at \(review.proposal.head.prefix(12)) (\(review.title)); merged as \(commit.prefix(12))
+            """))
+        return (commit, kept)
+    }
+
+    /// Deletes a proposal branch at the source, while it is still at the head the operator saw,
+    /// and journals why.
+    public func reject(_ proposal: ProposalBranch, reason: String?) async throws {
+        let who = (try? await mirror.identity()) ?? "an operator"
+        try await mirror.deleteBranch(proposal.branch, expected: proposal.head)
+        try store.append(Event(.proposalRejected, .info, revision: proposal.head, message: """
+            \(who) rejected \(proposal.branch) at \(proposal.head.prefix(12))\(reason.map { ": \($0)" } ?? "")
+            """))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// One commit of the branch as history shows it, with what plumb recorded in its trailers.
+public struct Commit: Sendable, Hashable {
+    public let sha: String
+    public let author: String
+    public let time: Date
+    /// The first line of the message, as git stored it (control characters are escaped on display).
+    public let subject: String
+    /// `Rollback-of:`: the revision a rollback restored.
+    public let rollbackOf: String?
+    /// `Approved-by:`: who approved the proposal this merge brought in.
+    public let approvedBy: String?
+    /// `Proposal-head:`: the proposal head an approval merged.
+    public let proposalHead: String?
+
+    public var short: String { String(sha.prefix(12)) }
+
+    /// The `git log --format` that `parse` reads: fields separated by NUL, and with `-z` commits too.
+    static let format = ["%H", "%an", "%at", "%s",
+                         "%(trailers:key=Rollback-of,valueonly,separator=%x2C)",
+                         "%(trailers:key=Approved-by,valueonly,separator=%x2C)",
+                         "%(trailers:key=Proposal-head,valueonly,separator=%x2C)"].joined(separator: "%x00")
+    static let fieldCount = 7
+
+    /// Reads commits from `git log -z --format=<format>` output; returns them and how many bytes
+    /// were used, so a stream can keep the rest for the next chunk. `final` says no more comes.
+    static func parse(_ bytes: ArraySlice<UInt8>, final: Bool) -> (commits: [Commit], used: Int) {
+        var commits: [Commit] = []
+        var fields: [ArraySlice<UInt8>] = []
+        var start = bytes.startIndex, recordStart = bytes.startIndex
+        func finishRecord() {
+            if fields.count == fieldCount, let commit = Commit(fields: fields) { commits.append(commit) }
+            fields.removeAll(keepingCapacity: true)
+        }
+        for i in bytes.indices where bytes[i] == 0 {
+            fields.append(bytes[start..<i])
+            start = i + 1
+            if fields.count == fieldCount {
+                finishRecord()
+                recordStart = start
+            }
+        }
+        if final {
+            if start < bytes.endIndex || !fields.isEmpty { fields.append(bytes[start...]) }
+            finishRecord()
+            return (commits, bytes.count)
+        }
+        return (commits, recordStart - bytes.startIndex)
+    }
+
+    private init?(fields: [ArraySlice<UInt8>]) {
+        func text(_ i: Int) -> String { String(decoding: fields[i], as: UTF8.self) }
+        func optional(_ i: Int) -> String? {
+            let value = text(i).trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : value
+        }
+        let sha = text(0).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard sha.count >= 40, let seconds = TimeInterval(text(2)) else { return nil }
+        self.sha = sha
+        author = text(1)
+        time = Date(timeIntervalSince1970: seconds)
+        subject = text(3)
+        rollbackOf = optional(4)
+        approvedBy = optional(5)
+        proposalHead = optional(6)
+    }
+}

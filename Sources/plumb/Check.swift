@@ -1,0 +1,55 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
+        discussion: """
+            Without arguments, checks the branch head. A revision the mirror lacks is fetched from \\
+            the source by name. Policy always comes from the branch head. Exit status: 0 pass, 1 fail.
+            """)
+
+    @OptionGroup var options: SourceOptions
+
+    @Option(help: ArgumentHelp("Check this proposal, as approving it would.", valueName: "name"))
+    var proposal: String?
+
+    @Argument(help: ArgumentHelp("A revision to check: a sha, a branch or a tag at the source.", valueName: "rev"))
+    var revision: String?
+
+    func validate() throws {
+        if proposal != nil && revision != nil { throw ValidationError("give --proposal NAME or a revision, not both") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let engine = try await options.engine()
+            if !options.noFetch { try await engine.fetch() }
+            let head = try await engine.currentHead()
+            let what: String, changes: [ResourceChange], reasons: [String]
+            if let proposal {
+                let review = try await engine.reviewProposal(named: proposal, head: head)
+                try engine.journalViolations(review)
+                (what, changes, reasons) = ("\(review.proposal.branch) at \(review.proposal.head.prefix(12))", review.changes, review.refusals)
+            } else {
+                let sha = try await resolve(revision ?? head, engine: engine)
+                let verdict = try await engine.check(revision: sha, head: head)
+                (what, changes, reasons) = ("\(sha.prefix(12))", verdict.changes, verdict.violations.map(\.description))
+            }
+            print("\(reasons.isEmpty ? "pass" : "FAIL"): \(what.escapingControlCharacters), \(changes.count) resource change(s) against \(head.prefix(12))")
+            for reason in reasons { print("  - \(reason)") }
+            if !reasons.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// The commit a revision names, fetching it from the source when the mirror lacks it.
+    private func resolve(_ name: String, engine: Engine) async throws -> String {
+        if let sha = try await engine.mirror.resolve(name) { return sha }
+        if !options.noFetch, let sha = try await engine.mirror.fetchRevision(name) { return sha }
+        throw StateError("no revision \(name.escapingControlCharacters) in the mirror or at \(engine.config.source.url)")
+    }
+}

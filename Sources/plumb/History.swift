@@ -1,0 +1,71 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "The commits of the branch, newest first, the applied one marked with *.",
+        discussion: "Shown as git writes them, a page at a time. Rollbacks and approvals name what they restored or who approved.")
+
+    @OptionGroup var options: SourceOptions
+
+    @Option(name: .customShort("n"), help: ArgumentHelp("Show only the newest N commits.", valueName: "N"))
+    var count: Int?
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("-n must be 1 or more, not \(count)") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let engine = try await options.engine()
+            if !options.noFetch { try await engine.fetch() }
+            let head = try await engine.currentHead()
+            let applied = try engine.store.meta(.appliedRevision)
+            let out = FileHandle.standardOutput
+            var first = true
+            if json { out.write(Data("[".utf8)) }
+            try await engine.mirror.log(from: head, limit: count) { commits in
+                var text = ""
+                for commit in commits {
+                    if json {
+                        text += (first ? "\n  " : ",\n  ") + JSONText.encode(Self.json(commit, applied: applied), pretty: false)
+                    } else {
+                        text += Self.line(commit, applied: applied) + "\n"
+                    }
+                    first = false
+                }
+                out.write(Data(text.utf8))
+                return true
+            }
+            if json { out.write(Data((first ? "]\n" : "\n]\n").utf8)) }
+        }
+    }
+
+    static let dateFormat = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
+
+    /// `* 1a2b3c4d5e6f  2026-11-27  Alice  Subject  (rollback of 0f0f0f0f0f0f)`; every text from
+    /// git with its control characters escaped.
+    static func line(_ commit: Commit, applied: String?) -> String {
+        var notes: [String] = []
+        if let of = commit.rollbackOf { notes.append("rollback of \(of.prefix(12))") }
+        if let by = commit.approvedBy { notes.append("approved by \(by)") }
+        let author = commit.author.escapingControlCharacters
+        let padded = author.count >= 16 ? String(author.prefix(15)) + "…" : author.padding(toLength: 16, withPad: " ", startingAt: 0)
+        let subject = commit.subject.isEmpty ? "(no subject)" : commit.subject
+        return "\(commit.sha == applied ? "*" : " ") \(commit.short)  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
+            + (notes.isEmpty ? "" : "  (\(notes.joined(separator: "; ").escapingControlCharacters))")
+    }
+
+    static func json(_ commit: Commit, applied: String?) -> [String: Any] {
+        ["sha": commit.sha, "short": commit.short, "author": commit.author, "time": commit.time.formatted(.iso8601),
+         "subject": commit.subject, "applied": commit.sha == applied,
+         "rollbackOf": commit.rollbackOf as Any, "approvedBy": commit.approvedBy as Any]
+    }
+}

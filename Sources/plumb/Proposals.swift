@@ -1,0 +1,53 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+struct Proposals: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proposals",
+        abstract: "Open proposals (branches proposal/*), with mergeability, plan and policy verdict.",
+        discussion: "Policy is read from the branch head's policy.yaml, never from the proposal.")
+
+    @OptionGroup var options: SourceOptions
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let engine = try await options.engine()
+            if !options.noFetch { try await engine.fetch() }
+            let reviews = try await engine.reviewProposals(head: try await engine.currentHead())
+            for review in reviews { try engine.journalViolations(review) }
+            if json {
+                printJSON(reviews.map(Self.json))
+            } else if reviews.isEmpty {
+                print("no open proposals")
+            } else {
+                print(reviews.map(Self.render).joined(separator: "\n\n"))
+            }
+        }
+    }
+
+    /// A proposal in a few lines: name, verdicts and counts, then each reason it fails.
+    static func render(_ review: ProposalReview) -> String {
+        let counts = Dictionary(grouping: review.changes, by: \.change).mapValues(\.count)
+        let plan = [ResourceChange.Change.create, .update, .delete].map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        var lines = [
+            "\(review.proposal.branch.escapingControlCharacters)  \(review.proposal.head.prefix(12))  \(review.title.escapingControlCharacters)",
+            "  by \(review.author.escapingControlCharacters); \(review.ahead) ahead, \(review.behind) behind; "
+                + "\(review.mergeable ? "merges cleanly" : "CONFLICTS"); policy \(review.passesPolicy ? "passes" : "FAILS"); \(plan)",
+        ]
+        lines += review.refusals.map { "  - \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ review: ProposalReview) -> [String: Any] {
+        ["name": review.proposal.name, "head": review.proposal.head, "title": review.title, "author": review.author,
+         "ahead": review.ahead, "behind": review.behind, "mergeable": review.mergeable ? "clean" : "conflict",
+         "policy": review.passesPolicy ? "pass" : "fail", "violations": review.violations.map(\.description),
+         "changes": review.changes.map { ["id": $0.id.description, "change": $0.change.rawValue] }]
+    }
+}

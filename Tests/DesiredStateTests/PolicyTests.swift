@@ -1,0 +1,71 @@
+import Testing
+import DesiredState
+
+/// `policy.yaml` read on its own, and its rules applied to a desired state and a plan.
+@Suite struct PolicyTests {
+    func complaints(_ yaml: String) -> [String] {
+        Policy.parse(Array(yaml.utf8), file: "policy.yaml").1.map(\.description)
+    }
+
+    func resource(_ name: String, path: String, mode: UInt32 = 0o644) -> DesiredResource {
+        DesiredResource(id: ResourceID(kind: "File", name: name), path: path, shape: .file(blob: name, inline: nil, mode: mode),
+                        sensitive: false, origin: SourceLocation(file: "resources/x.yaml", line: 1, column: 1))
+    }
+
+    func state(_ resources: [DesiredResource]) -> DesiredState {
+        DesiredState(revision: "r", resources: resources, settings: Settings())
+    }
+
+    @Test func everyMistakeIsNamedWithItsLineAndColumn() {
+        #expect(complaints("rules:\n  - name: a\n    field: spec.colour\n    deny-regex: x\n")
+            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.mode, spec.path, spec.prune, spec.sensitive, spec.target)"])
+        #expect(complaints("rules:\n  - name: a\n    field: spec.path\n    deny-regex: \"(\"\n").first?.hasPrefix("policy.yaml:4:17: bad regular expression (") == true)
+        #expect(complaints("rules:\n  - name: a\n    max-deletes: many\n") == ["policy.yaml:3:18: `max-deletes` must be a whole number, 0 or more"])
+        #expect(complaints("rules:\n  - name: a\n    max-deletes: 1\n    max-changes: 2\n") == ["policy.yaml:2:5: rule a has max-deletes and max-changes: give one per rule"])
+        #expect(complaints("rules:\n  - field: spec.path\n    deny-glob: x\n") == ["policy.yaml:2:5: a rule needs a `name`"])
+        #expect(complaints("rules:\n  - name: a\n    kinds: [Service]\n    max-changes: 1\n") == ["policy.yaml:3:13: unknown kind Service (expected File, Directory or Symlink)"])
+        #expect(complaints("rules:\n  - name: a\n    deny-glob: x\n") == ["policy.yaml:2:5: rule a needs a `field` for deny-glob, such as spec.path"])
+        #expect(complaints("rule:\n  - name: a\n").first?.hasPrefix("policy.yaml:1:1: unknown field `rule`") == true)
+        #expect(complaints("rules: [\n").first?.hasPrefix("policy.yaml:2:1: YAML syntax error") == true)
+        #expect(complaints("rules:\n  - name: a\n    max-changes: 1\n  - name: a\n    max-changes: 2\n") == ["policy.yaml:4:5: two rules are named a"])
+        #expect(complaints("").isEmpty, "an empty policy has no rules")
+    }
+
+    @Test func fieldRulesDenyMatchingResourcesOfTheirKinds() {
+        let (policy, problems) = Policy.parse(Array("""
+            rules:
+              - name: no-shadow
+                field: spec.path
+                deny-glob: "etc/shadow*"
+              - name: no-world-writable
+                kinds: [File]
+                field: spec.mode
+                deny-regex: "[2367]$"
+                message: files must not be world-writable
+              - name: no-dirs-here
+                kinds: [Directory]
+                field: spec.path
+                deny-regex: "^etc"
+            """.utf8), file: "policy.yaml")
+        #expect(problems.isEmpty)
+        let violations = policy.violations(of: state([
+            resource("shadow", path: "etc/shadow-"), resource("open", path: "srv/open", mode: 0o666), resource("fine", path: "etc/fine"),
+        ]), changes: [])
+        #expect(violations.map(\.description) == [
+            "no-shadow: File/shadow: denied (spec.path etc/shadow-)",
+            "no-world-writable: File/open: files must not be world-writable (spec.mode 0666)",
+        ])
+    }
+
+    @Test func planRulesCountTheChanges() {
+        let (policy, _) = Policy.parse(Array("rules:\n  - name: few\n    max-changes: 1\n  - name: keep\n    max-deletes: 0\n".utf8), file: "policy.yaml")
+        let before = state([resource("a", path: "a"), resource("b", path: "b")])
+        let after = state([resource("a", path: "a", mode: 0o600), resource("c", path: "c")])
+        let changes = ResourceChange.between(before, after)
+        #expect(changes.map { "\($0.change.rawValue) \($0.id)" } == ["update File/a", "delete File/b", "create File/c"])
+        #expect(policy.violations(of: after, changes: changes).map(\.description) == [
+            "few: changes 3 resources, more than the 1 allowed",
+            "keep: deletes 1 resources, more than the 0 allowed",
+        ])
+    }
+}
