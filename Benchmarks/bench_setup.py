@@ -1,6 +1,6 @@
-"""What both benchmarks start from: plumb's binary, and a desired-state repository whose one
-Directory holds N files in folders of 100, synced to a target."""
-import os, subprocess, sys
+"""What the benchmarks start from: plumb's binary, a desired-state repository whose one Directory
+holds N files in folders of 100, synced to a target, and whole processes timed side by side."""
+import os, statistics, subprocess, sys, time
 
 def sh(args, **kw):
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, **kw)
@@ -37,3 +37,26 @@ def synced_target(root, files, plumb):
     env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
     sh([plumb, "sync"], env=env)
     return env, names
+
+def run_once(args, env=None, prepare=None):
+    """Wall time of one whole process, and its own peak RSS in MiB."""
+    if prepare: prepare()
+    start = time.perf_counter()
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(args)} failed with status {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+def interleaved(commands, runs):
+    """Median time and peak memory of each command, run in turn round after round, so that a slow
+    moment of the machine falls on all of them alike."""
+    times = {name: [] for name in commands}
+    peaks = {name: 0.0 for name in commands}
+    for _ in range(runs):
+        for name, (args, kw) in commands.items():
+            elapsed, peak = run_once(args, **kw)
+            times[name].append(elapsed)
+            peaks[name] = max(peaks[name], peak)
+    return {name: statistics.median(t) for name, t in times.items()}, peaks

@@ -4,31 +4,8 @@
 Prints medians, ratios and peak memory. Build first: swift build -c release --static-swift-stdlib.
 Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
 """
-import argparse, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
-from bench_setup import add_common_arguments, plumb_binary, sh, synced_target
-
-def run_once(args, env=None, prepare=None):
-    """Wall time of one whole process, and its own peak RSS in MiB."""
-    if prepare: prepare()
-    start = time.perf_counter()
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(args)} failed with status {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss / 1024
-
-def interleaved(commands, runs):
-    """Median time and peak memory of each command, run in turn round after round, so that a slow
-    moment of the machine falls on all of them alike."""
-    times = {name: [] for name in commands}
-    peaks = {name: 0.0 for name in commands}
-    for _ in range(runs):
-        for name, (args, kw) in commands.items():
-            elapsed, peak = run_once(args, **kw)
-            times[name].append(elapsed)
-            peaks[name] = max(peaks[name], peak)
-    return {name: statistics.median(t) for name, t in times.items()}, peaks
+import argparse, os, shutil, sqlite3, sys, tempfile, time
+from bench_setup import add_common_arguments, interleaved, plumb_binary, sh, synced_target
 
 def main():
     ap = argparse.ArgumentParser()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import DesiredState
 
 /// What plumb last applied for one resource: the ground for prune decisions and backups.
@@ -53,6 +54,11 @@ public final class StateStore: Sendable, ManifestCache {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            // The WAL file outlives the last connection: otherwise every open (every command) writes
+            // and syncs a transaction only to make one, and every close checkpoints and deletes it.
+            var persist: CInt = 1
+            let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+            guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             // FULL: a journalled event survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Read the caches (a megabyte for ten thousand files) through memory, not page by page.

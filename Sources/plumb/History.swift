@@ -26,25 +26,42 @@ struct History: AsyncParsableCommand {
         try await reportingErrors {
             let engine = try await options.engine()
             if !options.noFetch { try await engine.fetch() }
-            let head = try await engine.currentHead()
             let applied = try engine.store.meta(.appliedRevision)
-            let out = FileHandle.standardOutput
-            var first = true
-            if json { out.write(Data("[".utf8)) }
-            try await engine.mirror.log(from: head, limit: count) { commits in
-                var text = ""
-                for commit in commits {
-                    if json {
-                        text += (first ? "\n  " : ",\n  ") + JSONText.encode(Self.json(commit, applied: applied), pretty: false)
-                    } else {
-                        text += Self.line(commit, applied: applied) + "\n"
-                    }
-                    first = false
-                }
-                out.write(Data(text.utf8))
-                return true
+            var printer = Printer(json: json, applied: applied)
+            do {
+                // git log reads the branch itself: no rev-parse first, one process fewer.
+                try await engine.mirror.log(from: engine.config.source.branchRef, limit: count) { printer.print($0) }
+            } catch {
+                // Never fetched (with --no-fetch): say that rather than git's words.
+                if try await engine.mirror.head() == nil { _ = try await engine.currentHead() }
+                throw error
             }
-            if json { out.write(Data((first ? "]\n" : "\n]\n").utf8)) }
+            printer.finish()
+        }
+    }
+
+    /// Writes commits as they come: lines, or the elements of one JSON array.
+    struct Printer {
+        let json: Bool
+        let applied: String?
+        var count = 0
+
+        mutating func print(_ commits: [Commit]) -> Bool {
+            var text = ""
+            for commit in commits {
+                if json {
+                    text += (count == 0 ? "[\n  " : ",\n  ") + JSONText.encode(History.json(commit, applied: applied), pretty: false)
+                } else {
+                    text += History.line(commit, applied: applied) + "\n"
+                }
+                count += 1
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return true
+        }
+
+        func finish() {
+            if json { FileHandle.standardOutput.write(Data((count == 0 ? "[]\n" : "\n]\n").utf8)) }
         }
     }
 
