@@ -172,6 +172,20 @@ import TestSupport
         #expect(try sourceHead() == second)
     }
 
+    @Test func onATerminalRollbackAsksAndOnlyYesGoesAhead() throws {
+        // script(1) gives plumb a terminal; what the operator types comes on its input.
+        let environment = fx.environment.merging(identity) { _, new in new }
+        let command = ([PlumbBinary.path, "rollback", first] as [String]).map { "'\($0)'" }.joined(separator: " ")
+        let refused = try run("/usr/bin/script", ["-qec", command, "/dev/null"], env: environment, input: "n\n")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("Push this rollback to") && refused.stdout.contains("[y/N]"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("cancelled; nothing changed"))
+        #expect(try sourceHead() == second)
+        let accepted = try run("/usr/bin/script", ["-qec", command, "/dev/null"], env: environment, input: "y\n")
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(try sourceHead() != second)
+    }
+
     @Test func rollbackNeedsAGitIdentity() throws {
         let result = try fx.plumb(arguments: ["rollback", first, "--yes"], env: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": fx.state.path])
         #expect(result.status == 1)
@@ -267,6 +281,19 @@ import TestSupport
         #expect(result.stderr.contains("moved since you reviewed it") && result.stderr.contains("nothing changed"))
         #expect(try sourceHead() == second)
         #expect(try sourceHead("proposal/good") == moved)
+    }
+
+    @Test func anApprovalWhileTheBranchMovedChangesNothing() throws {
+        try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        #expect(try plumb("proposals").status == 0)
+        try fx.source.write("resources/late.yaml", Self.file("late", "etc/late", "late"))
+        let moved = try fx.source.commit("pushed meanwhile")
+        let result = try plumb("approve", "good", "--yes", "--no-fetch")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("main moved") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
+        #expect(try sourceHead() == moved)
+        #expect(try sourceHead("proposal/good") != nil, "the proposal is kept")
+        #expect(try !reasons().contains("ProposalApproved"))
     }
 
     @Test func aMaxDeletesRuleCountsThePlan() throws {
