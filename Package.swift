@@ -40,6 +40,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The console's pure core: state, update, views painting into a cell buffer, themes.
+        // No terminal here: every screen is testable as text.
+        .target(
+            name: "Console",
+            dependencies: ["Engine", "VersionSource", "DesiredState", "Yams"]
+        ),
         // ncursesw, seen from Swift through a small shim header.
         .systemLibrary(
             name: "CNcurses",
@@ -47,12 +53,12 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]
         ),
         // The terminal backend: the only code that imports ncurses.
-        .target(name: "TerminalBackend", dependencies: ["CNcurses"]),
+        .target(name: "TerminalBackend", dependencies: ["CNcurses", "Console"]),
         // The `plumb` command.
         .executableTarget(
             name: "plumb",
             dependencies: [
-                "Engine", "VersionSource", "DesiredState", "TerminalBackend",
+                "Engine", "VersionSource", "DesiredState", "Console", "TerminalBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,6 +66,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
         .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
     ]
 )

@@ -8,6 +8,12 @@ public struct ResourceChange: Sendable, Hashable, Comparable {
     /// The resource as declared after the change; nil for a delete.
     public let resource: DesiredResource?
 
+    public init(id: ResourceID, change: Change, resource: DesiredResource?) {
+        self.id = id
+        self.change = change
+        self.resource = resource
+    }
+
     public static func < (a: Self, b: Self) -> Bool { a.id < b.id }
 
     /// Every resource that `after` creates, updates or deletes compared with `before`, by id.

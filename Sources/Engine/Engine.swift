@@ -28,6 +28,14 @@ public struct Snapshot: Sendable {
     /// Every declared resource and every extra, sorted by path.
     public let statuses: [ResourceStatus]
 
+    public init(head: String, applied: String?, desired: DesiredState, invalidHead: InvalidRevision? = nil, statuses: [ResourceStatus]) {
+        self.head = head
+        self.applied = applied
+        self.desired = desired
+        self.invalidHead = invalidHead
+        self.statuses = statuses
+    }
+
     public func count(_ sync: SyncStatus) -> Int { statuses.reduce(0) { $0 + ($1.sync == sync ? 1 : 0) } }
     public var allSynced: Bool { statuses.allSatisfy { $0.sync == .synced } }
 }

@@ -21,6 +21,19 @@ public struct ProposalReview: Sendable {
     /// fail rather than to pass unchecked.
     public let violations: [Violation]
 
+    public init(proposal: ProposalBranch, base: String, title: String, author: String, ahead: Int, behind: Int,
+                merge: Mirror.Merge, changes: [ResourceChange], violations: [Violation]) {
+        self.proposal = proposal
+        self.base = base
+        self.title = title
+        self.author = author
+        self.ahead = ahead
+        self.behind = behind
+        self.merge = merge
+        self.changes = changes
+        self.violations = violations
+    }
+
     public var mergeable: Bool { if case .clean = merge { return true } else { return false } }
     public var passesPolicy: Bool { violations.isEmpty }
 

@@ -10,6 +10,12 @@ public struct RollbackPlan: Sendable {
     /// The revision whose tree comes back.
     public let restore: Commit
     public let changes: [ResourceChange]
+
+    public init(head: String, restore: Commit, changes: [ResourceChange]) {
+        self.head = head
+        self.restore = restore
+        self.changes = changes
+    }
 }
 
 /// The operations that change the source, each by one new commit (or a branch deletion) pushed

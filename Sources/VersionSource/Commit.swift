@@ -14,6 +14,16 @@ public struct Commit: Sendable, Hashable {
     /// `Proposal-head:`: the proposal head an approval merged.
     public let proposalHead: String?
 
+    public init(sha: String, author: String, time: Date, subject: String, rollbackOf: String? = nil, approvedBy: String? = nil, proposalHead: String? = nil) {
+        self.sha = sha
+        self.author = author
+        self.time = time
+        self.subject = subject
+        self.rollbackOf = rollbackOf
+        self.approvedBy = approvedBy
+        self.proposalHead = proposalHead
+    }
+
     public var short: String { String(sha.prefix(12)) }
 
     /// The `git log --format` that `parse` reads: fields separated by NUL, and with `-z` commits too.

@@ -8,6 +8,11 @@ public struct ProposalBranch: Sendable, Hashable {
     public let name: String
     public let head: String
 
+    public init(name: String, head: String) {
+        self.name = name
+        self.head = head
+    }
+
     public var branch: String { Self.prefix + name }
 }
 

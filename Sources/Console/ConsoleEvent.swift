@@ -1,0 +1,53 @@
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+/// What reaches `update`: input, the passing of time, and the engine's results. Results that
+/// answer a request carry the request's epoch: an answer to a request made before the newest
+/// one is stale and dropped.
+public enum ConsoleEvent: Sendable {
+    case input(InputEvent)
+    /// Time passed: ages on screen ("3s ago") may read differently.
+    case tick(Date)
+    /// A fresh observation of the target: after each engine pass, or in an observer, each change seen.
+    case snapshot(Snapshot, at: Date)
+    /// The engine's last pass failed; nil when passes succeed again.
+    case engineProblem(String?)
+    case modeChanged(EngineMode)
+    case diffLoaded(epoch: Int, lines: [String])
+    case proposalsLoaded(epoch: Int, [ProposalReview])
+    case proposalDiffLoaded(epoch: Int, lines: [String])
+    case historyLoaded(epoch: Int, skip: Int, [Commit], complete: Bool)
+    case commitLoaded(epoch: Int, changes: [ResourceChange], diff: [String])
+    /// New entries of the journal, oldest first.
+    case journal([Event])
+    /// What a sync would do, for the dialog before "sync all".
+    case syncPlanned(SyncSummary)
+    /// What a rollback would do, for its dialog.
+    case rollbackPlanned(RollbackPlan)
+    /// An action finished: what to tell the operator.
+    case done(String)
+    case failed(String)
+}
+
+/// What `update` asks the shell to do. The shell runs it off the input loop and answers with a
+/// `ConsoleEvent`.
+public enum Effect: Sendable {
+    case loadDiff(ResourceStatus, epoch: Int)
+    case loadProposals(epoch: Int)
+    case loadProposalDiff(ProposalReview, epoch: Int)
+    case loadHistory(skip: Int, epoch: Int)
+    case loadCommit(Commit, epoch: Int)
+    /// A dry run of "sync all", whose answer opens the dialog.
+    case planSyncAll
+    case sync(ids: [ResourceID]?, prune: Bool)
+    case planRollback(Commit)
+    case rollback(RollbackPlan)
+    /// Pinned to the review shown: its branch head and proposal head.
+    case approve(ProposalReview)
+    case reject(ProposalBranch)
+    case setPaused(Bool)
+    case setTheme(String)
+    case quit
+}

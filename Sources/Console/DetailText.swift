@@ -1,0 +1,90 @@
+import DesiredState
+import Engine
+
+/// The lines of the detail pane, each with its role: diffs coloured by line, plans, verdicts.
+/// Every text from git or the target is escaped here, before it reaches a cell.
+enum DetailText {
+    /// A unified diff: additions, deletions, hunk headers and file headers told apart.
+    static func diff(_ lines: [String]) -> [(text: String, role: Role)] {
+        guard !lines.isEmpty else { return [("no differences in content", .muted)] }
+        return lines.map { line in
+            let text = line.escapingControlCharacters
+            if line.hasPrefix("+++") || line.hasPrefix("---") || line.hasPrefix("diff ") || line.hasPrefix("index ") { return (text, .muted) }
+            if line.hasPrefix("@@") { return (text, .diffHunk) }
+            if line.hasPrefix("+") { return (text, .diffAdd) }
+            if line.hasPrefix("-") { return (text, .diffDel) }
+            return (text, .normal)
+        }
+    }
+
+    /// A plan, one resource a line: `  update  File/motd`.
+    static func changes(_ changes: [ResourceChange]) -> [(text: String, role: Role)] {
+        guard !changes.isEmpty else { return [("no resource changes", .muted)] }
+        return changes.map { change in
+            let role: Role = switch change.change { case .create: .missing; case .update: .drift; case .delete: .extra }
+            return ("  \(change.change.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.description.escapingControlCharacters)", role)
+        }
+    }
+
+    /// A proposal's review: who, how far, whether it merges, the policy verdict and the plan.
+    static func review(_ review: ProposalReview) -> [(text: String, role: Role)] {
+        var lines: [(String, Role)] = [
+            ("\(review.title.escapingControlCharacters)", .title),
+            ("by \(review.author.escapingControlCharacters) · head \(review.proposal.head.prefix(12)) · \(review.ahead) ahead, \(review.behind) behind of \(review.base.prefix(12))", .muted),
+            (review.mergeable ? "merges cleanly" : "CONFLICTS with the branch", review.mergeable ? .synced : .error),
+            (review.passesPolicy ? "policy passes" : "policy FAILS", review.passesPolicy ? .synced : .error),
+        ]
+        lines += review.refusals.map { ("  ✗ \($0)", .error) }
+        lines += [("", .normal), ("plan:", .title)] + changes(review.changes)
+        return lines
+    }
+}
+
+/// The dialogs before destructive actions: each says what will happen, to which head, and
+/// carries the exact effect a `y` runs.
+enum Dialogs {
+    static let footer: (String, Role) = ("y: confirm    any other key: cancel", .key)
+
+    static func syncAll(_ summary: SyncSummary, branch: String) -> Dialog {
+        let changes = summary.changes.map { change -> (String, Role) in
+            let role: Role = switch change.change { case "create": .missing; case "update": .drift; case "prune": .extra; default: .error }
+            return ("  \(change.change.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.escapingControlCharacters)", role)
+        }
+        let kept = summary.extrasKept.map { ("  keep    \($0.id.escapingControlCharacters) (extra; prune to delete)", Role.muted) }
+        if changes.isEmpty {
+            return Dialog(title: "Nothing to sync", lines: [("the target matches \(branch) at \(summary.revision.prefix(12))", .synced)] + kept, confirm: nil)
+        }
+        return Dialog(title: "Sync all: apply \(summary.revision.prefix(12)) of \(branch)?",
+                      lines: changes + kept + [("", .normal), footer], confirm: .sync(ids: nil, prune: false))
+    }
+
+    static func rollback(_ plan: RollbackPlan, branch: String) -> Dialog {
+        Dialog(title: "Roll back \(branch) to \(plan.restore.short)?", lines: [
+            ("a new commit on \(branch) after \(plan.head.prefix(12)), with the files of \(plan.restore.short):", .normal),
+            ("  \(plan.restore.subject.escapingControlCharacters)", .muted),
+            ("pushed to the source; the history is kept", .muted),
+            ("", .normal),
+        ] + DetailText.changes(plan.changes) + [("", .normal), footer], confirm: .rollback(plan))
+    }
+
+    static func approve(_ review: ProposalReview, branch: String) -> Dialog {
+        let what = "\(review.proposal.branch.escapingControlCharacters) at \(review.proposal.head.prefix(12))"
+        guard review.refusals.isEmpty else {
+            return Dialog(title: "\(what) cannot be approved", lines: review.refusals.map { ("✗ \($0)", Role.error) }
+                + [("", .normal), ("any key: close", .key)], confirm: nil)
+        }
+        return Dialog(title: "Approve \(what)?", lines: [
+            ("merges into \(branch) at \(review.base.prefix(12)), pushes, deletes the branch", .normal),
+            ("exactly this head is merged, even if the proposal moves meanwhile", .muted),
+            ("policy passes", .synced),
+            ("", .normal),
+        ] + DetailText.changes(review.changes) + [("", .normal), footer], confirm: .approve(review))
+    }
+
+    static func reject(_ review: ProposalReview) -> Dialog {
+        Dialog(title: "Reject \(review.proposal.branch.escapingControlCharacters)?", lines: [
+            ("delete the branch at the source (while it is still at \(review.proposal.head.prefix(12)))", .normal),
+            ("", .normal), footer,
+        ], confirm: .reject(review.proposal))
+    }
+}

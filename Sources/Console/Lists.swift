@@ -1,0 +1,151 @@
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+/// A row of columns: each cell cut to its width (with `…`), the last one taking what is left.
+struct Columns {
+    enum Width { case fixed(Int), share(Int) }
+
+    let widths: [Int]
+
+    /// Fixed columns get their width; the rest of `total` (less a blank between columns) is
+    /// shared by the others in proportion.
+    init(total: Int, _ spec: [Width]) {
+        let fixed = spec.reduce(0) { if case .fixed(let w) = $1 { return $0 + w } else { return $0 } }
+        let shares = spec.reduce(0) { if case .share(let s) = $1 { return $0 + s } else { return $0 } }
+        let rest = max(0, total - 1 - fixed - (spec.count - 1))
+        widths = spec.map { width in
+            switch width {
+            case .fixed(let w): return w
+            case .share(let s): return rest * s / max(1, shares)
+            }
+        }
+    }
+
+    func paint(_ cells: [(String, Role)], x: Int, y: Int, width: Int, rowRole: Role?, _ buffer: inout CellBuffer) {
+        buffer.fill(x: x, y: y, width: width, height: 1, role: rowRole ?? .normal)
+        var column = x + 1
+        for (index, cell) in cells.enumerated() where index < widths.count {
+            let w = index == cells.count - 1 ? max(0, x + width - column) : widths[index]
+            buffer.put(DisplayWidth.truncate(cell.0, to: w), x: column, y: y, role: rowRole ?? cell.1, maxWidth: w)
+            column += w + 1
+        }
+    }
+}
+
+/// The list area of a view: column titles, then only the rows that are on screen.
+enum ListPainter {
+    static func paint(titles: [String], columns: Columns, layout: Layout, list: ListState, count: Int, empty: String,
+                      _ buffer: inout CellBuffer, row: (Int) -> [(String, Role)]) {
+        columns.paint(titles.map { ($0, Role.muted) }, x: layout.listX, y: Layout.bodyTop, width: layout.listWidth, rowRole: nil, &buffer)
+        for screenRow in 0..<layout.listRows {
+            let y = layout.listY + screenRow
+            let index = list.top + screenRow
+            guard index < count else {
+                buffer.fill(x: layout.listX, y: y, width: layout.listWidth, height: 1, role: .normal)
+                if index == 0 { buffer.put(empty, x: layout.listX + 1, y: y, role: .muted, maxWidth: layout.listWidth - 1) }
+                continue
+            }
+            columns.paint(row(index), x: layout.listX, y: y, width: layout.listWidth, rowRole: index == list.cursor ? .selection : nil, &buffer)
+        }
+    }
+}
+
+enum ResourceList {
+    static func role(_ status: ResourceStatus) -> Role {
+        switch (status.sync, status.drift) {
+        case (.synced, _): return .synced
+        case (.unknown, _): return .unknown
+        case (_, .missing?): return .missing
+        case (_, .extra?): return .extra
+        default: return .drift
+        }
+    }
+
+    /// A glyph beside the words, never instead of them: ✓ synced, ~ modified, - missing, + extra, ? unknown.
+    static func glyph(_ status: ResourceStatus) -> String {
+        switch (status.sync, status.drift) {
+        case (.synced, _): return "✓"
+        case (.unknown, _): return "?"
+        case (_, .missing?): return "-"
+        case (_, .extra?): return "+"
+        default: return "~"
+        }
+    }
+
+    static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
+        let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(9), .fixed(8), .share(1), .share(1), .fixed(11)])
+        ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH", "HEALTH"], columns: columns, layout: layout,
+                          list: state.resources, count: state.resourceRows.count,
+                          empty: state.resourcesLoaded ? (state.resources.filter.isEmpty ? "no resources declared" : "no resource matches") : "observing the target…",
+                          &buffer) { index in
+            let status = state.statuses[state.resourceRows[index]]
+            let role = role(status)
+            // A drifted row is highlighted whole; a synced one only in its words.
+            let text: Role = status.sync == .synced ? .normal : role
+            return [(glyph(status), role), (status.sync.rawValue, role), (status.drift?.rawValue ?? "", role),
+                    (status.id.description.escapingControlCharacters, text), (status.path.escapingControlCharacters, text),
+                    (status.health.rawValue, status.health == .healthy ? .normal : .warning)]
+        }
+    }
+}
+
+enum ProposalList {
+    static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
+        let columns = Columns(total: layout.listWidth, [.fixed(12), .fixed(8), .fixed(6), .share(2), .share(3), .fixed(11)])
+        let empty = state.proposalsLoading ? "reviewing proposals…" : state.proposalList.filter.isEmpty ? "no open proposals (branches proposal/* at the source)" : "no proposal matches"
+        ListPainter.paint(titles: ["HEAD", "MERGE", "POLICY", "PROPOSAL", "TITLE", "CHANGES"], columns: columns, layout: layout,
+                          list: state.proposalList, count: state.proposalRows.count, empty: empty, &buffer) { index in
+            let review = state.proposals[state.proposalRows[index]]
+            let counts = Dictionary(grouping: review.changes, by: \.change).mapValues(\.count)
+            let plan = "+\(counts[.create] ?? 0) ~\(counts[.update] ?? 0) -\(counts[.delete] ?? 0)"
+            return [(String(review.proposal.head.prefix(12)), .muted),
+                    (review.mergeable ? "clean" : "CONFLICT", review.mergeable ? .synced : .error),
+                    (review.passesPolicy ? "pass" : "FAIL", review.passesPolicy ? .synced : .error),
+                    (review.proposal.branch.escapingControlCharacters, .normal),
+                    ("\(review.title.escapingControlCharacters) · \(review.author.escapingControlCharacters)", .normal), (plan, .normal)]
+        }
+    }
+}
+
+enum HistoryList {
+    static let date = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
+
+    static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
+        let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(12), .fixed(10), .share(1), .share(3)])
+        let empty = state.historyLoading ? "reading the history…" : state.historyList.filter.isEmpty ? "no commits" : "no loaded commit matches"
+        ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: columns, layout: layout,
+                          list: state.historyList, count: state.commitRows.count, empty: empty, &buffer) { index in
+            let commit = state.commits[state.commitRows[index]]
+            let applied = commit.sha == state.applied
+            var subject = commit.subject.isEmpty ? "(no subject)" : commit.subject.escapingControlCharacters
+            if let of = commit.rollbackOf { subject += "  ↺ rollback of \(of.prefix(12))" }
+            if let by = commit.approvedBy { subject += "  ✓ approved by \(by.escapingControlCharacters)" }
+            return [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.time.formatted(date), .muted),
+                    (commit.author.escapingControlCharacters, .normal), (subject, commit.rollbackOf != nil || commit.approvedBy != nil ? .info : .normal)]
+        }
+        if state.historyLoading && !state.commits.isEmpty, layout.listRows > 0 {
+            buffer.put(" loading more… ", x: max(0, layout.listWidth - 16), y: layout.listY + layout.listRows - 1, role: .muted)
+        }
+    }
+}
+
+enum EventList {
+    static let time = Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false).timeSeparator(.colon)
+
+    static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
+        let columns = Columns(total: layout.listWidth, [.fixed(8), .fixed(7), .fixed(16), .share(1), .share(3)])
+        ListPainter.paint(titles: ["TIME", "LEVEL", "REASON", "RESOURCE", "MESSAGE"], columns: columns, layout: layout,
+                          list: state.eventList, count: state.eventRows.count,
+                          empty: state.eventList.filter.isEmpty ? "no events yet" : "no event matches", &buffer) { index in
+            let row = state.eventRows[index]
+            let event = row.event
+            let role: Role = switch event.level { case .info: .normal; case .warning: .warning; case .error: .error }
+            var message = event.message.escapingControlCharacters
+            if row.count > 1 { message += "  ×\(row.count) · \(Views.age(of: event.time, now: state.now))" }
+            return [(event.time.formatted(time), .muted), (event.level.rawValue, role), (event.reason.rawValue, role),
+                    ((event.resource ?? "-").escapingControlCharacters, .normal), (message, .normal)]
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import DesiredState
+import Foundation
+import Yams
+
+/// How one role looks. The attributes matter as much as the colours: they are what keeps roles
+/// apart on a terminal without colour and for readers who cannot tell the colours apart.
+public struct RoleStyle: Hashable, Sendable {
+    public var fg: ColorSpec
+    public var bg: ColorSpec
+    public var bold: Bool
+    public var underline: Bool
+    public var reverse: Bool
+    public var dim: Bool
+
+    public init(fg: ColorSpec = .default, bg: ColorSpec = .default,
+                bold: Bool = false, underline: Bool = false, reverse: Bool = false, dim: Bool = false) {
+        self.fg = fg
+        self.bg = bg
+        self.bold = bold
+        self.underline = underline
+        self.reverse = reverse
+        self.dim = dim
+    }
+}
+
+/// A named set of role styles, read from YAML so users can write their own.
+public struct Theme: Sendable {
+    public let name: String
+    /// The roles the theme sets; `style(_:)` fills in the others.
+    public let styles: [Role: RoleStyle]
+
+    /// The style of a role; a role the theme leaves out looks like `normal`, so a theme can be short.
+    public func style(_ role: Role) -> RoleStyle {
+        styles[role] ?? styles[.normal] ?? RoleStyle()
+    }
+
+    /// Reads a theme file, reporting every problem as `file:line:column: message` so one edit can fix them all.
+    public static func parse(_ text: String, file: String) -> Result<Theme, ThemeError> {
+        var reader = ThemeReader(file: file)
+        var theme: Theme?
+        do {
+            theme = reader.theme(try Yams.compose(yaml: text))
+        } catch let error as YamlError {
+            reader.complain(syntaxError: error)
+        } catch {
+            reader.complain(nil, "cannot read YAML: \(error)")
+        }
+        if let theme, reader.diagnostics.isEmpty { return .success(theme) }
+        return .failure(ThemeError(reader.diagnostics.map(\.description).joined(separator: "\n")))
+    }
+}
+
+/// Why a theme cannot be used: one line per problem, each naming its file and, where it has one, its line.
+public struct ThemeError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Finding themes
+
+extension Theme {
+    /// Where user themes live: `$XDG_CONFIG_HOME/plumb/themes`, or `~/.config/plumb/themes`.
+    public static var userDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/plumb/themes"
+    }
+
+    /// A theme by name, or by path when `nameOrFile` contains "/" or ends in ".yaml". A name is
+    /// looked up as `<name>.yaml` in each of `directories` in turn, then among the built-ins, so a
+    /// user can replace a built-in by writing a file of the same name.
+    public static func load(_ nameOrFile: String, directories: [String]) -> Result<Theme, ThemeError> {
+        if nameOrFile.contains("/") || nameOrFile.hasSuffix(".yaml") { return read(file: nameOrFile) }
+        for directory in directories {
+            let file = path(directory, nameOrFile + ".yaml")
+            if FileManager.default.fileExists(atPath: file) { return read(file: file) }
+        }
+        if let theme = builtIn.first(where: { $0.name == nameOrFile }) { return .success(theme) }
+        var names = builtIn.map(\.name)
+        for file in directories.flatMap(themeFiles) {
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            if !names.contains(name) { names.append(name) }
+        }
+        let hint = directories.first.map { ", or write \(path($0, nameOrFile + ".yaml").escapingControlCharacters)" } ?? ""
+        return .failure(ThemeError("no theme named `\(nameOrFile.escapingControlCharacters)`: choose one of \(names.joined(separator: ", "))\(hint)"))
+    }
+
+    /// Every theme file in `directories` (`*.yaml`), then the built-ins, each loaded or with its
+    /// error and with where it came from: a file path or "built-in". A listing shows them all,
+    /// broken and shadowed ones included, so a user can see why a theme is not the one loaded.
+    public static func all(directories: [String]) -> [(source: String, result: Result<Theme, ThemeError>)] {
+        directories.flatMap(themeFiles).map { ($0, read(file: $0)) } + builtIn.map { ("built-in", .success($0)) }
+    }
+
+    /// The theme files of a directory in name order, hidden files left out as a shell glob would;
+    /// a directory that does not exist has none.
+    static func themeFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted().map { path(directory, $0) }
+    }
+
+    static func path(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func read(file: String) -> Result<Theme, ThemeError> {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the theme file" : "no such theme file"
+            return .failure(ThemeError("\(file.escapingControlCharacters): \(reason)"))
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            return .failure(ThemeError(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8").description))
+        }
+        return parse(text, file: file)
+    }
+}
+
+// MARK: - Reading YAML
+
+/// Walks a theme's nodes, collecting complaints instead of stopping at the first.
+private struct ThemeReader {
+    static let colorHelp = "write default, a name such as red or bright-blue, a number 0-255, or #rrggbb"
+
+    let file: String
+    var diagnostics: [Diagnostic] = []
+
+    /// Records a problem at `node`, or at the top of the file when there is no node to point at.
+    mutating func complain(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        diagnostics.append(Diagnostic(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1), message))
+    }
+
+    mutating func complain(syntaxError error: YamlError) {
+        let (mark, problem): (Mark?, String) = switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            (mark, context.map { "\($0.text): \(problem)" } ?? problem)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            (context.mark, "duplicate key \(duplicates.joined(separator: ", "))")
+        default:
+            (nil, "\(error)")
+        }
+        let location = SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        diagnostics.append(Diagnostic(location, "YAML syntax error: \(problem)"))
+    }
+
+    /// A node as a message names it: its text in backquotes, or what kind of node it is.
+    func quote(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): "`\(scalar.string.escapingControlCharacters)`"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    mutating func theme(_ root: Node?) -> Theme? {
+        guard let root, case .mapping(let top) = root else {
+            complain(root, "a theme must be a mapping with `name` and `roles`\(root.map { ", not \(quote($0))" } ?? "")")
+            return nil
+        }
+        var name: String?, hasName = false
+        var styles: [Role: RoleStyle] = [:]
+        for (key, value) in top {
+            switch key.scalar?.string {
+            case "name":
+                hasName = true
+                name = self.name(value)
+            case "roles":
+                styles = roles(value)
+            default:
+                complain(key, "unknown field \(quote(key)) in a theme (expected name, roles)")
+            }
+        }
+        if !hasName { complain(root, "a theme needs a `name`") }
+        return name.map { Theme(name: $0, styles: styles) }
+    }
+
+    mutating func name(_ node: Node) -> String? {
+        // Escaping changes the text exactly when it holds control characters.
+        guard let text = node.scalar?.string, !text.isEmpty, text.escapingControlCharacters == text else {
+            complain(node, "`name` must be non-empty text without control characters")
+            return nil
+        }
+        return text
+    }
+
+    mutating func roles(_ node: Node) -> [Role: RoleStyle] {
+        guard case .mapping(let mapping) = node else {
+            complain(node, "`roles` must be a mapping from role names to styles, not \(quote(node))")
+            return [:]
+        }
+        var styles: [Role: RoleStyle] = [:]
+        for (key, value) in mapping {
+            guard let role = key.scalar.flatMap({ Role(rawValue: $0.string) }) else {
+                complain(key, "unknown role \(quote(key)) (expected \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                continue
+            }
+            styles[role] = style(value, of: role)
+        }
+        return styles
+    }
+
+    mutating func style(_ node: Node, of role: Role) -> RoleStyle? {
+        guard case .mapping(let mapping) = node else {
+            complain(node, "the style of `\(role.rawValue)` must be a mapping such as { fg: red, attributes: [bold] }, not \(quote(node))")
+            return nil
+        }
+        var style = RoleStyle()
+        for (key, value) in mapping {
+            switch key.scalar?.string {
+            case "fg": style.fg = color(value, field: "fg")
+            case "bg": style.bg = color(value, field: "bg")
+            case "attributes": attributes(value, into: &style)
+            default: complain(key, "unknown field \(quote(key)) in the style of `\(role.rawValue)` (expected fg, bg, attributes)")
+            }
+        }
+        return style
+    }
+
+    /// A colour, or the default after a complaint (the theme is rejected anyway).
+    mutating func color(_ node: Node, field: String) -> ColorSpec {
+        if let text = node.scalar?.string, let color = ColorSpec.parse(text) { return color }
+        if node.scalar?.string.isEmpty == true {
+            // The usual cause: `fg: #ff8700` without quotes, where YAML reads `#` as a comment.
+            complain(node, "`\(field)` has no colour: \(Self.colorHelp), with quotes around #rrggbb since a bare # starts a comment")
+        } else {
+            complain(node, "bad colour \(quote(node)): \(Self.colorHelp)")
+        }
+        return .default
+    }
+
+    mutating func attributes(_ node: Node, into style: inout RoleStyle) {
+        guard case .sequence(let items) = node else {
+            complain(node, "`attributes` must be a list such as [bold, underline], not \(quote(node))")
+            return
+        }
+        for item in items {
+            switch item.scalar?.string {
+            case "bold": style.bold = true
+            case "underline": style.underline = true
+            case "reverse": style.reverse = true
+            case "dim": style.dim = true
+            default: complain(item, "unknown attribute \(quote(item)) (expected bold, underline, reverse, dim)")
+            }
+        }
+    }
+}

@@ -1,0 +1,493 @@
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+/// The console's core: a new state and the effects to run, from the state and one event. Pure:
+/// no terminal, no git, no disk; the shell runs the effects and feeds their results back.
+public enum Update {
+    public static func update(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Effect] {
+        switch event {
+        case .input(let input): return handle(input, &state)
+        case .tick(let now): state.now = now; return []
+        case .snapshot(let snapshot, let at): return received(snapshot, at: at, &state)
+        case .engineProblem(let problem): state.engineProblem = problem; return []
+        case .modeChanged(let mode): state.mode = mode; return []
+        case .diffLoaded(let epoch, let lines):
+            guard epoch == state.diffEpoch, var detail = state.resourceDetail else { return [] }
+            detail.lines = DetailText.diff(lines)
+            state.resourceDetail = detail
+            return []
+        case .proposalsLoaded(let epoch, let reviews):
+            guard epoch == state.proposalsEpoch else { return [] }
+            state.proposals = reviews
+            state.proposalsLoading = false
+            rebuildProposalRows(&state)
+            return []
+        case .proposalDiffLoaded(let epoch, let lines):
+            guard epoch == state.proposalsEpoch, var detail = state.proposalDetail else { return [] }
+            detail.lines += [("", .normal)] + DetailText.diff(lines)
+            state.proposalDetail = detail
+            return []
+        case .historyLoaded(let epoch, let skip, let commits, let complete):
+            guard epoch == state.historyEpoch, skip == state.commits.count else { return [] }
+            state.commits += commits
+            state.historyComplete = complete
+            state.historyLoading = false
+            rebuildCommitRows(&state)
+            return []
+        case .commitLoaded(let epoch, let changes, let diff):
+            guard epoch == state.historyEpoch, var detail = state.commitDetail else { return [] }
+            detail.lines = DetailText.changes(changes) + [("", .normal)] + DetailText.diff(diff)
+            state.commitDetail = detail
+            return []
+        case .journal(let events): return journal(events, &state)
+        case .syncPlanned(let summary):
+            state.dialog = Dialogs.syncAll(summary, branch: state.branch)
+            return []
+        case .rollbackPlanned(let plan):
+            state.dialog = Dialogs.rollback(plan, branch: state.branch)
+            return []
+        case .done(let message): state.flash = (message, .info); return []
+        case .failed(let message): state.flash = (message, .error); return []
+        }
+    }
+
+    // MARK: Input
+
+    static func handle(_ input: InputEvent, _ state: inout ConsoleState) -> [Effect] {
+        switch input {
+        case .resize(let width, let height):
+            state.width = width
+            state.height = height
+            rescroll(&state)
+            return []
+        case .mouse(let action): return state.tooSmall || state.dialog != nil ? [] : mouse(action, &state)
+        case .key(let key): return self.key(key, &state)
+        }
+    }
+
+    static func key(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+        if state.tooSmall {
+            return key == .char("q") || key == .ctrl("c") ? quit(&state) : []
+        }
+        if let dialog = state.dialog {
+            // Only `y` confirms; any other key cancels, so a stray key never changes anything.
+            state.dialog = nil
+            if key == .ctrl("c") { return quit(&state) }
+            guard let confirm = dialog.confirm else { return [] }
+            if key == .char("y") { return [confirm] }
+            state.flash = ("cancelled; nothing changed", .muted)
+            return []
+        }
+        if state.help {
+            state.help = false
+            return key == .ctrl("c") ? quit(&state) : []
+        }
+        if state.prompt != nil { return typed(key, &state) }
+        state.flash = nil
+        guard let action = Keymap.action(for: key, in: state.view) else { return [] }
+        return perform(action, &state)
+    }
+
+    static func quit(_ state: inout ConsoleState) -> [Effect] {
+        state.quitting = true
+        return [.quit]
+    }
+
+    static func perform(_ action: Action, _ state: inout ConsoleState) -> [Effect] {
+        let layout = Layout(state)
+        switch action {
+        case .moveDown: return move(1, &state)
+        case .moveUp: return move(-1, &state)
+        case .pageDown: return move(state.detailFocused ? layout.detailRows : max(1, layout.listRows - 1), &state)
+        case .pageUp: return move(-(state.detailFocused ? layout.detailRows : max(1, layout.listRows - 1)), &state)
+        case .top: return move(-Int.max / 2, &state)
+        case .bottom: return move(Int.max / 2, &state)
+        case .open: return open(&state)
+        case .back: return back(&state)
+        case .nextPane:
+            state.detailFocused = state.detailShown && !state.detailFocused
+            return []
+        case .show(let view): return show(view, &state)
+        case .filter:
+            state.prompt = Prompt(kind: .filter, text: list(of: state).filter)
+            return []
+        case .nextMatch: return move(1, &state)
+        case .previousMatch: return move(-1, &state)
+        case .syncSelected: return syncSelected(&state)
+        case .syncAll:
+            if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
+            state.flash = ("planning the sync…", .muted)
+            return [.planSyncAll]
+        case .togglePause:
+            if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
+            state.mode.paused.toggle()
+            state.flash = (state.mode.paused ? "auto-sync paused: drift is shown, not mended" : "auto-sync resumed", .info)
+            return [.setPaused(state.mode.paused)]
+        case .approve:
+            guard let review = selectedProposal(state) else { return [] }
+            state.dialog = Dialogs.approve(review, branch: state.branch)
+            return []
+        case .reject:
+            guard let review = selectedProposal(state) else { return [] }
+            state.dialog = Dialogs.reject(review)
+            return []
+        case .rollback:
+            guard let commit = selectedCommit(state) else { return [] }
+            state.flash = ("planning the rollback to \(commit.short)…", .muted)
+            return [.planRollback(commit)]
+        case .toggleFollow:
+            state.follow.toggle()
+            if state.follow { state.eventList.cursor = max(0, state.eventRows.count - 1); rescroll(&state) }
+            return []
+        case .cycleLevel:
+            state.minimumLevel = switch state.minimumLevel { case .info: .warning; case .warning: .error; case .error: .info }
+            rebuildEventRows(&state)
+            return []
+        case .commandLine:
+            state.prompt = Prompt(kind: .command, text: "")
+            return []
+        case .help:
+            state.help = true
+            return []
+        case .quit: return quit(&state)
+        }
+    }
+
+    static func observerRefusal(_ state: ConsoleState) -> String? {
+        state.mode.observerOf.map { "observer only: \($0)" }
+    }
+
+    /// Moves the cursor of the focused list (or scrolls the detail), and loads what the new
+    /// selection needs.
+    static func move(_ delta: Int, _ state: inout ConsoleState) -> [Effect] {
+        let layout = Layout(state)
+        if state.detailFocused {
+            func scrolled(_ detail: inout Detail?) {
+                guard var d = detail else { return }
+                d.top = max(0, min(max(0, d.lines.count - layout.detailRows), d.top + delta))
+                detail = d
+            }
+            switch state.view {
+            case .resources: scrolled(&state.resourceDetail)
+            case .proposals: scrolled(&state.proposalDetail)
+            case .history: scrolled(&state.commitDetail)
+            case .events: break
+            }
+            return []
+        }
+        switch state.view {
+        case .resources:
+            let before = state.resources.cursor
+            state.resources.move(by: delta, count: state.resourceRows.count)
+            state.resources.scroll(rows: layout.listRows, count: state.resourceRows.count)
+            return before == state.resources.cursor && state.resourceDetail != nil ? [] : loadDiff(&state)
+        case .proposals:
+            state.proposalList.move(by: delta, count: state.proposalRows.count)
+            state.proposalList.scroll(rows: layout.listRows, count: state.proposalRows.count)
+            return []
+        case .history:
+            state.historyList.move(by: delta, count: state.commitRows.count)
+            state.historyList.scroll(rows: layout.listRows, count: state.commitRows.count)
+            return moreHistory(&state)
+        case .events:
+            state.eventList.move(by: delta, count: state.eventRows.count)
+            state.eventList.scroll(rows: layout.listRows, count: state.eventRows.count)
+            // Moving off the newest row stops following; coming back to it follows again.
+            state.follow = state.eventList.cursor >= state.eventRows.count - 1
+            return []
+        }
+    }
+
+    /// The next page of history when the cursor nears the end of what is loaded.
+    static func moreHistory(_ state: inout ConsoleState) -> [Effect] {
+        guard !state.historyComplete, !state.historyLoading, state.historyList.filter.isEmpty,
+              state.historyList.cursor >= state.commits.count - 50 else { return [] }
+        state.historyLoading = true
+        return [.loadHistory(skip: state.commits.count, epoch: state.historyEpoch)]
+    }
+
+    static func loadDiff(_ state: inout ConsoleState) -> [Effect] {
+        state.diffEpoch += 1
+        guard let status = selectedStatus(state) else {
+            state.resourceDetail = nil
+            return []
+        }
+        let title = "\(status.id.description.escapingControlCharacters)  \(status.path.escapingControlCharacters)"
+        if status.sync == .synced {
+            state.resourceDetail = Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)])
+            return []
+        }
+        state.resourceDetail = Detail(title: title, lines: [((status.message ?? "").escapingControlCharacters, .muted), ("reading the diff…", .muted)])
+        return [.loadDiff(status, epoch: state.diffEpoch)]
+    }
+
+    static func open(_ state: inout ConsoleState) -> [Effect] {
+        switch state.view {
+        case .resources, .events:
+            state.detailFocused = state.detailShown
+            return []
+        case .proposals:
+            guard let review = selectedProposal(state) else { return [] }
+            state.proposalDetail = Detail(title: review.proposal.branch.escapingControlCharacters, lines: DetailText.review(review))
+            state.proposalsEpoch += 1
+            rescroll(&state)
+            return [.loadProposalDiff(review, epoch: state.proposalsEpoch)]
+        case .history:
+            guard let commit = selectedCommit(state) else { return [] }
+            state.commitDetail = Detail(title: "\(commit.short)  \(commit.subject.escapingControlCharacters)", lines: [("reading the commit…", .muted)])
+            rescroll(&state)
+            return [.loadCommit(commit, epoch: state.historyEpoch)]
+        }
+    }
+
+    static func back(_ state: inout ConsoleState) -> [Effect] {
+        if state.detailFocused {
+            state.detailFocused = false
+        } else if state.view == .proposals && state.proposalDetail != nil {
+            state.proposalDetail = nil
+        } else if state.view == .history && state.commitDetail != nil {
+            state.commitDetail = nil
+        } else if !list(of: state).filter.isEmpty {
+            return setFilter("", &state)
+        }
+        rescroll(&state)
+        return []
+    }
+
+    static func show(_ view: ConsoleView, _ state: inout ConsoleState) -> [Effect] {
+        state.view = view
+        state.detailFocused = false
+        rescroll(&state)
+        switch view {
+        case .proposals where state.proposals.isEmpty && !state.proposalsLoading: return reloadProposals(&state)
+        case .history where state.commits.isEmpty && !state.historyLoading: return reloadHistory(&state)
+        default: return []
+        }
+    }
+
+    static func reloadProposals(_ state: inout ConsoleState) -> [Effect] {
+        state.proposalsEpoch += 1
+        state.proposalsLoading = true
+        return [.loadProposals(epoch: state.proposalsEpoch)]
+    }
+
+    static func reloadHistory(_ state: inout ConsoleState) -> [Effect] {
+        state.historyEpoch += 1
+        state.commits = []
+        state.commitRows = []
+        state.historyComplete = false
+        state.historyLoading = true
+        return [.loadHistory(skip: 0, epoch: state.historyEpoch)]
+    }
+
+    static func syncSelected(_ state: inout ConsoleState) -> [Effect] {
+        if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
+        guard let status = selectedStatus(state) else { return [] }
+        let id = status.id.description.escapingControlCharacters
+        if status.drift == .extra {
+            // Deleting is destructive: ask, showing what goes.
+            state.dialog = Dialog(title: "Prune \(id)?", lines: [
+                ("delete \(status.path.escapingControlCharacters) from the target", .extra),
+                ("(only if plumb applied it and it is unchanged since; else it is kept)", .muted),
+            ], confirm: .sync(ids: [status.id], prune: true))
+            return []
+        }
+        state.flash = ("syncing \(id)…", .muted)
+        return [.sync(ids: [status.id], prune: false)]
+    }
+
+    // MARK: Typing a filter or a command
+
+    static func typed(_ key: Key, _ state: inout ConsoleState) -> [Effect] {
+        guard var prompt = state.prompt else { return [] }
+        switch key {
+        case .escape:
+            state.prompt = nil
+            return prompt.kind == .filter ? setFilter("", &state) : []
+        case .enter:
+            state.prompt = nil
+            return prompt.kind == .command ? command(prompt.text, &state) : []
+        case .backspace:
+            if prompt.text.isEmpty { state.prompt = nil; return [] }
+            prompt.text.removeLast()
+        case .tab where prompt.kind == .command:
+            prompt.text = CommandLine.complete(prompt.text)
+        case .ctrl("c"): return quit(&state)
+        case .ctrl("u"): prompt.text = ""
+        case .char(let character): prompt.text.append(character)
+        default: return []
+        }
+        state.prompt = prompt
+        return prompt.kind == .filter ? setFilter(prompt.text, &state) : []
+    }
+
+    static func command(_ text: String, _ state: inout ConsoleState) -> [Effect] {
+        switch CommandLine.parse(text) {
+        case .success(.quit): return quit(&state)
+        case .success(.sync): return perform(.syncAll, &state)
+        case .success(.theme(let name)): return [.setTheme(name)]
+        case .success(.help): state.help = true; return []
+        case .failure(let problem): state.flash = (problem.description, .error); return []
+        }
+    }
+
+    static func setFilter(_ text: String, _ state: inout ConsoleState) -> [Effect] {
+        switch state.view {
+        case .resources:
+            state.resources.filter = text
+            rebuildResourceRows(&state)
+            return loadDiff(&state)
+        case .proposals:
+            state.proposalList.filter = text
+            rebuildProposalRows(&state)
+        case .history:
+            state.historyList.filter = text
+            rebuildCommitRows(&state)
+        case .events:
+            state.eventList.filter = text
+            rebuildEventRows(&state)
+        }
+        return []
+    }
+
+    // MARK: Mouse
+
+    static func mouse(_ action: MouseAction, _ state: inout ConsoleState) -> [Effect] {
+        let layout = Layout(state)
+        switch action {
+        case .wheelUp: return move(-3, &state)
+        case .wheelDown: return move(3, &state)
+        case .click(let x, let y):
+            if y == Layout.bodyTop - 1 {
+                // The tabs: `1 Resources  2 Proposals ...`, each as wide as its label.
+                var start = 0
+                for view in ConsoleView.allCases {
+                    let label = Views.tabLabel(view)
+                    if x >= start && x < start + DisplayWidth.of(label) { return show(view, &state) }
+                    start += DisplayWidth.of(label) + 1
+                }
+                return []
+            }
+            guard y >= layout.listY, y < layout.listY + layout.listRows, x >= layout.listX, x < layout.listX + layout.listWidth else {
+                if let detail = layout.detail, y >= detail.y, y < detail.y + detail.height, x >= detail.x { state.detailFocused = true }
+                return []
+            }
+            state.detailFocused = false
+            let row = list(of: state).top + (y - layout.listY)
+            return move(row - list(of: state).cursor, &state)
+        }
+    }
+
+    // MARK: Engine results
+
+    static func received(_ snapshot: Snapshot, at: Date, _ state: inout ConsoleState) -> [Effect] {
+        let selected = selectedStatus(state)
+        let headMoved = state.head != nil && state.head != snapshot.head
+        state.statuses = snapshot.statuses
+        state.head = snapshot.head
+        state.applied = snapshot.applied
+        state.lastReconcile = at
+        state.resourcesLoaded = true
+        rebuildResourceRows(&state)
+        // Keep the selection on the same resource as the list changes under it.
+        if let selected, let row = state.resourceRows.firstIndex(where: { state.statuses[$0].id == selected.id }) {
+            state.resources.cursor = row
+        }
+        rescroll(&state)
+        var effects: [Effect] = []
+        if selectedStatus(state) != selected || state.resourceDetail == nil { effects += loadDiff(&state) }
+        if headMoved {
+            if !state.commits.isEmpty || state.historyLoading { effects += reloadHistory(&state) }
+            if !state.proposals.isEmpty || state.proposalsLoading { effects += reloadProposals(&state) }
+        }
+        return effects
+    }
+
+    static func journal(_ events: [Event], _ state: inout ConsoleState) -> [Effect] {
+        state.events += events
+        if state.events.count > ConsoleState.eventLimit { state.events.removeFirst(state.events.count - ConsoleState.eventLimit) }
+        rebuildEventRows(&state)
+        let proposalsChanged = events.contains { [.proposalOpened, .proposalApproved, .proposalRejected].contains($0.reason) }
+        return proposalsChanged && !state.proposalsLoading && (state.view == .proposals || !state.proposals.isEmpty) ? reloadProposals(&state) : []
+    }
+
+    // MARK: Rows
+
+    static func matches(_ filter: String, _ fields: String...) -> Bool {
+        filter.isEmpty || fields.contains { $0.range(of: filter, options: .caseInsensitive) != nil }
+    }
+
+    static func rebuildResourceRows(_ state: inout ConsoleState) {
+        let filter = state.resources.filter
+        state.resourceRows = filter.isEmpty ? Array(state.statuses.indices)
+            : state.statuses.indices.filter { matches(filter, state.statuses[$0].id.description, state.statuses[$0].path) }
+        state.resources.scroll(rows: Layout(state).listRows, count: state.resourceRows.count)
+    }
+
+    static func rebuildProposalRows(_ state: inout ConsoleState) {
+        let filter = state.proposalList.filter
+        state.proposalRows = state.proposals.indices.filter {
+            matches(filter, state.proposals[$0].proposal.branch, state.proposals[$0].title, state.proposals[$0].author)
+        }
+        state.proposalList.scroll(rows: Layout(state).listRows, count: state.proposalRows.count)
+    }
+
+    static func rebuildCommitRows(_ state: inout ConsoleState) {
+        let filter = state.historyList.filter
+        state.commitRows = filter.isEmpty ? Array(state.commits.indices)
+            : state.commits.indices.filter { matches(filter, state.commits[$0].sha, state.commits[$0].subject, state.commits[$0].author) }
+        state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
+    }
+
+    /// Rows of the events view: the level and filter applied, and repeats of one event folded.
+    static func rebuildEventRows(_ state: inout ConsoleState) {
+        let filter = state.eventList.filter
+        let order: [Event.Level] = [.info, .warning, .error]
+        let minimum = order.firstIndex(of: state.minimumLevel) ?? 0
+        var rows: [EventRow] = []
+        for event in state.events where order.firstIndex(of: event.level)! >= minimum
+            && matches(filter, event.reason.rawValue, event.resource ?? "", event.message) {
+            if let last = rows.last, last.event.reason == event.reason, last.event.resource == event.resource, last.event.message == event.message {
+                rows[rows.count - 1] = EventRow(event: event, count: last.count + 1)
+            } else {
+                rows.append(EventRow(event: event, count: 1))
+            }
+        }
+        state.eventRows = rows
+        if state.follow { state.eventList.cursor = max(0, rows.count - 1) }
+        state.eventList.scroll(rows: Layout(state).listRows, count: rows.count)
+    }
+
+    static func rescroll(_ state: inout ConsoleState) {
+        let rows = Layout(state).listRows
+        state.resources.scroll(rows: rows, count: state.resourceRows.count)
+        state.proposalList.scroll(rows: rows, count: state.proposalRows.count)
+        state.historyList.scroll(rows: rows, count: state.commitRows.count)
+        state.eventList.scroll(rows: rows, count: state.eventRows.count)
+    }
+
+    // MARK: Selection
+
+    static func list(of state: ConsoleState) -> ListState {
+        switch state.view {
+        case .resources: return state.resources
+        case .proposals: return state.proposalList
+        case .history: return state.historyList
+        case .events: return state.eventList
+        }
+    }
+
+    public static func selectedStatus(_ state: ConsoleState) -> ResourceStatus? {
+        state.resourceRows.indices.contains(state.resources.cursor) ? state.statuses[state.resourceRows[state.resources.cursor]] : nil
+    }
+
+    public static func selectedProposal(_ state: ConsoleState) -> ProposalReview? {
+        state.proposalRows.indices.contains(state.proposalList.cursor) ? state.proposals[state.proposalRows[state.proposalList.cursor]] : nil
+    }
+
+    public static func selectedCommit(_ state: ConsoleState) -> Commit? {
+        state.commitRows.indices.contains(state.historyList.cursor) ? state.commits[state.commitRows[state.historyList.cursor]] : nil
+    }
+}

@@ -1,0 +1,238 @@
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+/// Paints a state into a cell buffer: header, tabs, the current view, its detail, the footer, and
+/// any dialog or help on top. Only visible rows are built.
+public enum Views {
+    public static func render(_ state: ConsoleState) -> CellBuffer {
+        var buffer = CellBuffer(width: state.width, height: state.height)
+        guard !state.tooSmall else {
+            tooSmall(state, &buffer)
+            return buffer
+        }
+        let layout = Layout(state)
+        header(state, &buffer)
+        tabs(state, &buffer)
+        switch state.view {
+        case .resources: ResourceList.paint(state, layout, &buffer)
+        case .proposals: ProposalList.paint(state, layout, &buffer)
+        case .history: HistoryList.paint(state, layout, &buffer)
+        case .events: EventList.paint(state, layout, &buffer)
+        }
+        if let detail = layout.detail, let content = currentDetail(state) {
+            paintDetail(content, box: detail, focused: state.detailFocused, &buffer)
+        }
+        footer(state, &buffer)
+        if state.help { help(state, &buffer) }
+        if let dialog = state.dialog { paintDialog(dialog, &buffer) }
+        return buffer
+    }
+
+    static func currentDetail(_ state: ConsoleState) -> Detail? {
+        switch state.view {
+        case .resources: return state.resourceDetail ?? Detail(title: "", lines: [(state.resourcesLoaded ? "nothing selected" : "", .muted)])
+        case .proposals: return state.proposalDetail
+        case .history: return state.commitDetail
+        case .events: return nil
+        }
+    }
+
+    // MARK: Header, tabs, footer
+
+    static func header(_ state: ConsoleState, _ buffer: inout CellBuffer) {
+        let head = state.head.map { String($0.prefix(12)) } ?? "…"
+        let applied = state.applied.map { String($0.prefix(12)) } ?? "none"
+        buffer.line(" plumb  \(state.source.escapingControlCharacters) (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)",
+                    y: 0, role: .header)
+        var x = buffer.put(" ", x: 0, y: 1, role: .header)
+        buffer.fill(x: 0, y: 1, width: buffer.width, height: 1, role: .header)
+        func part(_ text: String, _ role: Role) {
+            x += buffer.put(text, x: x, y: 1, role: role)
+            x += buffer.put("  ", x: x, y: 1, role: .header)
+        }
+        if state.resourcesLoaded {
+            let synced = state.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
+            let unknown = state.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
+            part("✓ Synced \(synced)", .header)
+            part("✗ OutOfSync \(state.statuses.count - synced - unknown)", state.statuses.count - synced - unknown > 0 ? .drift : .header)
+            if unknown > 0 { part("? Unknown \(unknown)", .unknown) }
+        } else {
+            part("observing the target…", .header)
+        }
+        part("proposals \(state.proposalsLoading && state.proposals.isEmpty ? "…" : String(state.proposals.count))", .header)
+        let mode = state.mode.observerOf != nil ? "observer" : !state.mode.autoSync ? "auto-sync off" : state.mode.paused ? "auto-sync PAUSED" : "auto-sync on"
+        part(mode, state.mode.paused || state.mode.observerOf != nil ? .warning : .header)
+        if let problem = state.engineProblem {
+            part("last pass failed: \(problem.escapingControlCharacters)", .error)
+        } else if let last = state.lastReconcile {
+            part("↻ \(age(of: last, now: state.now))", .header)
+        }
+    }
+
+    static func tabLabel(_ view: ConsoleView) -> String { " \(view.rawValue) \(view.title) " }
+
+    static func tabs(_ state: ConsoleState, _ buffer: inout CellBuffer) {
+        let y = Layout.bodyTop - 1
+        buffer.fill(x: 0, y: y, width: buffer.width, height: 1, role: .normal)
+        var x = 0
+        for view in ConsoleView.allCases {
+            x += buffer.put(tabLabel(view), x: x, y: y, role: view == state.view ? .title : .muted)
+            x += buffer.put(" ", x: x, y: y, role: .normal)
+        }
+        let list = Update.list(of: state)
+        if !list.filter.isEmpty {
+            let (shown, total) = counts(state)
+            let text = " /\(list.filter.escapingControlCharacters): \(shown) of \(total) match "
+            buffer.put(text, x: max(x, buffer.width - DisplayWidth.of(text)), y: y, role: .match)
+        } else if state.view == .events {
+            let text = " \(state.follow ? "following" : "not following")\(state.minimumLevel == .info ? "" : " · \(state.minimumLevel.rawValue)s and worse") "
+            buffer.put(text, x: max(x, buffer.width - DisplayWidth.of(text)), y: y, role: .muted)
+        }
+    }
+
+    static func counts(_ state: ConsoleState) -> (Int, Int) {
+        switch state.view {
+        case .resources: return (state.resourceRows.count, state.statuses.count)
+        case .proposals: return (state.proposalRows.count, state.proposals.count)
+        case .history: return (state.commitRows.count, state.commits.count)
+        case .events: return (state.eventRows.count, state.events.count)
+        }
+    }
+
+    static func footer(_ state: ConsoleState, _ buffer: inout CellBuffer) {
+        let y = buffer.height - 1
+        if let prompt = state.prompt {
+            buffer.line("\(prompt.kind == .filter ? "/" : ":")\(prompt.text.escapingControlCharacters)▏", y: y, role: .normal)
+            return
+        }
+        if let flash = state.flash {
+            buffer.line(" \(flash.text.escapingControlCharacters)", y: y, role: flash.role)
+            return
+        }
+        buffer.fill(x: 0, y: y, width: buffer.width, height: 1, role: .footer)
+        var x = 1
+        for binding in Keymap.bindings(in: state.view) {
+            guard let hint = binding.hint else { continue }
+            // Whole hints only: one that does not fit is left out, not cut.
+            guard x + DisplayWidth.of(binding.label) + DisplayWidth.of(hint) + 1 <= buffer.width else { break }
+            x += buffer.put(binding.label, x: x, y: y, role: .key)
+            x += buffer.put(" \(hint)  ", x: x, y: y, role: .footer)
+        }
+    }
+
+    // MARK: Detail, dialog, help
+
+    /// The detail pane: a title rule, then its lines from `top`, long ones wrapped.
+    static func paintDetail(_ detail: Detail, box: (x: Int, y: Int, width: Int, height: Int), focused: Bool, _ buffer: inout CellBuffer) {
+        let title = detail.title.isEmpty ? "" : " \(detail.title) "
+        buffer.line("──\(title)" + String(repeating: "─", count: max(0, box.width)), y: box.y, role: focused ? .title : .border, x: box.x, width: box.width)
+        buffer.fill(x: box.x, y: box.y + 1, width: box.width, height: box.height - 1, role: .normal)
+        var y = box.y + 1, index = detail.top
+        let room = max(1, box.width - 1)
+        while y < box.y + box.height, index < detail.lines.count {
+            var rest = Substring(detail.lines[index].text)
+            repeat {
+                let used = buffer.put(rest, x: box.x + 1, y: y, role: detail.lines[index].role, maxWidth: room)
+                rest = rest.dropFirst(Self.characters(in: rest, fitting: used))
+                y += 1
+            } while !rest.isEmpty && y < box.y + box.height
+            index += 1
+        }
+    }
+
+    /// How many characters of `text` take `columns` columns.
+    static func characters(in text: Substring, fitting columns: Int) -> Int {
+        var used = 0, count = 0
+        for character in text {
+            let w = max(1, DisplayWidth.of(character))
+            if used + w > columns { break }
+            used += w
+            count += 1
+        }
+        return max(1, count)
+    }
+
+    static func box(title: String, lines: [(text: String, role: Role)], _ buffer: inout CellBuffer) {
+        let width = min(buffer.width - 4, max(40, min(90, (lines.map { DisplayWidth.of($0.text) } + [DisplayWidth.of(title)]).max()! + 4)))
+        let height = min(buffer.height - 2, lines.count + 3)
+        let x = (buffer.width - width) / 2, y = max(1, (buffer.height - height) / 2)
+        buffer.fill(x: x, y: y, width: width, height: height, role: .dialog)
+        buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .dialog)
+        buffer.put(" \(title) ", x: x + 2, y: y, role: .title, maxWidth: width - 4)
+        for row in 1..<height - 1 {
+            buffer.put("│", x: x, y: y + row, role: .dialog)
+            buffer.put("│", x: x + width - 1, y: y + row, role: .dialog)
+            let index = row - 1
+            guard lines.indices.contains(index) else { continue }
+            // The last rows of a long plan give way to the line that says how to answer.
+            let line = index == height - 3 && index < lines.count - 1 ? lines[lines.count - 1] : lines[index]
+            buffer.put(line.text, x: x + 2, y: y + row, role: line.role == .normal ? .dialog : line.role, maxWidth: width - 4)
+        }
+        buffer.put("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: y + height - 1, role: .dialog)
+    }
+
+    static func paintDialog(_ dialog: Dialog, _ buffer: inout CellBuffer) {
+        box(title: dialog.title, lines: dialog.lines, &buffer)
+    }
+
+    /// Every key of the view, from the keymap; in two columns when one does not fit the height.
+    static func help(_ state: ConsoleState, _ buffer: inout CellBuffer) {
+        let entries = Keymap.bindings(in: state.view).map { binding in
+            ("\(binding.label.padding(toLength: 6, withPad: " ", startingAt: 0)) \(binding.summary)\(binding.dangerous ? " !" : "")",
+             binding.dangerous ? Role.warning : Role.dialog)
+        }
+        let footer: [(String, Role)] = [("", .dialog), ("! asks first, showing what will happen.  Any key: close", .key)]
+        let fit = max(1, buffer.height - 2 - 3 - footer.count)
+        var lines = entries
+        if entries.count > fit {
+            let rows = (entries.count + 1) / 2
+            let column = entries.prefix(rows).map { DisplayWidth.of($0.0) }.max()! + 2
+            lines = (0..<rows).map { row in
+                let left = entries[row]
+                guard row + rows < entries.count else { return left }
+                let right = entries[row + rows]
+                return (left.0.padding(toLength: column, withPad: " ", startingAt: 0) + right.0, left.1 == .warning || right.1 == .warning ? .warning : .dialog)
+            }
+        }
+        box(title: "Keys: \(state.view.title)", lines: lines + footer, &buffer)
+    }
+
+    static func tooSmall(_ state: ConsoleState, _ buffer: inout CellBuffer) {
+        let lines = ["terminal too small: \(state.width)x\(state.height)",
+                     "plumb needs \(ConsoleState.minimumWidth)x\(ConsoleState.minimumHeight)", "q quits"]
+        for (index, line) in lines.enumerated() {
+            let y = max(0, state.height / 2 - 1) + index
+            buffer.put(line, x: max(0, (state.width - DisplayWidth.of(line)) / 2), y: y, role: index == 0 ? .warning : .muted)
+        }
+    }
+
+    // MARK: Time
+
+    /// `3s ago`, `2m ago`, `1h ago`, `4d ago`.
+    public static func age(of date: Date, now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        if seconds < 60 { return "\(seconds)s ago" }
+        if seconds < 3600 { return "\(seconds / 60)m ago" }
+        if seconds < 86400 { return "\(seconds / 3600)h ago" }
+        return "\(seconds / 86400)d ago"
+    }
+
+    /// When `age(of: date)` next reads differently: the console redraws then, and not on a clock.
+    public static func nextAgeChange(of date: Date, after now: Date) -> Date {
+        let seconds = max(0, now.timeIntervalSince(date))
+        let step: Double = seconds < 60 ? 1 : seconds < 3600 ? 60 : seconds < 86400 ? 3600 : 86400
+        return date.addingTimeInterval((floor(seconds / step) + 1) * step)
+    }
+}
+
+extension ConsoleState {
+    /// When the screen next changes by itself (an age on it); nil when nothing on it ages.
+    public var nextRedraw: Date? {
+        var dates: [Date] = []
+        if let last = lastReconcile, engineProblem == nil { dates.append(last) }
+        if view == .events { dates += eventRows.filter { $0.count > 1 }.map(\.event.time) }
+        return dates.map { Views.nextAgeChange(of: $0, after: now) }.min()
+    }
+}

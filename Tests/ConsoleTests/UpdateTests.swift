@@ -1,0 +1,165 @@
+import Console
+import DesiredState
+import Engine
+import Foundation
+import Testing
+import VersionSource
+
+/// Key sequences through `update`: the state they leave and the effects they ask for.
+@Suite struct UpdateTests {
+    typealias F = ConsoleFixture
+
+    @Test func movingTheSelectionLoadsTheDiffOfTheResourceUnderIt() {
+        var state = F.state()
+        // Rows go by path: etc/issue, etc/motd, etc/old.conf, ...
+        let effects = F.press([.char("j"), .char("j")], &state)
+        let selected = Update.selectedStatus(state)
+        #expect(selected?.id.description == "File/old.conf")
+        guard case .loadDiff(let status, let epoch)? = effects.first else { Issue.record("no diff asked for: \(effects)"); return }
+        #expect(status.id == selected?.id)
+        // A diff for an earlier selection arrives late: it is dropped.
+        F.press([.char("k"), .char("k")], &state)
+        _ = Update.update(&state, .diffLoaded(epoch: epoch, lines: ["--- stale"]))
+        #expect(state.resourceDetail?.lines.contains { $0.text == "--- stale" } == false)
+        _ = Update.update(&state, .diffLoaded(epoch: state.diffEpoch, lines: ["@@ -1 +1 @@", "-a", "+b"]))
+        #expect(state.resourceDetail?.lines.map(\.role) == [.diffHunk, .diffDel, .diffAdd])
+    }
+
+    @Test func keysSwitchViewsAndTheFirstVisitLoadsIt() {
+        var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
+        let proposals = F.press([.char("2")], &state)
+        #expect(state.view == .proposals)
+        guard case .loadProposals? = proposals.first else { Issue.record("\(proposals)"); return }
+        let history = F.press([.char("3")], &state)
+        guard case .loadHistory(skip: 0, _)? = history.first else { Issue.record("\(history)"); return }
+        #expect(F.press([.char("2")], &state).isEmpty, "loading is not asked for twice")
+        F.press([.char("4")], &state)
+        #expect(state.view == .events)
+    }
+
+    @Test func aDestructiveKeyOpensADialogWhoseDefaultIsCancel() {
+        var state = F.state()
+        F.press([.char("2")], &state)
+        F.press([.char("a")], &state)
+        let dialog = try? #require(state.dialog)
+        #expect(dialog?.title == "Approve proposal/bigger-motd at 111111111111?")
+        // Enter is not yes: it cancels, and nothing happens.
+        #expect(F.press([.enter], &state).isEmpty)
+        #expect(state.dialog == nil)
+        #expect(state.flash?.text == "cancelled; nothing changed")
+        F.press([.char("a")], &state)
+        let effects = F.press([.char("y")], &state)
+        guard case .approve(let review)? = effects.first else { Issue.record("\(effects)"); return }
+        #expect(review.proposal.head == "1111111111111111111111111111111111111111", "pinned to the head shown")
+        #expect(review.base == F.head)
+    }
+
+    @Test func aProposalThatFailsPolicyCannotBeApprovedFromTheConsole() {
+        var state = F.state()
+        F.press([.char("2"), .char("j"), .char("a")], &state)
+        #expect(state.dialog?.title == "proposal/open-perms at 222222222222 cannot be approved")
+        #expect(state.dialog?.confirm == nil)
+        #expect(F.press([.char("y")], &state).isEmpty, "y does nothing when there is nothing to confirm")
+    }
+
+    @Test func rollbackPlansFirstThenAsks() {
+        var state = F.state()
+        F.press([.char("3"), .char("j")], &state)
+        let effects = F.press([.char("r")], &state)
+        guard case .planRollback(let commit)? = effects.first else { Issue.record("\(effects)"); return }
+        #expect(commit.sha == "3333333333333333333333333333333333333333")
+        let plan = RollbackPlan(head: F.head, restore: commit, changes: [])
+        _ = Update.update(&state, .rollbackPlanned(plan))
+        #expect(state.dialog?.title == "Roll back main to 333333333333?")
+        guard case .rollback? = F.press([.char("y")], &state).first else { Issue.record("y must roll back"); return }
+    }
+
+    @Test func filteringNarrowsTheListAndCountsMatches() {
+        var state = F.state()
+        F.press([.char("/"), .char("e"), .char("t"), .char("c")], &state)
+        #expect(state.resourceRows.count == 3)
+        #expect(Views.render(state).text.contains("/etc: 3 of 6 match"))
+        F.press([.enter], &state)
+        #expect(state.prompt == nil)
+        #expect(state.resources.filter == "etc", "Enter keeps the filter")
+        F.press([.escape], &state)
+        #expect(state.resourceRows.count == 6, "Esc clears it")
+    }
+
+    @Test func eventsFollowUntilTheCursorLeavesTheNewest() {
+        var state = F.state()
+        F.press([.char("4")], &state)
+        #expect(state.eventRows.count == 3, "three fetch failures fold into one row")
+        #expect(state.eventRows.last?.count == 3)
+        #expect(state.follow && state.eventList.cursor == 2)
+        F.press([.char("k")], &state)
+        #expect(!state.follow)
+        _ = Update.update(&state, .journal([Event(.driftResolved, .info, message: "back in sync", time: F.now)]))
+        #expect(state.eventList.cursor == 1, "not following: the cursor stays")
+        F.press([.char("f")], &state)
+        #expect(state.follow && state.eventList.cursor == 3)
+        F.press([.char("l")], &state)
+        #expect(state.eventRows.allSatisfy { $0.event.level != .info }, "warnings and worse")
+    }
+
+    @Test func theCommandLineCompletesAndRuns() {
+        var state = F.state()
+        F.press([.char(":"), .char("t"), .tab], &state)
+        #expect(state.prompt?.text == "theme ")
+        let effects = F.press("light".map { .char($0) } + [.enter], &state)
+        guard case .setTheme("light")? = effects.first else { Issue.record("\(effects)"); return }
+        F.press([.char(":"), .char("n"), .char("o"), .enter], &state)
+        #expect(state.flash?.text.hasPrefix("unknown command :no") == true)
+        let quit = F.press([.char(":"), .char("q"), .enter], &state)
+        guard case .quit? = quit.first else { Issue.record("\(quit)"); return }
+    }
+
+    @Test func anObserverRefusesToSyncOrPause() {
+        var state = F.state()
+        _ = Update.update(&state, .modeChanged(EngineMode(autoSync: true, observerOf: "another plumb (pid 42) is reconciling this state dir")))
+        #expect(F.press([.char("S")], &state).isEmpty)
+        #expect(state.flash?.text == "observer only: another plumb (pid 42) is reconciling this state dir")
+        #expect(F.press([.char("p")], &state).isEmpty)
+    }
+
+    @Test func syncingAnExtraAsksBecauseItDeletes() {
+        var state = F.state()
+        while Update.selectedStatus(state)?.drift != .extra { F.press([.char("j")], &state) }
+        #expect(F.press([.char("s")], &state).isEmpty)
+        #expect(state.dialog?.title == "Prune File/old.conf?")
+        guard case .sync(let ids, prune: true)? = F.press([.char("y")], &state).first else { Issue.record("y must prune"); return }
+        #expect(ids == [ResourceID(kind: "File", name: "old.conf")])
+    }
+
+    @Test func historyLoadsTheNextPageNearTheEnd() {
+        var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
+        F.press([.char("3")], &state)
+        let page = (0..<200).map { Commit(sha: String(format: "%040d", $0), author: "a", time: F.now, subject: "c\($0)") }
+        _ = Update.update(&state, .historyLoaded(epoch: state.historyEpoch, skip: 0, page, complete: false))
+        #expect(F.press([.char("j")], &state).isEmpty)
+        let effects = F.press([.char("G")], &state)
+        guard case .loadHistory(skip: 200, _)? = effects.first else { Issue.record("\(effects)"); return }
+        #expect(F.press([.char("k")], &state).isEmpty, "one page at a time")
+    }
+
+    @Test func aTinyTerminalGetsANoticeAndOnlyQuitWorks() {
+        var state = F.state()
+        _ = Update.update(&state, .input(.resize(width: 40, height: 10)))
+        #expect(Views.render(state).text.contains("terminal too small: 40x10"))
+        #expect(F.press([.char("2")], &state).isEmpty)
+        #expect(state.view == .resources)
+        _ = Update.update(&state, .input(.resize(width: 80, height: 24)))
+        #expect(Views.render(state).text.contains("Resources"))
+        guard case .quit? = F.press([.ctrl("c")], &state).first else { Issue.record("Ctrl-C quits"); return }
+    }
+
+    @Test func helpIsGeneratedFromTheKeymap() {
+        var state = F.state()
+        F.press([.char("2"), .char("?")], &state)
+        let text = Views.render(state).text
+        for binding in Keymap.bindings(in: .proposals) { #expect(text.contains(binding.summary), "\(binding.summary)") }
+        #expect(text.contains("approve the selected proposal !"))
+        F.press([.char("x")], &state)
+        #expect(!state.help && state.dialog == nil, "a key closes the help and does nothing else")
+    }
+}
