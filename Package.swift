@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
     ]
 )

@@ -29,6 +29,8 @@ public enum ConsoleEvent: Sendable {
     /// An action finished: what to tell the operator.
     case done(String)
     case failed(String)
+    /// SIGTERM or SIGINT: quit as `q` would.
+    case terminate
 }
 
 /// What `update` asks the shell to do. The shell runs it off the input loop and answers with a

@@ -50,6 +50,7 @@ public enum Update {
             return []
         case .done(let message): state.flash = (message, .info); return []
         case .failed(let message): state.flash = (message, .error); return []
+        case .terminate: return quit(&state)
         }
     }
 

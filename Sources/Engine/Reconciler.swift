@@ -26,6 +26,10 @@ public final class Reconciler: Sendable {
         public let wait: Duration
         /// The target's folders that hold its resources, to watch until then.
         public var folders: [String] = []
+        /// The target as the pass left it; nil when the pass failed before observing.
+        public var snapshot: Snapshot?
+        /// Whether this pass would apply drift (flags, else plumb.yaml), pause aside.
+        public var autoSync = false
     }
 
     let engine: Engine
@@ -36,6 +40,8 @@ public final class Reconciler: Sendable {
     /// Resources the last sync could not mend and will not mend by trying again (a prune that was
     /// not safe, an extra it may not prune): their drift does not start a sync on every pass.
     private let stuck = Mutex<Set<ResourceID>>([])
+    /// Set from the console: drift is shown and journalled, not applied, until resumed.
+    private let paused = Mutex(false)
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
@@ -43,6 +49,14 @@ public final class Reconciler: Sendable {
         self.options = options
         lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir", takesRequests: true)
         // Made now, so that it can be watched for requests from the start.
+        engine.config.stateDir.wakeEngine()
+    }
+
+    public var isPaused: Bool { paused.withLock { $0 } }
+
+    /// Pauses or resumes auto-sync; the next pass follows it.
+    public func setPaused(_ value: Bool) {
+        paused.withLock { $0 = value }
         engine.config.stateDir.wakeEngine()
     }
 
@@ -70,12 +84,14 @@ public final class Reconciler: Sendable {
             interval = options.interval ?? settings.interval
             try journalDrift(snapshot)
             var inSync = snapshot.allSynced
+            var latest = snapshot
+            let autoSync = options.autoSync ?? settings.autoSync
             // Apply when a sync can change something: drift outside what the last sync could not
             // mend, or a head not applied yet.
             let stuckNow = stuck.withLock { $0 }
             let due = (pinned == nil && snapshot.head != snapshot.applied)
                 || snapshot.statuses.contains { $0.sync != .synced && !stuckNow.contains($0.id) }
-            if !inSync, due, options.autoSync ?? settings.autoSync, snapshot.invalidHead == nil {
+            if !inSync, due, autoSync, !paused.withLock({ $0 }), snapshot.invalidHead == nil {
                 var sync = SyncOptions()
                 sync.fetch = false
                 sync.prune = options.prune || settings.prune
@@ -84,6 +100,7 @@ public final class Reconciler: Sendable {
                 sync.retryAt = retryAt
                 let report = try await engine.sync(sync)
                 let after = try await engine.snapshot(fetch: false)
+                latest = after
                 try journalDrift(after)
                 inSync = report.failures.isEmpty && after.allSynced
                 stuck.withLock {
@@ -98,7 +115,8 @@ public final class Reconciler: Sendable {
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
             return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
-                        folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root))
+                        folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root),
+                        snapshot: latest, autoSync: autoSync)
         } catch {
             let backoff = Self.backoff(after: failures.withLock { $0 += 1; return $0 }, interval: interval)
             logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
@@ -113,7 +131,7 @@ public final class Reconciler: Sendable {
     /// Passes until the task is cancelled (SIGTERM, SIGINT), each step finished before it stops.
     /// Between passes it waits for the interval, or less when the target's folders change; the
     /// source is fetched when the interval has passed, not on every change of the target.
-    public func run() async {
+    public func run(afterEachPass report: @Sendable (Pass) -> Void = { _ in }) async {
         let watch = try? TargetWatch()
         if watch == nil { logger.warning("cannot watch the target; changes are seen at each interval") }
         let clock = ContinuousClock()
@@ -125,6 +143,7 @@ public final class Reconciler: Sendable {
             // whole, and only the wait before the next one is cut short.
             let pass = await Task { await self.pass(fetch: fetching) }.value
             if fetching { nextFetch = clock.now + pass.wait }
+            report(pass)
             let wait = max(.zero, min(pass.wait, nextFetch - clock.now))
             logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(Self.words(wait))"])
             guard let watch else {
@@ -158,7 +177,7 @@ public final class Reconciler: Sendable {
     static func words(_ duration: Duration) -> String { String(format: "%.1fs", seconds(duration)) }
 
     /// The target root and every folder on the way to these paths.
-    static func folders(holding paths: [String], in root: String) -> [String] {
+    public static func folders(holding paths: [String], in root: String) -> [String] {
         var folders: Set<String> = [root]
         var previous: Substring?
         for path in paths {

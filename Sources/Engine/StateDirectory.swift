@@ -8,6 +8,9 @@ public struct StateDirectory: Sendable {
     public init(path: String) { self.path = URL(fileURLWithPath: path).standardizedFileURL.path }
 
     public var database: String { path + "/state.sqlite" }
+    /// The database's write-ahead log: it changes whenever anyone journals, so watching it
+    /// follows the journal without polling.
+    public var journalLog: String { database + "-wal" }
     public var mirror: String { path + "/mirror.git" }
     public var backups: String { path + "/backups" }
     public var lock: String { path + "/lock" }
@@ -15,7 +18,7 @@ public struct StateDirectory: Sendable {
     public var wake: String { path + "/wake" }
 
     /// Wakes the engine that watches `wake` (a close after writing is what it waits for).
-    func wakeEngine() {
+    public func wakeEngine() {
         let fd = open(wake, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         if fd >= 0 { close(fd) }
     }

@@ -4,7 +4,7 @@ import Synchronization
 /// Watches the target's folders with inotify, so a hand edit starts a pass at once instead of at
 /// the next interval. The interval stays the safety net: a watch that cannot be set, or a queue
 /// that overflows, only means the next pass comes on time rather than early.
-final class TargetWatch: Sendable {
+public final class TargetWatch: Sendable {
     /// Bursts (an editor writes a file in several steps) are let settle this long.
     static let settle: Duration = .milliseconds(50)
     static let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO
@@ -16,7 +16,7 @@ final class TargetWatch: Sendable {
     /// The watch descriptors set so far.
     private let known = Mutex<Set<Int32>>([])
 
-    init() throws {
+    public init() throws {
         inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard inotify >= 0 else { throw StateError("cannot watch the target: \(String(cString: strerror(errno)))") }
         var ends: [Int32] = [0, 0]
@@ -39,7 +39,8 @@ final class TargetWatch: Sendable {
     /// watch that exists is one cheap call, and a folder removed and made anew is watched again.
     /// Returns whether a folder was not watched before: whatever changed in it until now was not
     /// seen, so the caller looks again.
-    func watch(_ folders: [String]) -> Bool {
+    @discardableResult
+    public func watch(_ folders: [String]) -> Bool {
         let descriptors = folders.map { inotify_add_watch(inotify, $0, Self.mask) }.filter { $0 >= 0 }
         return known.withLock { known in
             let fresh = descriptors.contains { !known.contains($0) }
@@ -49,11 +50,11 @@ final class TargetWatch: Sendable {
     }
 
     /// Ends a `wait` at once.
-    func wake() { _ = write(wakeWrite, "x", 1) }
+    public func wake() { _ = write(wakeWrite, "x", 1) }
 
     /// Blocks until something changed under a watched folder (true), or `timeout` passed or
     /// `wake` was called (false). Events of one burst are taken together.
-    func wait(timeout: Duration) -> Bool {
+    public func wait(timeout: Duration) -> Bool {
         var changed = false
         var remaining = timeout
         while true {

@@ -47,3 +47,42 @@ extension Mirror {
         return out.succeeded ? out.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 }
+
+extension Mirror {
+    /// One file that differs between two revisions (or trees): its path under the source path and
+    /// its blob on each side (all zeros where absent).
+    public struct ChangedFile: Sendable, Hashable {
+        public let path: String
+        public let oldBlob: String
+        public let newBlob: String
+    }
+
+    /// The files that differ between two revisions, below the source path.
+    public func changedFiles(from old: String, to new: String) async throws -> [ChangedFile] {
+        let out = try await git.output(["diff-tree", "-r", "-z", "--no-renames", "--relative=\(source.path)", old, new],
+                                       what: "comparing \(old.prefix(12)) with \(new.prefix(12))")
+        // Records: `:<mode> <mode> <old> <new> <status>` NUL `<path>` NUL.
+        let fields = out.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        var files: [ChangedFile] = []
+        var index = 0
+        while index + 1 < fields.count {
+            let meta = fields[index].split(separator: " ")
+            if meta.count >= 4, fields[index].hasPrefix(":") {
+                files.append(ChangedFile(path: fields[index + 1], oldBlob: String(meta[2]), newBlob: String(meta[3])))
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return files
+    }
+
+    /// `git diff` between two revisions, of these paths only (relative to the source path), as lines.
+    public func diffLines(from old: String, to new: String, paths: [String]) async throws -> [String] {
+        guard !paths.isEmpty else { return [] }
+        let out = try await git.output(["diff", "--no-color", "--no-ext-diff", "--no-renames", "--relative=\(source.path)", old, new, "--"]
+                                       + paths.map { source.path.isEmpty ? $0 : source.path + "/" + $0 },
+                                       what: "comparing \(old.prefix(12)) with \(new.prefix(12))")
+        return out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(out.text.hasSuffix("\n") ? 1 : 0)
+    }
+}

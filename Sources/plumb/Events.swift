@@ -36,15 +36,12 @@ struct Events: AsyncParsableCommand {
             guard follow else { return }
             // Follow from the newest event printed; with nothing printed, from the newest there is
             // only when -n 0 asked to skip the older ones.
-            var last = try first.last?.sequence ?? (count == 0 ? store.events(last: 1).last?.sequence ?? 0 : 0)
+            let last = try first.last?.sequence ?? (count == 0 ? store.events(last: 1).last?.sequence ?? 0 : 0)
             signal(SIGINT) { _ in _exit(0) }
             signal(SIGTERM) { _ in _exit(0) }
+            let follower = try JournalFollower(store: store, stateDir: stateDir, after: last, resource: resource)
             while true {
-                try await Task.sleep(for: .milliseconds(200))
-                for event in try store.events(after: last, resource: resource) {
-                    printEvent(event)
-                    last = event.sequence
-                }
+                for event in try follower.next() { printEvent(event) }
             }
         }
     }

@@ -1,0 +1,226 @@
+import Console
+import DesiredState
+import Engine
+import Foundation
+import Synchronization
+import TerminalBackend
+import VersionSource
+
+/// The console's shell: one thread owns the terminal and runs `update`; the engine, git and the
+/// disk work elsewhere and post their results. The loop sleeps in poll(2) until a key, a result
+/// or the next moment an age on screen changes: never on a clock.
+final class ConsoleSession: @unchecked Sendable {
+    let engine: Engine
+    let reconciler: Reconciler?
+    let terminal: Terminal
+    /// Touched only on the terminal's thread.
+    private var state: ConsoleState
+    private let inbox = Mutex<[ConsoleEvent]>([])
+    private let wakeRead: Int32, wakeWrite: Int32
+    private let stopped = Mutex(false)
+    /// Woken when the journal moves, so an observer looks at the target again.
+    private let observerWatch = Mutex<TargetWatch?>(nil)
+
+    static let historyPage = 200
+
+    init(engine: Engine, reconciler: Reconciler?, terminal: Terminal, theme: Theme, mode: EngineMode) {
+        self.engine = engine
+        self.reconciler = reconciler
+        self.terminal = terminal
+        terminal.apply(theme)
+        state = ConsoleState(width: terminal.width, height: terminal.height, now: Date(),
+                             source: engine.config.source.url, branch: engine.config.source.branch, mode: mode, themeName: theme.name)
+        var ends: [Int32] = [0, 0]
+        _ = pipe(&ends)
+        for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK); _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        (wakeRead, wakeWrite) = (ends[0], ends[1])
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Hands a result to the terminal's thread.
+    func post(_ event: ConsoleEvent) {
+        inbox.withLock { $0.append(event) }
+        _ = write(wakeWrite, "x", 1)
+    }
+
+    /// Runs the console until quit, then gives the terminal back and lets the engine finish its
+    /// step in progress.
+    func run() async {
+        let engineTask = startEngine()
+        let journal = startJournal()
+        let signals = SignalWatch([SIGTERM, SIGINT]) { [self] in post(.terminate) }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                loop()
+                done.resume()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        terminal.restore()
+        stopped.withLock { $0 = true }
+        journal?.stop()
+        observerWatch.withLock { $0?.wake() }
+        engineTask.cancel()
+        await engineTask.value
+        withExtendedLifetime(signals) {}
+    }
+
+    // MARK: The terminal's thread
+
+    private func loop() {
+        while !state.quitting {
+            apply(.tick(Date()))
+            terminal.draw(Views.render(state))
+            var fds = [pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            let timeout = state.nextRedraw.map { Int32(clamping: max(0, Int(($0.timeIntervalSinceNow * 1000).rounded(.up)))) } ?? -1
+            let ready = poll(&fds, 2, timeout)
+            // A resize interrupts poll; ncurses then has KEY_RESIZE waiting.
+            if ready > 0 && fds[0].revents != 0 || ready < 0 && errno == EINTR {
+                for input in terminal.readInput() { apply(.input(input)) }
+            }
+            if ready > 0 && fds[1].revents != 0 {
+                var byte = [UInt8](repeating: 0, count: 256)
+                while read(wakeRead, &byte, byte.count) > 0 {}
+                for event in inbox.withLock({ events in defer { events = [] }; return events }) { apply(event) }
+            }
+        }
+    }
+
+    private func apply(_ event: ConsoleEvent) {
+        for effect in Update.update(&state, event) { perform(effect) }
+    }
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .quit: return
+        case .setTheme(let name):
+            switch Theme.load(name, directories: [Theme.userDirectory]) {
+            case .success(let theme):
+                terminal.apply(theme)
+                state.themeName = theme.name
+                apply(.done("theme \(theme.name)"))
+            case .failure(let error): apply(.failed("\(error)"))
+            }
+        case .setPaused(let paused): reconciler?.setPaused(paused)
+        default:
+            Task.detached { [self] in
+                do { if let event = try await result(of: effect) { post(event) } } catch { post(.failed("\(error)")) }
+            }
+        }
+    }
+
+    // MARK: Effects, off the terminal's thread
+
+    private func result(of effect: Effect) async throws -> ConsoleEvent? {
+        switch effect {
+        case .loadDiff(let status, let epoch):
+            return .diffLoaded(epoch: epoch, lines: try await engine.diffs([status]).first ?? [])
+        case .loadProposals(let epoch):
+            return .proposalsLoaded(epoch: epoch, try await engine.reviewProposals(head: try await engine.currentHead()))
+        case .loadProposalDiff(let review, let epoch):
+            let merged: String = if case .clean(let tree) = review.merge { tree } else { review.proposal.head }
+            return .proposalDiffLoaded(epoch: epoch, lines: try await engine.changeDiff(from: review.base, to: merged))
+        case .loadHistory(let skip, let epoch):
+            var commits: [Commit] = []
+            try await engine.mirror.log(from: engine.config.source.branchRef, skip: skip, limit: Self.historyPage) { commits += $0; return true }
+            return .historyLoaded(epoch: epoch, skip: skip, commits, complete: commits.count < Self.historyPage)
+        case .loadCommit(let commit, let epoch):
+            let parent = try await engine.mirror.resolve(commit.sha + "^")
+            let empty = DesiredState(revision: "", resources: [], settings: Settings())
+            var before: DesiredState?
+            if let parent { before = try? await engine.desiredState(at: parent, journal: false) }
+            let after = try? await engine.desiredState(at: commit.sha, journal: false)
+            let changes = ResourceChange.between(before ?? empty, after ?? empty)
+            // A first commit is compared with git's empty tree.
+            let diff = try await engine.changeDiff(from: parent ?? "4b825dc642cb6eb9a060e54bf8d69288fbee4904", to: commit.sha)
+            return .commitLoaded(epoch: epoch, changes: changes, diff: diff)
+        case .planSyncAll:
+            var options = SyncOptions()
+            options.dryRun = true
+            options.fetch = false
+            return .syncPlanned(SyncSummary(try await engine.sync(options), dryRun: true))
+        case .sync(let ids, let prune):
+            var options = SyncOptions(ids: ids)
+            options.prune = prune
+            options.fetch = false
+            let summary = try await engine.requestSync(options) { _ in }
+            let failed = summary.failures.count
+            return failed == 0 ? .done("synced \(summary.changes.count) change(s) at \(summary.revision.prefix(12))")
+                : .failed("\(failed) of \(summary.changes.count) change(s) failed; see the events (4)")
+        case .planRollback(let commit):
+            return .rollbackPlanned(try await engine.planRollback(to: commit.sha))
+        case .rollback(let plan):
+            let commit = try await engine.rollback(plan)
+            engine.config.stateDir.wakeEngine()
+            return .done("rolled back to \(plan.restore.short) as \(commit.prefix(12)), pushed")
+        case .approve(let review):
+            let (commit, kept) = try await engine.approve(review)
+            engine.config.stateDir.wakeEngine()
+            return .done("approved \(review.proposal.branch) as \(commit.prefix(12))" + (kept.map { "; the branch was kept: \($0)" } ?? ""))
+        case .reject(let proposal):
+            try await engine.reject(proposal, reason: "rejected in the console")
+            return .done("rejected \(proposal.branch)")
+        case .quit, .setTheme, .setPaused:
+            return nil
+        }
+    }
+
+    // MARK: The engine and the journal
+
+    /// The reconcile loop when this console holds the state dir; else an observer that looks at
+    /// the target whenever it or the journal changes.
+    private func startEngine() -> Task<Void, Never> {
+        if let reconciler {
+            return Task.detached { [self] in
+                await reconciler.run { [self] pass in
+                    if let snapshot = pass.snapshot { post(.snapshot(snapshot, at: Date())) }
+                    post(.engineProblem(pass.error))
+                    post(.modeChanged(EngineMode(autoSync: pass.autoSync, paused: reconciler.isPaused)))
+                }
+            }
+        }
+        return Task.detached { [self] in
+            let watch = try? TargetWatch()
+            observerWatch.withLock { $0 = watch }
+            while !Task.isCancelled && !stopped.withLock({ $0 }) {
+                var folders: [String] = []
+                do {
+                    let snapshot = try await engine.snapshot(fetch: false)
+                    post(.snapshot(snapshot, at: Date()))
+                    post(.engineProblem(snapshot.invalidHead.map { "\($0)" }))
+                    folders = Reconciler.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root)
+                } catch {
+                    post(.engineProblem("\(error)"))
+                }
+                guard let watch else { try? await Task.sleep(for: .seconds(5)); continue }
+                watch.watch(folders)
+                await withCheckedContinuation { done in
+                    DispatchQueue.global().async { _ = watch.wait(timeout: .seconds(30)); done.resume() }
+                }
+            }
+        }
+    }
+
+    /// The newest events, then each new one as it is journalled, by this process or another.
+    private func startJournal() -> JournalFollower? {
+        let store = engine.store
+        let recent = (try? store.events(last: ConsoleState.eventLimit)) ?? []
+        post(.journal(recent))
+        let follower = try? JournalFollower(store: store, stateDir: engine.config.stateDir, after: recent.last?.sequence ?? 0)
+        let thread = Thread { [self] in
+            while let follower, !stopped.withLock({ $0 }) {
+                guard let events = try? follower.next(), !events.isEmpty else { continue }
+                post(.journal(events))
+                // An observer looks at the target again when the engine beside it has done something.
+                observerWatch.withLock { $0?.wake() }
+            }
+        }
+        thread.start()
+        return follower
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Console
+import DesiredState
+import Engine
+import Foundation
+import TerminalBackend
+
+struct UI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "The console: resources, proposals, history and events, with the engine running inside.",
+        discussion: """
+            plumb with no command opens it. The engine reconciles while the console is open, as \\
+            `plumb agent` would; beside a running agent the console only observes, and says so. \\
+            Press ? for the keys. NO_COLOR (any value) turns colour off.
+            """)
+
+    @OptionGroup var options: SourceOptions
+
+    @Option(help: ArgumentHelp("A theme: default, light, high-contrast, monochrome, a name in ~/.config/plumb/themes, or a file.", valueName: "name|file"))
+    var theme = "default"
+
+    @Flag(help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off).")
+    var autoSync = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let theme = try Theme.load(self.theme, directories: [Theme.userDirectory]).get()
+            let engine = try await options.engine()
+            var settings = Reconciler.Options()
+            if autoSync { settings.autoSync = true }
+            settings.fetch = !options.noFetch
+            // The engine of the state dir, or an observer beside the one that holds it.
+            var observerOf: String?
+            let reconciler: Reconciler?
+            do {
+                reconciler = try Reconciler(engine: engine, options: settings)
+            } catch let busy as EngineLock.Busy {
+                reconciler = nil
+                observerOf = busy.holder.description
+            }
+            let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+            let terminal = try Terminal(noColor: noColor)
+            LogSetup.toFile(engine.config.stateDir.path + "/console.log")
+            defer { LogSetup.toStandardError() }
+            let session = ConsoleSession(engine: engine, reconciler: reconciler, terminal: terminal, theme: theme,
+                                         mode: EngineMode(autoSync: autoSync, observerOf: observerOf))
+            await session.run()
+        }
+    }
+}
