@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Times the console's render path: state to cell buffer to the changes drawn. Not a test.
+        .executableTarget(name: "plumb-render-benchmark", dependencies: ["Console", "Engine", "DesiredState", "VersionSource"], path: "Benchmarks/RenderBenchmark"),
         .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),

@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <ncurses.h>
 #include <locale.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -98,6 +99,38 @@ static inline void plumb_install_crash_restore(void) {
     for (int i = 0; i < PLUMB_CRASH_SIGNAL_COUNT; i++) {
         sigaction(plumb_crash_signal(i), &action, plumb_previous_crash_action(i));
     }
+}
+
+// Resize wake. A resize (SIGWINCH) may be delivered to any thread, so the thread waiting in poll(2)
+// for input may never see it interrupted. This handler lets ncurses' own handler note the resize
+// (it turns it into KEY_RESIZE), then writes one byte to a pipe that the waiting thread polls.
+static inline struct sigaction *plumb_previous_winch_action(void) {
+    static struct sigaction previous;
+    return &previous;
+}
+static inline int *plumb_winch_descriptor(void) {
+    static int descriptor = -1;
+    return &descriptor;
+}
+static inline void plumb_winch(int number, siginfo_t *info, void *context) {
+    struct sigaction *previous = plumb_previous_winch_action();
+    if (previous->sa_flags & SA_SIGINFO) {
+        if (previous->sa_sigaction) previous->sa_sigaction(number, info, context);
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN) {
+        previous->sa_handler(number);
+    }
+    int saved = errno;
+    if (*plumb_winch_descriptor() >= 0) (void) !write(*plumb_winch_descriptor(), "w", 1);
+    errno = saved;
+}
+/// After newterm: a resize also writes a byte to `descriptor` (the write end of a non-blocking pipe).
+static inline void plumb_wake_on_resize(int descriptor) {
+    *plumb_winch_descriptor() = descriptor;
+    struct sigaction action = { 0 };
+    action.sa_sigaction = plumb_winch;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGWINCH, &action, plumb_previous_winch_action());
 }
 
 #endif

@@ -91,6 +91,10 @@ public struct ConsoleState: Sendable {
     // Resources
     public var statuses: [ResourceStatus] = []
     public var resourceRows: [Int] = []
+    /// What `/` searches, per status; built once per snapshot.
+    var resourceSearch: [SearchText] = []
+    /// Counted once per snapshot, not on every frame.
+    public var syncedCount = 0, unknownCount = 0
     public var resources = ListState()
     public var resourcesLoaded = false
     public var resourceDetail: Detail?
@@ -107,6 +111,7 @@ public struct ConsoleState: Sendable {
     // History
     public var commits: [Commit] = []
     public var commitRows: [Int] = []
+    var commitSearch: [SearchText] = []
     public var historyList = ListState()
     public var historyComplete = false
     public var historyLoading = false
@@ -115,6 +120,7 @@ public struct ConsoleState: Sendable {
 
     // Events
     public var events: [Event] = []
+    var eventSearch: [SearchText] = []
     public var eventRows: [EventRow] = []
     public var eventList = ListState()
     public var follow = true

@@ -32,6 +32,7 @@ public enum Update {
         case .historyLoaded(let epoch, let skip, let commits, let complete):
             guard epoch == state.historyEpoch, skip == state.commits.count else { return [] }
             state.commits += commits
+            state.commitSearch += commits.map { SearchText($0.sha, $0.subject, $0.author) }
             state.historyComplete = complete
             state.historyLoading = false
             rebuildCommitRows(&state)
@@ -277,6 +278,7 @@ public enum Update {
     static func reloadHistory(_ state: inout ConsoleState) -> [Effect] {
         state.historyEpoch += 1
         state.commits = []
+        state.commitSearch = []
         state.commitRows = []
         state.historyComplete = false
         state.historyLoading = true
@@ -337,15 +339,17 @@ public enum Update {
     static func setFilter(_ text: String, _ state: inout ConsoleState) -> [Effect] {
         switch state.view {
         case .resources:
+            let previous = state.resources.filter
             state.resources.filter = text
-            rebuildResourceRows(&state)
+            rebuildResourceRows(&state, previousFilter: previous)
             return loadDiff(&state)
         case .proposals:
             state.proposalList.filter = text
             rebuildProposalRows(&state)
         case .history:
+            let previous = state.historyList.filter
             state.historyList.filter = text
-            rebuildCommitRows(&state)
+            rebuildCommitRows(&state, previousFilter: previous)
         case .events:
             state.eventList.filter = text
             rebuildEventRows(&state)
@@ -385,8 +389,14 @@ public enum Update {
 
     static func received(_ snapshot: Snapshot, at: Date, _ state: inout ConsoleState) -> [Effect] {
         let selected = selectedStatus(state)
-        let headMoved = state.head != nil && state.head != snapshot.head
+        let firstLook = !state.resourcesLoaded
+        // History and proposals read before the first snapshot may predate its fetch: a head
+        // seen for the first time counts as moved.
+        let headMoved = state.head != snapshot.head
         state.statuses = snapshot.statuses
+        state.resourceSearch = snapshot.statuses.map { SearchText($0.id.description, $0.path) }
+        state.syncedCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
+        state.unknownCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
         state.head = snapshot.head
         state.applied = snapshot.applied
         state.lastReconcile = at
@@ -395,6 +405,9 @@ public enum Update {
         // Keep the selection on the same resource as the list changes under it.
         if let selected, let row = state.resourceRows.firstIndex(where: { state.statuses[$0].id == selected.id }) {
             state.resources.cursor = row
+        } else if firstLook, let drifted = state.resourceRows.firstIndex(where: { state.statuses[$0].sync != .synced }) {
+            // Opened on the first drift: that is what the operator came to see.
+            state.resources.cursor = drifted
         }
         rescroll(&state)
         var effects: [Effect] = []
@@ -408,7 +421,11 @@ public enum Update {
 
     static func journal(_ events: [Event], _ state: inout ConsoleState) -> [Effect] {
         state.events += events
-        if state.events.count > ConsoleState.eventLimit { state.events.removeFirst(state.events.count - ConsoleState.eventLimit) }
+        state.eventSearch += events.map { SearchText($0.reason.rawValue, $0.resource ?? "", $0.message) }
+        if state.events.count > ConsoleState.eventLimit {
+            state.events.removeFirst(state.events.count - ConsoleState.eventLimit)
+            state.eventSearch.removeFirst(state.eventSearch.count - ConsoleState.eventLimit)
+        }
         rebuildEventRows(&state)
         let proposalsChanged = events.contains { [.proposalOpened, .proposalApproved, .proposalRejected].contains($0.reason) }
         return proposalsChanged && !state.proposalsLoading && (state.view == .proposals || !state.proposals.isEmpty) ? reloadProposals(&state) : []
@@ -416,40 +433,43 @@ public enum Update {
 
     // MARK: Rows
 
-    static func matches(_ filter: String, _ fields: String...) -> Bool {
-        filter.isEmpty || fields.contains { $0.range(of: filter, options: .caseInsensitive) != nil }
+    /// The rows of `all` whose search text holds `filter`. When the filter only grew since the
+    /// rows were made (a letter typed), only the rows that matched before are searched.
+    static func filtered(_ all: Int, search: [SearchText], filter: String, previous: (filter: String, rows: [Int])) -> [Int] {
+        guard !filter.isEmpty else { return Array(0..<all) }
+        let needle = SearchText.needle(filter)
+        let candidates = !previous.filter.isEmpty && filter.hasPrefix(previous.filter) ? previous.rows : Array(0..<all)
+        return candidates.filter { search[$0].contains(needle) }
     }
 
-    static func rebuildResourceRows(_ state: inout ConsoleState) {
-        let filter = state.resources.filter
-        state.resourceRows = filter.isEmpty ? Array(state.statuses.indices)
-            : state.statuses.indices.filter { matches(filter, state.statuses[$0].id.description, state.statuses[$0].path) }
+    static func rebuildResourceRows(_ state: inout ConsoleState, previousFilter: String = "") {
+        state.resourceRows = filtered(state.statuses.count, search: state.resourceSearch, filter: state.resources.filter,
+                                      previous: (previousFilter, state.resourceRows))
         state.resources.scroll(rows: Layout(state).listRows, count: state.resourceRows.count)
     }
 
     static func rebuildProposalRows(_ state: inout ConsoleState) {
-        let filter = state.proposalList.filter
+        let needle = SearchText.needle(state.proposalList.filter)
         state.proposalRows = state.proposals.indices.filter {
-            matches(filter, state.proposals[$0].proposal.branch, state.proposals[$0].title, state.proposals[$0].author)
+            SearchText(state.proposals[$0].proposal.branch, state.proposals[$0].title, state.proposals[$0].author).contains(needle)
         }
         state.proposalList.scroll(rows: Layout(state).listRows, count: state.proposalRows.count)
     }
 
-    static func rebuildCommitRows(_ state: inout ConsoleState) {
-        let filter = state.historyList.filter
-        state.commitRows = filter.isEmpty ? Array(state.commits.indices)
-            : state.commits.indices.filter { matches(filter, state.commits[$0].sha, state.commits[$0].subject, state.commits[$0].author) }
+    static func rebuildCommitRows(_ state: inout ConsoleState, previousFilter: String = "") {
+        state.commitRows = filtered(state.commits.count, search: state.commitSearch, filter: state.historyList.filter,
+                                    previous: (previousFilter, state.commitRows))
         state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
     }
 
     /// Rows of the events view: the level and filter applied, and repeats of one event folded.
     static func rebuildEventRows(_ state: inout ConsoleState) {
-        let filter = state.eventList.filter
+        let needle = SearchText.needle(state.eventList.filter)
         let order: [Event.Level] = [.info, .warning, .error]
         let minimum = order.firstIndex(of: state.minimumLevel) ?? 0
         var rows: [EventRow] = []
-        for event in state.events where order.firstIndex(of: event.level)! >= minimum
-            && matches(filter, event.reason.rawValue, event.resource ?? "", event.message) {
+        for (index, event) in state.events.enumerated() where order.firstIndex(of: event.level)! >= minimum
+            && state.eventSearch[index].contains(needle) {
             if let last = rows.last, last.event.reason == event.reason, last.event.resource == event.resource, last.event.message == event.message {
                 rows[rows.count - 1] = EventRow(event: event, count: last.count + 1)
             } else {

@@ -53,8 +53,7 @@ public enum Views {
             x += buffer.put("  ", x: x, y: 1, role: .header)
         }
         if state.resourcesLoaded {
-            let synced = state.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
-            let unknown = state.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
+            let (synced, unknown) = (state.syncedCount, state.unknownCount)
             part("✓ Synced \(synced)", .header)
             part("✗ OutOfSync \(state.statuses.count - synced - unknown)", state.statuses.count - synced - unknown > 0 ? .drift : .header)
             if unknown > 0 { part("? Unknown \(unknown)", .unknown) }

@@ -110,6 +110,11 @@ public final class Terminal {
     /// The descriptor to poll(2) for input (standard input).
     public var inputDescriptor: Int32 { STDIN_FILENO }
 
+    /// Writes a byte to `descriptor` (a non-blocking pipe's write end) on each resize, so a thread
+    /// waiting in poll(2) wakes even when the signal went to another thread; `readInput` then
+    /// returns the resize.
+    public func wakeOnResize(_ descriptor: Int32) { plumb_wake_on_resize(descriptor) }
+
     /// Gives the terminal back (endwin), once; safe to call again; also called by deinit.
     public func restore() {
         guard !restored else { return }

@@ -34,6 +34,7 @@ final class ConsoleSession: @unchecked Sendable {
         _ = pipe(&ends)
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK); _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         (wakeRead, wakeWrite) = (ends[0], ends[1])
+        terminal.wakeOnResize(wakeWrite)
     }
 
     deinit {
@@ -52,7 +53,7 @@ final class ConsoleSession: @unchecked Sendable {
     func run() async {
         let engineTask = startEngine()
         let journal = startJournal()
-        let signals = SignalWatch([SIGTERM, SIGINT]) { [self] in post(.terminate) }
+        let signals = SignalWatch([SIGTERM, SIGINT, SIGHUP]) { [self] in post(.terminate) }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread { [self] in
                 loop()
@@ -79,10 +80,13 @@ final class ConsoleSession: @unchecked Sendable {
             var fds = [pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             let timeout = state.nextRedraw.map { Int32(clamping: max(0, Int(($0.timeIntervalSinceNow * 1000).rounded(.up)))) } ?? -1
             let ready = poll(&fds, 2, timeout)
-            // A resize interrupts poll; ncurses then has KEY_RESIZE waiting.
-            if ready > 0 && fds[0].revents != 0 || ready < 0 && errno == EINTR {
-                for input in terminal.readInput() { apply(.input(input)) }
+            // The terminal went away (a closed ssh session, a killed tmux): nobody is left to see.
+            if ready > 0 && fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                apply(.terminate)
+                continue
             }
+            // Keys, and a resize: its signal wrote to the wake pipe, and ncurses has KEY_RESIZE waiting.
+            if ready != 0 { for input in terminal.readInput() { apply(.input(input)) } }
             if ready > 0 && fds[1].revents != 0 {
                 var byte = [UInt8](repeating: 0, count: 256)
                 while read(wakeRead, &byte, byte.count) > 0 {}

@@ -84,6 +84,11 @@ import VersionSource
         #expect(state.resources.filter == "etc", "Enter keeps the filter")
         F.press([.escape], &state)
         #expect(state.resourceRows.count == 6, "Esc clears it")
+        F.press([.char("/"), .char("E"), .char("T"), .char("C"), .char("/"), .char("M")], &state)
+        #expect(state.resourceRows.count == 1, "case does not matter; each letter narrows")
+        #expect(Update.selectedStatus(state)?.path == "etc/motd")
+        F.press([.backspace, .backspace, .backspace], &state)
+        #expect(state.resourceRows.count == 3, "a shorter filter widens again")
     }
 
     @Test func eventsFollowUntilTheCursorLeavesTheNewest() {

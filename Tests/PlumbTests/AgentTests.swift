@@ -15,16 +15,6 @@ import TestSupport
 
     func start(_ arguments: String...) throws -> Process { try fx.spawn(["agent"] + arguments) }
 
-    /// Waits up to `seconds` for `condition`, checking every 50 ms.
-    func eventually(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
-
     func reasons() throws -> [String] {
         try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
             (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String

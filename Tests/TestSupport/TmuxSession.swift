@@ -6,18 +6,54 @@ import Foundation
 public final class TmuxSession: @unchecked Sendable {
     public let socket: String
     let name = "plumb"
+    /// Holds the socket; removed with the session.
+    private let folder: Scratch
+    /// The tmux server of this session, to be sure it ends with the session.
+    private var serverPID: Int32?
 
     /// Starts `command` (run by sh) in a `width`x`height` window. After the command ends, the
     /// window stays, showing `EXIT=<status>` and whether the terminal was given back in cooked mode.
-    public init(command: String, env: [String: String], width: Int = 80, height: Int = 24) throws {
-        socket = try Scratch().file("tmux.sock")
+    /// `unset` names variables of this process's environment the command must not see.
+    public init(command: String, env: [String: String], unset: [String] = [], width: Int = 80, height: Int = 24) throws {
+        folder = try Scratch()
+        socket = folder.file("tmux.sock")
         let exports = env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
-        let script = "env \(exports) \(command); echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600"
-        let result = try run("tmux", ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", script])
-        guard result.status == 0 else { throw SetupError("tmux new-session failed: \(result.stderr)") }
+        let script = "env \(unset.map { "-u \($0) " }.joined())\(exports) \(command); echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600"
+        try Self.detached(["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", script])
+        guard eventually(10, { (try? run("tmux", ["-S", socket, "has-session", "-t", name]).status) == 0 }) else {
+            throw SetupError("tmux did not start a session")
+        }
+        serverPID = (try? run("tmux", ["-S", socket, "display-message", "-p", "-t", name, "#{pid}"]).stdout)
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    deinit { _ = try? run("tmux", ["-S", socket, "kill-server"]) }
+    /// Starts a tmux client that starts the server, without waiting for it: the server keeps the
+    /// descriptors it was given, so it gets only /dev/null (Process closes every other one in the
+    /// child); and Foundation can miss the exit of a client whose child daemonizes.
+    static func detached(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit { killServer() }
+
+    /// Ends the server and with it the terminal: what a closed terminal window does to a program.
+    /// `kill-server` was seen to answer and leave the server running, so it is killed outright.
+    public func killServer() {
+        _ = try? run("tmux", ["-S", socket, "kill-server"])
+        if let serverPID { kill(serverPID, SIGKILL) }
+    }
+
+    /// The process the window runs (the shell running the command, and so the parent of plumb).
+    public var shellPID: Int32? {
+        (try? run("tmux", ["-S", socket, "display-message", "-p", "-t", name, "#{pane_pid}"]).stdout)
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
 
     public static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 

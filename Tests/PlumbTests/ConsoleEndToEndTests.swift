@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary's console in a real terminal (tmux), on real repositories: what is on screen,
+/// what a keystroke changes at the source, and that the terminal is always given back.
+@Suite struct ConsoleEndToEndTests {
+    let fx: PlumbFixture
+    let identity: [String: String]
+
+    init() throws {
+        fx = try PlumbFixture()
+        let config = fx.state.file("operator.gitconfig")
+        try "[user]\n\tname = Olga Operator\n\temail = olga@example.com\n".write(toFile: config, atomically: true, encoding: .utf8)
+        identity = ["GIT_CONFIG_GLOBAL": config, "GIT_CONFIG_NOSYSTEM": "1"]
+        try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "welcome"))
+        try fx.source.write("resources/issue.yaml", SourceChangeTests.file("issue", "etc/issue", "issue"))
+        try fx.source.write("policy.yaml", SourceChangeTests.policy)
+        try fx.source.commit("motd and issue")
+        #expect(try fx.plumb("sync").status == 0)
+        try fx.target.write("etc/motd", "edited by hand\n")
+    }
+
+    /// The console in a terminal of its own, with the fixture's source, target and state.
+    func console(_ arguments: String = "", width: Int = 80, height: Int = 24, env extra: [String: String] = [:]) throws -> TmuxSession {
+        let env = fx.environment.merging(identity) { _, new in new }.merging(["TERM": "tmux-256color", "HOME": fx.state.path]) { _, new in new }
+            .merging(extra) { _, new in new }
+        // swift test sets NO_COLOR for what it runs; the console gets it only when a test says so.
+        return try TmuxSession(command: "\(TmuxSession.quote(PlumbBinary.path)) \(arguments)", env: env,
+                               unset: extra["NO_COLOR"] == nil ? ["NO_COLOR"] : [], width: width, height: height)
+    }
+
+    func sourceHead(_ branch: String = "main") throws -> String? {
+        let result = try run("git", ["--git-dir", fx.source.bare, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"])
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    func propose(_ name: String, _ files: [String: String]) throws {
+        try git(["checkout", "--quiet", "-B", "proposal/\(name)", "main"], cwd: fx.source.work)
+        for (path, content) in files { try fx.source.write(path, content) }
+        try fx.source.commit("propose \(name)", branch: "proposal/\(name)")
+        try git(["checkout", "--quiet", "main"], cwd: fx.source.work)
+    }
+
+    @Test func driftIsOnScreenAndEveryViewAndTheHelpOpen() throws {
+        let tmux = try console()
+        let first = tmux.waitFor("File/motd")
+        #expect(first.ok, "\(first.screen)")
+        #expect(first.screen.contains("OutOfSync modified File/motd"), "\(first.screen)")
+        #expect(tmux.waitFor("+edited by hand").ok, "the diff of the selected drifted resource shows")
+        tmux.press("2")
+        #expect(tmux.waitFor("no open proposals").ok)
+        tmux.press("3")
+        #expect(tmux.waitFor("motd and issue").ok)
+        tmux.press("4")
+        #expect(tmux.waitFor("DriftDetected").ok, "the engine runs inside: it journals the drift")
+        tmux.press("?")
+        #expect(tmux.waitFor("Keys: Events").ok)
+        tmux.press("Escape", "q")
+        let end = tmux.waitFor("EXIT=")
+        #expect(end.screen.contains("EXIT=0"))
+        #expect(end.screen.contains("icanon") && end.screen.contains("echo") && !end.screen.contains("-icanon") && !end.screen.contains("-echo"),
+                "the terminal is back in cooked mode with echo: \(end.screen)")
+    }
+
+    @Test func aHandEditIsSeenLiveAndAutoSyncMendsIt() throws {
+        let tmux = try console("ui --auto-sync")
+        #expect(tmux.waitFor("OutOfSync 0").ok, "auto-sync mended the drift found at start: \(tmux.screen())")
+        try fx.target.write("etc/issue", "changed while the console is open\n")
+        #expect(tmux.waitFor(10) { _ in fx.target.read("etc/issue") == "issue\n" }.ok, "mended within seconds")
+        tmux.press("4")
+        #expect(tmux.waitFor("DriftResolved").ok)
+    }
+
+    @Test func approvingByKeystrokeMergesAtTheSourceAndCancelChangesNothing() throws {
+        try propose("good", ["resources/new.yaml": SourceChangeTests.file("new", "etc/new", "new")])
+        let before = try sourceHead()
+        let tmux = try console()
+        tmux.press("2")
+        #expect(tmux.waitFor("proposal/good").ok)
+        #expect(tmux.waitFor("pass").ok)
+        tmux.press("a")
+        #expect(tmux.waitFor("Approve proposal/good at").ok)
+        tmux.press("n")
+        #expect(tmux.waitFor("cancelled; nothing changed").ok)
+        #expect(try sourceHead() == before, "a cancelled dialog changes nothing")
+        #expect(try sourceHead("proposal/good") != nil)
+        tmux.press("a")
+        #expect(tmux.waitFor("y: confirm").ok)
+        tmux.press("y")
+        #expect(tmux.waitFor("approved proposal/good").ok, "\(tmux.screen())")
+        #expect(try sourceHead() != before)
+        #expect(try sourceHead("proposal/good") == nil, "the proposal branch is deleted at the source")
+        let message = try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%B", "main"])
+        #expect(message.contains("Approved-by: Olga Operator <olga@example.com>"))
+    }
+
+    @Test func rollingBackByKeystrokePushesARollbackCommit() throws {
+        try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "second"))
+        let second = try fx.source.commit("second motd")
+        let tmux = try console()
+        tmux.press("3")
+        #expect(tmux.waitFor("second motd").ok)
+        tmux.press("j", "r")
+        #expect(tmux.waitFor("Roll back main to").ok, "\(tmux.screen())")
+        #expect(tmux.waitFor("update  File/motd").ok, "the dialog shows the plan")
+        tmux.press("y")
+        #expect(tmux.waitFor("rolled back to").ok, "\(tmux.screen())")
+        let head = try #require(try sourceHead())
+        #expect(head != second)
+        #expect(try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%s", head]).hasPrefix("Roll back to"))
+    }
+
+    @Test func aTinyTerminalGetsANoticeAndComesBack() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("File/motd").ok)
+        tmux.resize(width: 40, height: 10)
+        #expect(tmux.waitFor("terminal too small: 40x10").ok, "\(tmux.screen())")
+        tmux.resize(width: 80, height: 24)
+        #expect(tmux.waitFor("File/motd").ok)
+        tmux.resize(width: 200, height: 60)
+        #expect(tmux.waitFor { $0.contains("File/motd") && $0.contains("+edited by hand") }.ok)
+        tmux.press("C-c")
+        #expect(tmux.waitFor("EXIT=0").ok)
+    }
+
+    @Test func colourFollowsTheTerminalAndNoColorTurnsItOff() throws {
+        let coloured = try console()
+        #expect(coloured.waitFor("File/motd").ok)
+        #expect(coloured.screen(escapes: true).contains("\u{1b}[38;5;"), "256 colours in use")
+        let plain = try console(env: ["NO_COLOR": "1"])
+        #expect(plain.waitFor("File/motd").ok)
+        let escapes = plain.screen(escapes: true)
+        let colour = escapes.range(of: "\u{1b}\\[([349][0-7]|38;5;[0-9]+|48;5;[0-9]+)m", options: .regularExpression)
+        #expect(colour == nil, "no colour at all with NO_COLOR: \(escapes.debugDescription.prefix(400))")
+        #expect(escapes.contains("\u{1b}[7m") || escapes.contains("\u{1b}[1m"), "attributes still mark the selection and the drift")
+    }
+
+    @Test func SIGTERMGivesTheTerminalBack() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("File/motd").ok)
+        // plumb is the child of the window's shell: this test's console, not another test's.
+        let shell = try #require(tmux.shellPID)
+        let pid = try #require(try run("pgrep", ["-P", "\(shell)"]).stdout.split(separator: "\n").first.flatMap { Int32($0) })
+        kill(pid, SIGTERM)
+        let end = tmux.waitFor("EXIT=")
+        #expect(end.screen.contains("EXIT=0"), "\(end.screen)")
+        #expect(!end.screen.contains("-icanon"))
+    }
+
+    @Test func aTerminalThatGoesAwayEndsTheConsole() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("File/motd").ok)
+        let shell = try #require(tmux.shellPID)
+        let pid = try #require(try run("pgrep", ["-P", "\(shell)"]).stdout.split(separator: "\n").first.flatMap { Int32($0) })
+        tmux.killServer()
+        // Gone, or a zombie nobody reaps (PID 1 of a container may not): either way, not running.
+        func running() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+            return stat.split(separator: ")").last?.split(separator: " ").first != "Z"
+        }
+        #expect(eventually(10) { !running() }, "no console left running, or spinning, without its terminal")
+    }
+
+    @Test func withoutATerminalItSaysSo() throws {
+        let piped = try fx.plumb("ui")
+        #expect(piped.status == 1)
+        #expect(piped.stderr.contains("plumb ui needs a terminal"))
+        let tmux = try console(env: ["TERM": "no-such-terminal"])
+        let end = tmux.waitFor("EXIT=")
+        #expect(end.screen.contains("TERM=no-such-terminal is unknown"), "\(end.screen)")
+        #expect(end.screen.contains("EXIT=1"))
+    }
+
+    @Test func besideARunningAgentTheConsoleOnlyObserves() throws {
+        let agent = try fx.spawn(["agent", "--interval", "1h"])
+        defer { agent.terminate(); agent.waitUntilExit() }
+        #expect(eventually { (try? fx.plumb("events").stdout.contains("DriftDetected")) == true })
+        let tmux = try console()
+        #expect(tmux.waitFor("observer").ok, "\(tmux.screen())")
+        tmux.press("S")
+        #expect(tmux.waitFor("observer only: another plumb (pid \(agent.processIdentifier))").ok)
+    }
+}
