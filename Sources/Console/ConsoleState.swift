@@ -91,7 +91,7 @@ public struct ConsoleState: Sendable {
     // Resources
     public var statuses: [ResourceStatus] = []
     public var resourceRows: [Int] = []
-    /// What `/` searches, per status; built once per snapshot.
+    /// What `/` searches, per status; built once per snapshot, when a filter is typed.
     var resourceSearch: [SearchText] = []
     /// Counted once per snapshot, not on every frame.
     public var syncedCount = 0, unknownCount = 0

@@ -394,7 +394,8 @@ public enum Update {
         // seen for the first time counts as moved.
         let headMoved = state.head != snapshot.head
         state.statuses = snapshot.statuses
-        state.resourceSearch = snapshot.statuses.map { SearchText($0.id.description, $0.path) }
+        // Built when a filter needs it, not on every pass.
+        state.resourceSearch = []
         state.syncedCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
         state.unknownCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
         state.head = snapshot.head
@@ -443,6 +444,9 @@ public enum Update {
     }
 
     static func rebuildResourceRows(_ state: inout ConsoleState, previousFilter: String = "") {
+        if !state.resources.filter.isEmpty && state.resourceSearch.count != state.statuses.count {
+            state.resourceSearch = state.statuses.map { SearchText($0.id.description, $0.path) }
+        }
         state.resourceRows = filtered(state.statuses.count, search: state.resourceSearch, filter: state.resources.filter,
                                       previous: (previousFilter, state.resourceRows))
         state.resources.scroll(rows: Layout(state).listRows, count: state.resourceRows.count)
