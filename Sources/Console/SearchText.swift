@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `/` searches in, per row: the row's fields lowercased into bytes once, when the rows
 /// arrive, so filtering a hundred thousand rows on each key typed is a scan of bytes, not a
 /// case-insensitive string search per field.
@@ -22,15 +24,15 @@ struct SearchText: Sendable {
         guard needle.count <= bytes.count else { return false }
         return bytes.withUnsafeBufferPointer { haystack in
             needle.withUnsafeBufferPointer { needle in
-                var i = 0
+                // memchr finds each place the first byte occurs; only there is the rest compared.
+                guard let base = haystack.baseAddress, let rest = needle.baseAddress.map({ $0 + 1 }) else { return false }
+                var start = 0
                 let last = haystack.count - needle.count
-                while i <= last {
-                    if haystack[i] == first {
-                        var j = 1
-                        while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                        if j == needle.count { return true }
-                    }
-                    i += 1
+                while start <= last {
+                    guard let hit = memchr(base + start, Int32(first), last - start + 1) else { return false }
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at + 1, rest, needle.count - 1) == 0 { return true }
+                    start = at + 1
                 }
                 return false
             }

@@ -158,6 +158,17 @@ import VersionSource
         guard case .quit? = F.press([.ctrl("c")], &state).first else { Issue.record("Ctrl-C quits"); return }
     }
 
+    @Test func theMouseSelectsScrollsAndSwitchesViews() {
+        var state = F.state()
+        let layout = Layout(state)
+        _ = Update.update(&state, .input(.mouse(.click(x: 5, y: layout.listY + 2))))
+        #expect(state.resources.cursor == 2, "a click selects the row under it")
+        _ = Update.update(&state, .input(.mouse(.wheelDown(x: 5, y: layout.listY))))
+        #expect(state.resources.cursor == 5, "the wheel moves three rows")
+        _ = Update.update(&state, .input(.mouse(.click(x: 16, y: Layout.bodyTop - 1))))
+        #expect(state.view == .proposals, "a click on a tab opens its view")
+    }
+
     @Test func helpIsGeneratedFromTheKeymap() {
         var state = F.state()
         F.press([.char("2"), .char("?")], &state)

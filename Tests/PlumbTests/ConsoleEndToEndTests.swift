@@ -128,6 +128,11 @@ import TestSupport
         let coloured = try console()
         #expect(coloured.waitFor("File/motd").ok)
         #expect(coloured.screen(escapes: true).contains("\u{1b}[38;5;"), "256 colours in use")
+        let eight = try console(env: ["TERM": "screen"])
+        #expect(eight.waitFor("File/motd").ok)
+        let basic = eight.screen(escapes: true)
+        #expect(!basic.contains("38;5;") && basic.range(of: "\u{1b}\\[3[0-7]m", options: .regularExpression) != nil,
+                "8 colours: the theme's colours mapped to the basic ones")
         let plain = try console(env: ["NO_COLOR": "1"])
         #expect(plain.waitFor("File/motd").ok)
         let escapes = plain.screen(escapes: true)
