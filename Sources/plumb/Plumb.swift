@@ -17,7 +17,7 @@ struct Plumb: AsyncParsableCommand {
             """,
         version: "plumb \(version) (\(TerminalLibrary.version))",
         subcommands: [UI.self, Status.self, Diff.self, Sync.self, Agent.self, History.self, Rollback.self,
-                      Proposals.self, Approve.self, Reject.self, Check.self, Events.self],
+                      Proposals.self, Approve.self, Reject.self, Check.self, Events.self, Themes.self],
         defaultSubcommand: UI.self
     )
 

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Console
+import Foundation
+
+struct Themes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "themes",
+        abstract: "List the console's themes, validating each.",
+        discussion: """
+            Your themes (in $XDG_CONFIG_HOME/plumb/themes, else ~/.config/plumb/themes) come first and \\
+            win over a built-in of the same name. Exit status: 0 when every theme reads, 1 when any \\
+            has a mistake, which is named with its file, line and column.
+            """)
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func run() throws {
+        let directory = Theme.userDirectory
+        let themes = Theme.all(directories: [directory])
+        var seen: Set<String> = []
+        var rows: [[String: Any]] = []
+        var table = Table()
+        var problems: [String] = []
+        for (source, result) in themes {
+            switch result {
+            case .success(let theme):
+                // A built-in a user file replaces is listed as such, not as if it were in use.
+                let shadowed = !seen.insert(theme.name).inserted
+                rows.append(["name": theme.name, "source": source, "valid": true, "shadowed": shadowed])
+                table.add([theme.name.escapingControlCharacters, source.escapingControlCharacters, shadowed ? "replaced by yours" : "ok"])
+            case .failure(let error):
+                rows.append(["name": URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent, "source": source,
+                             "valid": false, "error": error.description])
+                table.add([URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent.escapingControlCharacters,
+                           source.escapingControlCharacters, "INVALID"])
+                problems.append(error.description)
+            }
+        }
+        if json {
+            printJSON(rows)
+        } else {
+            print(table.render())
+            for problem in problems { FileHandle.standardError.write(Data("plumb: \(problem)\n".utf8)) }
+        }
+        if !problems.isEmpty { throw ExitCode(1) }
+    }
+}
