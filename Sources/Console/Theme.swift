@@ -41,7 +41,7 @@ public struct Theme: Sendable {
         do {
             theme = reader.theme(try Yams.compose(yaml: text))
         } catch let error as YamlError {
-            reader.complain(syntaxError: error)
+            reader.diagnostics.append(ManifestParser.syntaxDiagnostic(error, file: file))
         } catch {
             reader.complain(nil, "cannot read YAML: \(error)")
         }
@@ -131,19 +131,6 @@ private struct ThemeReader {
     mutating func complain(_ node: Node?, _ message: String) {
         let mark = node?.mark
         diagnostics.append(Diagnostic(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1), message))
-    }
-
-    mutating func complain(syntaxError error: YamlError) {
-        let (mark, problem): (Mark?, String) = switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            (mark, context.map { "\($0.text): \(problem)" } ?? problem)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            (context.mark, "duplicate key \(duplicates.joined(separator: ", "))")
-        default:
-            (nil, "\(error)")
-        }
-        let location = SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
-        diagnostics.append(Diagnostic(location, "YAML syntax error: \(problem)"))
     }
 
     /// A node as a message names it: its text in backquotes, or what kind of node it is.

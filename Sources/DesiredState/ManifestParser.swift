@@ -36,7 +36,8 @@ public enum ManifestParser {
         return result
     }
 
-    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+    /// A YAML syntax error of `file` at its line and column: shared by every YAML plumb reads.
+    public static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
             let detail = context.map { "\($0.text): " } ?? ""
             return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax error: \(detail)\(problem)")

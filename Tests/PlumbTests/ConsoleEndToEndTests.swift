@@ -10,9 +10,7 @@ import TestSupport
 
     init() throws {
         fx = try PlumbFixture()
-        let config = fx.state.file("operator.gitconfig")
-        try "[user]\n\tname = Olga Operator\n\temail = olga@example.com\n".write(toFile: config, atomically: true, encoding: .utf8)
-        identity = ["GIT_CONFIG_GLOBAL": config, "GIT_CONFIG_NOSYSTEM": "1"]
+        identity = try fx.operatorIdentity()
         try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "welcome"))
         try fx.source.write("resources/issue.yaml", SourceChangeTests.file("issue", "etc/issue", "issue"))
         try fx.source.write("policy.yaml", SourceChangeTests.policy)
@@ -30,17 +28,7 @@ import TestSupport
                                unset: extra["NO_COLOR"] == nil ? ["NO_COLOR"] : [], width: width, height: height)
     }
 
-    func sourceHead(_ branch: String = "main") throws -> String? {
-        let result = try run("git", ["--git-dir", fx.source.bare, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"])
-        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
-    }
 
-    func propose(_ name: String, _ files: [String: String]) throws {
-        try git(["checkout", "--quiet", "-B", "proposal/\(name)", "main"], cwd: fx.source.work)
-        for (path, content) in files { try fx.source.write(path, content) }
-        try fx.source.commit("propose \(name)", branch: "proposal/\(name)")
-        try git(["checkout", "--quiet", "main"], cwd: fx.source.work)
-    }
 
     @Test func driftIsOnScreenAndEveryViewAndTheHelpOpen() throws {
         let tmux = try console()
@@ -73,8 +61,8 @@ import TestSupport
     }
 
     @Test func approvingByKeystrokeMergesAtTheSourceAndCancelChangesNothing() throws {
-        try propose("good", ["resources/new.yaml": SourceChangeTests.file("new", "etc/new", "new")])
-        let before = try sourceHead()
+        try fx.source.propose("good", ["resources/new.yaml": SourceChangeTests.file("new", "etc/new", "new")])
+        let before = try fx.source.head()
         let tmux = try console()
         tmux.press("2")
         #expect(tmux.waitFor("proposal/good").ok)
@@ -83,14 +71,14 @@ import TestSupport
         #expect(tmux.waitFor("Approve proposal/good at").ok)
         tmux.press("n")
         #expect(tmux.waitFor("cancelled; nothing changed").ok)
-        #expect(try sourceHead() == before, "a cancelled dialog changes nothing")
-        #expect(try sourceHead("proposal/good") != nil)
+        #expect(try fx.source.head() == before, "a cancelled dialog changes nothing")
+        #expect(try fx.source.head("proposal/good") != nil)
         tmux.press("a")
         #expect(tmux.waitFor("y: confirm").ok)
         tmux.press("y")
         #expect(tmux.waitFor("approved proposal/good").ok, "\(tmux.screen())")
-        #expect(try sourceHead() != before)
-        #expect(try sourceHead("proposal/good") == nil, "the proposal branch is deleted at the source")
+        #expect(try fx.source.head() != before)
+        #expect(try fx.source.head("proposal/good") == nil, "the proposal branch is deleted at the source")
         let message = try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%B", "main"])
         #expect(message.contains("Approved-by: Olga Operator <olga@example.com>"))
     }
@@ -106,7 +94,7 @@ import TestSupport
         #expect(tmux.waitFor("update  File/motd").ok, "the dialog shows the plan")
         tmux.press("y")
         #expect(tmux.waitFor("rolled back to").ok, "\(tmux.screen())")
-        let head = try #require(try sourceHead())
+        let head = try #require(try fx.source.head())
         #expect(head != second)
         #expect(try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%s", head]).hasPrefix("Roll back to"))
     }

@@ -24,9 +24,7 @@ import TestSupport
 
     init() throws {
         fx = try PlumbFixture()
-        let config = fx.state.file("operator.gitconfig")
-        try "[user]\n\tname = Olga Operator\n\temail = olga@example.com\n".write(toFile: config, atomically: true, encoding: .utf8)
-        identity = ["GIT_CONFIG_GLOBAL": config, "GIT_CONFIG_NOSYSTEM": "1"]
+        identity = try fx.operatorIdentity()
         try fx.source.write("resources/motd.yaml", Self.file("motd", "etc/motd", "one"))
         try fx.source.write("policy.yaml", Self.policy)
         first = try fx.source.commit("first motd")
@@ -41,20 +39,7 @@ import TestSupport
 
     func plumb(_ arguments: String...) throws -> ProcessResult { try fx.plumb(arguments: arguments, env: identity) }
 
-    /// Commits `files` on a new branch `proposal/<name>` from `base` and pushes it; returns its head.
-    @discardableResult
-    func propose(_ name: String, from base: String = "main", _ files: [String: String], message: String? = nil) throws -> String {
-        try git(["checkout", "--quiet", "-B", "proposal/\(name)", base], cwd: fx.source.work)
-        for (path, content) in files { try fx.source.write(path, content) }
-        let head = try fx.source.commit(message ?? "propose \(name)", branch: "proposal/\(name)")
-        try git(["checkout", "--quiet", "main"], cwd: fx.source.work)
-        return head
-    }
 
-    func sourceHead(_ branch: String = "main") throws -> String? {
-        let result = try run("git", ["--git-dir", fx.source.bare, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"])
-        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
-    }
 
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
@@ -140,7 +125,7 @@ import TestSupport
         let result = try plumb("rollback", String(first.prefix(8)), "--yes")
         #expect(result.status == 0, "\(result.stderr)")
         let commit = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try sourceHead() == commit, "pushed to the source")
+        #expect(try fx.source.head() == commit, "pushed to the source")
         #expect(try git(["--git-dir", fx.source.bare, "rev-parse", "\(commit)^{tree}"]) == git(["--git-dir", fx.source.bare, "rev-parse", "\(first)^{tree}"]))
         #expect(try git(["--git-dir", fx.source.bare, "rev-parse", "\(commit)^1"]) == second, "the parent is the head: history is kept")
         let message = try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%B", commit])
@@ -161,7 +146,7 @@ import TestSupport
         let result = try plumb("rollback", first, "--yes", "--no-fetch")
         #expect(result.status == 1)
         #expect(result.stderr.contains("main moved") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
-        #expect(try sourceHead() == moved)
+        #expect(try fx.source.head() == moved)
         #expect(try !reasons().contains("RollbackCreated"))
     }
 
@@ -169,7 +154,7 @@ import TestSupport
         let result = try plumb("rollback", first)
         #expect(result.status == 1)
         #expect(result.stderr.contains("add --yes"))
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head() == second)
     }
 
     @Test func onATerminalRollbackAsksAndOnlyYesGoesAhead() throws {
@@ -180,34 +165,34 @@ import TestSupport
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("Push this rollback to") && refused.stdout.contains("[y/N]"), "\(refused.stdout)")
         #expect(refused.stdout.contains("cancelled; nothing changed"))
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head() == second)
         let accepted = try run("/usr/bin/script", ["-qec", command, "/dev/null"], env: environment, input: "y\n")
         #expect(accepted.status == 0, "\(accepted.stdout)")
-        #expect(try sourceHead() != second)
+        #expect(try fx.source.head() != second)
     }
 
     @Test func rollbackNeedsAGitIdentity() throws {
         let result = try fx.plumb(arguments: ["rollback", first, "--yes"], env: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": fx.state.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no git identity") && result.stderr.contains("git config --global user.name"), "\(result.stderr)")
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head() == second)
     }
 
     @Test func rollbackToSomethingNotOnTheBranchIsRefused() throws {
-        let elsewhere = try propose("side", ["resources/side.yaml": Self.file("side", "etc/side", "side")])
+        let elsewhere = try fx.source.propose("side", ["resources/side.yaml": Self.file("side", "etc/side", "side")])
         for revision in [String(elsewhere.prefix(12)), "no-such-rev", "--help"] {
             let result = try plumb("rollback", "--yes", "--", revision)
             #expect(result.status == 1)
             #expect(result.stderr.contains("not a revision of main") || result.stderr.contains("no revision"), "\(revision): \(result.stderr)")
         }
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head() == second)
     }
 
     // MARK: proposals and approval
 
     @Test func proposalsShowMergeabilityPlanAndPolicy() throws {
-        try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")], message: "add a new file")
-        try propose("open-motd", ["resources/motd.yaml": Self.file("motd", "etc/motd", "two", mode: "0666")])
+        try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")], message: "add a new file")
+        try fx.source.propose("open-motd", ["resources/motd.yaml": Self.file("motd", "etc/motd", "two", mode: "0666")])
         let result = try plumb("proposals", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let list = try #require(try json(result.stdout) as? [[String: Any]])
@@ -228,17 +213,17 @@ import TestSupport
     }
 
     @Test func approveMergesPushesAndDeletesTheProposal() throws {
-        let head = try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")], message: "add a new file")
+        let head = try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")], message: "add a new file")
         let result = try plumb("approve", "good", "--yes", "--expect", String(head.prefix(10)))
         #expect(result.status == 0, "\(result.stderr)")
         let merge = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try sourceHead() == merge)
+        #expect(try fx.source.head() == merge)
         #expect(try git(["--git-dir", fx.source.bare, "rev-list", "--parents", "-n", "1", merge]) == "\(merge) \(second) \(head)", "a merge of head and proposal head")
         let message = try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%B", merge])
         #expect(message.hasPrefix("Approve proposal/good: add a new file"))
         #expect(message.contains("Approved-by: Olga Operator <olga@example.com>"))
         #expect(message.contains("Proposal-head: \(head)"))
-        #expect(try sourceHead("proposal/good") == nil, "the proposal branch is deleted at the source")
+        #expect(try fx.source.head("proposal/good") == nil, "the proposal branch is deleted at the source")
         #expect(try reasons().contains("ProposalApproved"))
         let history = try json(plumb("history", "-n", "1", "--json").stdout) as? [[String: Any]]
         #expect(history?.first?["approvedBy"] as? String == "Olga Operator <olga@example.com>")
@@ -247,30 +232,30 @@ import TestSupport
     }
 
     @Test func aConflictingProposalIsRefusedWithNothingChanged() throws {
-        try propose("clash", from: first, ["resources/motd.yaml": Self.file("motd", "etc/motd", "three")])
+        try fx.source.propose("clash", from: first, ["resources/motd.yaml": Self.file("motd", "etc/motd", "three")])
         let list = try json(plumb("proposals", "--json").stdout) as? [[String: Any]]
         #expect(list?.first?["mergeable"] as? String == "conflict")
         let result = try plumb("approve", "clash", "--yes")
         #expect(result.status == 1)
         #expect(result.stderr.contains("conflicts in resources/motd.yaml"), "\(result.stderr)")
-        #expect(try sourceHead() == second)
-        #expect(try sourceHead("proposal/clash") != nil)
+        #expect(try fx.source.head() == second)
+        #expect(try fx.source.head("proposal/clash") != nil)
     }
 
     @Test func aProposalCannotLoosenThePolicyThatJudgesIt() throws {
-        try propose("sneaky", [
+        try fx.source.propose("sneaky", [
             "policy.yaml": "rules: []\n",
             "resources/motd.yaml": Self.file("motd", "etc/motd", "two", mode: "0777"),
         ])
         let result = try plumb("approve", "sneaky", "--yes")
         #expect(result.status == 1)
         #expect(result.stderr.contains("no-world-writable: File/motd"), "the head's policy judged it: \(result.stderr)")
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head() == second)
         #expect(try reasons().contains("PolicyViolation"))
     }
 
     @Test func aStaleExpectIsRefusedWithNothingChanged() throws {
-        let seen = try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        let seen = try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
         // The author pushes more after the operator reviewed it.
         try git(["checkout", "--quiet", "proposal/good"], cwd: fx.source.work)
         try fx.source.write("resources/more.yaml", Self.file("more", "etc/more", "more"))
@@ -279,20 +264,20 @@ import TestSupport
         let result = try plumb("approve", "proposal/good", "--yes", "--expect", seen)
         #expect(result.status == 1)
         #expect(result.stderr.contains("moved since you reviewed it") && result.stderr.contains("nothing changed"))
-        #expect(try sourceHead() == second)
-        #expect(try sourceHead("proposal/good") == moved)
+        #expect(try fx.source.head() == second)
+        #expect(try fx.source.head("proposal/good") == moved)
     }
 
     @Test func anApprovalWhileTheBranchMovedChangesNothing() throws {
-        try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
         #expect(try plumb("proposals").status == 0)
         try fx.source.write("resources/late.yaml", Self.file("late", "etc/late", "late"))
         let moved = try fx.source.commit("pushed meanwhile")
         let result = try plumb("approve", "good", "--yes", "--no-fetch")
         #expect(result.status == 1)
         #expect(result.stderr.contains("main moved") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
-        #expect(try sourceHead() == moved)
-        #expect(try sourceHead("proposal/good") != nil, "the proposal is kept")
+        #expect(try fx.source.head() == moved)
+        #expect(try fx.source.head("proposal/good") != nil, "the proposal is kept")
         #expect(try !reasons().contains("ProposalApproved"))
     }
 
@@ -307,11 +292,11 @@ import TestSupport
     }
 
     @Test func rejectDeletesTheBranchAndJournalsWhy() throws {
-        try propose("meh", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        try fx.source.propose("meh", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
         let result = try plumb("reject", "meh", "--reason", "not now", "--yes")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try sourceHead("proposal/meh") == nil)
-        #expect(try sourceHead() == second)
+        #expect(try fx.source.head("proposal/meh") == nil)
+        #expect(try fx.source.head() == second)
         let events = try plumb("events", "--json").stdout
         #expect(events.contains("ProposalRejected") && events.contains("not now"))
         let again = try plumb("reject", "meh", "--yes")
@@ -322,8 +307,8 @@ import TestSupport
     // MARK: check
 
     @Test func checkPassesAndFailsProposalsAndRevisionsForCI() throws {
-        try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
-        let bad = try propose("bad", ["resources/broken.yaml": "kind: File\nname: broken\nspec:\n  path: /etc/absolute\n  content: x\n"])
+        try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        let bad = try fx.source.propose("bad", ["resources/broken.yaml": "kind: File\nname: broken\nspec:\n  path: /etc/absolute\n  content: x\n"])
         let pass = try plumb("check", "--proposal", "good")
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
         #expect(pass.stdout.hasPrefix("pass: proposal/good"))
@@ -343,7 +328,7 @@ import TestSupport
     @Test func anInvalidPolicyFailsEveryProposalWithItsLine() throws {
         try fx.source.write("policy.yaml", "rules:\n  - name: odd\n    field: spec.colour\n    deny-regex: x\n")
         try fx.source.commit("a policy with a typo")
-        try propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
+        try fx.source.propose("good", ["resources/new.yaml": Self.file("new", "etc/new", "new")])
         let result = try plumb("check", "--proposal", "good")
         #expect(result.status == 1)
         #expect(result.stdout.contains("policy: policy.yaml:3:12: unknown field spec.colour"), "\(result.stdout)")

@@ -31,6 +31,14 @@ public final class PlumbFixture: @unchecked Sendable {
         ["PLUMB_REPO": source.bare, "PLUMB_TARGET": target.path, "PLUMB_STATE": state.path + "/state"]
     }
 
+    /// The environment of an operator with a git identity of their own (Olga Operator), not the
+    /// machine's: for commands that sign commits.
+    public func operatorIdentity() throws -> [String: String] {
+        let config = state.file("operator.gitconfig")
+        try "[user]\n\tname = Olga Operator\n\temail = olga@example.com\n".write(toFile: config, atomically: true, encoding: .utf8)
+        return ["GIT_CONFIG_GLOBAL": config, "GIT_CONFIG_NOSYSTEM": "1"]
+    }
+
     /// Runs `plumb args...` against this fixture.
     @discardableResult
     public func plumb(_ arguments: String..., env: [String: String] = [:]) throws -> ProcessResult {

@@ -32,4 +32,21 @@ public final class SourceRepository: @unchecked Sendable {
         if push { try git(["push", "--quiet", "--force", "origin", "HEAD:refs/heads/\(branch)"], cwd: work) }
         return try git(["rev-parse", "HEAD"], cwd: work)
     }
+
+    /// Commits `files` on a new branch `proposal/<name>` from `base`, pushes it, and goes back to
+    /// main; returns the proposal's head.
+    @discardableResult
+    public func propose(_ name: String, from base: String = "main", _ files: [String: String], message: String? = nil) throws -> String {
+        try git(["checkout", "--quiet", "-B", "proposal/\(name)", base], cwd: work)
+        for (path, content) in files { try write(path, content) }
+        let head = try commit(message ?? "propose \(name)", branch: "proposal/\(name)")
+        try git(["checkout", "--quiet", "main"], cwd: work)
+        return head
+    }
+
+    /// Where a branch of the bare source points, or nil when it does not exist.
+    public func head(_ branch: String = "main") throws -> String? {
+        let result = try run("git", ["--git-dir", bare, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"])
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
 }
