@@ -25,27 +25,32 @@ struct UI: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let theme = try Theme.load(self.theme, directories: [Theme.userDirectory]).get()
-            let engine = try await options.engine()
             var settings = Reconciler.Options()
             if autoSync { settings.autoSync = true }
             settings.fetch = !options.noFetch
-            // The engine of the state dir, or an observer beside the one that holds it.
-            var observerOf: String?
-            let reconciler: Reconciler?
-            do {
-                reconciler = try Reconciler(engine: engine, options: settings)
-            } catch let busy as EngineLock.Busy {
-                reconciler = nil
-                observerOf = busy.holder.description
-            }
-            let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-            let terminal = try Terminal(noColor: noColor)
-            LogSetup.toFile(engine.config.stateDir.path + "/console.log")
-            defer { LogSetup.toStandardError() }
-            let session = ConsoleSession(engine: engine, reconciler: reconciler, terminal: terminal, theme: theme,
-                                         mode: EngineMode(autoSync: autoSync, observerOf: observerOf))
-            await session.run()
+            try await openConsole(config: try options.config(), settings: settings, theme: theme)
         }
     }
+}
+
+/// Opens the console on a source and target until the operator quits: the engine of the state dir
+/// runs inside it, or, beside another plumb that holds the state dir, an observer.
+func openConsole(config: EngineConfig, settings: Reconciler.Options, theme themeName: String) async throws {
+    let theme = try Theme.load(themeName, directories: [Theme.userDirectory]).get()
+    let engine = try await Engine(config: config)
+    var observerOf: String?
+    let reconciler: Reconciler?
+    do {
+        reconciler = try Reconciler(engine: engine, options: settings)
+    } catch let busy as EngineLock.Busy {
+        reconciler = nil
+        observerOf = busy.holder.description
+    }
+    let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    let terminal = try Terminal(noColor: noColor)
+    LogSetup.toFile(engine.config.stateDir.path + "/console.log")
+    defer { LogSetup.toStandardError() }
+    let session = ConsoleSession(engine: engine, reconciler: reconciler, terminal: terminal, theme: theme,
+                                 mode: EngineMode(autoSync: settings.autoSync == true, observerOf: observerOf))
+    await session.run()
 }

@@ -1,0 +1,196 @@
+import ArgumentParser
+import DesiredState
+import Engine
+import Foundation
+import VersionSource
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Make a demo source, target and state dir, and open the console on them.",
+        discussion: """
+            DIR/source.git is a bare desired-state repository with a history (one commit a rollback), \\
+            two proposals (one failing policy) and a policy; DIR/work a clone to edit and push; \\
+            DIR/target a machine's files synced a few commits ago and edited by hand since; \\
+            DIR/state plumb's state dir. DIR must be new or empty. Without --dir, a new temporary folder.
+            """)
+
+    @Option(help: ArgumentHelp("Where to make the demo: a new or empty folder (default: a new temporary one).", valueName: "dir"))
+    var dir: String?
+
+    @Flag(help: "Make the demo and print how to open it, without opening the console.")
+    var noUi = false
+
+    @Option(help: ArgumentHelp("The console's theme (see plumb themes).", valueName: "name|file"))
+    var theme = "default"
+
+    func run() async throws {
+        try await reportingErrors {
+            let demo = try DemoDirectory(dir)
+            try await demo.make()
+            let program = CommandLine.arguments.first ?? "plumb"
+            if noUi {
+                print(demo.guide(program: program))
+                return
+            }
+            try await openConsole(config: demo.config, settings: Reconciler.Options(), theme: theme)
+            print("The demo stays in \(demo.root); open it again with:\n\n\(demo.openCommand(program: program))")
+        }
+    }
+}
+
+/// The folder of one demo, and how it is made: the scene's commits pushed to a bare source, the
+/// target synced part-way, the rest of the history, the proposals and the hand edits after.
+struct DemoDirectory {
+    let root: String
+    var source: String { root + "/source.git" }
+    var work: String { root + "/work" }
+    var target: String { root + "/target" }
+    var state: String { root + "/state" }
+
+    var config: EngineConfig {
+        EngineConfig(source: SourceRef(url: source, branch: "main", path: ""), target: target, stateDir: StateDirectory(path: state))
+    }
+
+    /// A new temporary folder, or `dir` when it is new or empty: a demo is never made over another one.
+    init(_ dir: String?) throws {
+        guard let dir else {
+            var template = Array((FileManager.default.temporaryDirectory.path + "/plumb-demo-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw StateError("cannot make a temporary folder for the demo: \(String(cString: strerror(errno)))")
+            }
+            root = String(cString: made)
+            return
+        }
+        root = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw StateError("\(root) is a file; give --dir a new or empty folder") }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+            guard entries.isEmpty else {
+                throw StateError("\(root) is not empty (it holds \(entries.sorted().prefix(3).joined(separator: ", "))\(entries.count > 3 ? ", ..." : "")); plumb demo makes a fresh demo only in a new or empty folder: remove it or give another --dir")
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw StateError("cannot make the demo folder \(root): \(error.localizedDescription)")
+        }
+    }
+
+    /// Makes the whole scene; on any failure removes what it made, so the folder is empty again.
+    func make() async throws {
+        do {
+            try await makeScene()
+        } catch {
+            for folder in [source, work, target, state] { try? FileManager.default.removeItem(atPath: folder) }
+            throw StateError("making the demo in \(root) failed, and what was made is removed: \(error)")
+        }
+    }
+
+    private func makeScene() async throws {
+        let git = Git()
+        try await git.output(["init", "--quiet", "--bare", "--initial-branch=main", source], what: "making the demo's source")
+        try await git.output(["init", "--quiet", "--initial-branch=main", work], what: "making the demo's work clone")
+        try await git.output(["-C", work, "remote", "add", "origin", source], what: "making the demo's work clone")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+
+        for change in DemoScene.applied { try await commit(change) }
+        try await git.output(["-C", work, "branch", "--quiet", "--set-upstream-to=origin/main"], what: "making the demo's work clone")
+        let engine = try await Engine(config: config)
+        let report = try await engine.sync(SyncOptions())
+        if !report.failures.isEmpty { throw StateError("the demo's first sync failed: \(report.failures)") }
+
+        try await commit(DemoScene.broken)
+        try await engine.fetch()
+        let plan = try await engine.planRollback(to: report.revision)
+        _ = try await actingAs(DemoScene.rollback.author, age: DemoScene.rollback.age) { try await engine.rollback(plan) }
+        try await git.output(["-C", work, "pull", "--quiet", "--ff-only", "origin", "main"], what: "updating the demo's work clone")
+        try await commit(DemoScene.head)
+        for (name, change) in DemoScene.proposals {
+            try await git.output(["-C", work, "checkout", "--quiet", "-b", "proposal/\(name)", "main"], what: "starting proposal/\(name)")
+            try await commit(change, branch: "proposal/\(name)")
+            try await git.output(["-C", work, "checkout", "--quiet", "main"], what: "going back to main")
+        }
+        try editTargetByHand()
+        // Approvals and rollbacks from the console need someone to sign them.
+        if (try? await engine.mirror.identity()) == nil {
+            for repository in [state + "/mirror.git", work + "/.git"] {
+                try await git.output(["--git-dir", repository, "config", "user.name", DemoScene.operatorOfDemo.name], what: "naming the demo's operator")
+                try await git.output(["--git-dir", repository, "config", "user.email", DemoScene.operatorOfDemo.email], what: "naming the demo's operator")
+            }
+        }
+        // One pass, as the console would make on opening: the journal holds the new revisions,
+        // the proposals and the drift.
+        var settings = Reconciler.Options()
+        settings.autoSync = false
+        _ = try await Reconciler(engine: engine, options: settings).pass()
+    }
+
+    /// Commits `change` in the work clone as its author, dated as the scene says, and pushes it.
+    private func commit(_ change: DemoScene.Change, branch: String = "main") async throws {
+        for (path, text) in change.write {
+            let file = work + "/" + path
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        }
+        for path in change.remove { try FileManager.default.removeItem(atPath: work + "/" + path) }
+        let git = Git()
+        try await actingAs(change.author, age: change.age) {
+            try await git.output(["-C", work, "add", "--all"], what: "committing \(change.message)")
+            // The operator's own settings must not get in the way: no signing, no hooks.
+            try await git.output(["-C", work, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", change.message], what: "committing \(change.message)")
+            try await git.output(["-C", work, "push", "--quiet", "--no-verify", "origin", "HEAD:refs/heads/\(branch)"], what: "pushing \(change.message)")
+        }
+    }
+
+    /// Runs `body` with git's author and committer set to `author`, `age` ago. git reads them from
+    /// its environment, which every git that plumb starts inherits.
+    private func actingAs<T>(_ author: DemoScene.Author, age: TimeInterval, _ body: () async throws -> T) async throws -> T {
+        let date = "@\(Int(Date().timeIntervalSince1970 - age)) +0000"
+        let names = ["GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": date,
+                     "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email, "GIT_COMMITTER_DATE": date]
+        for (name, value) in names { setenv(name, value, 1) }
+        defer { for name in names.keys { unsetenv(name) } }
+        return try await body()
+    }
+
+    private func editTargetByHand() throws {
+        let edits = DemoScene.handEdits
+        let conf = try FileHandle(forWritingTo: URL(fileURLWithPath: target + "/" + edits.append.path))
+        try conf.seekToEnd()
+        try conf.write(contentsOf: Data(edits.append.text.utf8))
+        try conf.close()
+        guard chmod(target + "/" + edits.chmod.path, edits.chmod.mode) == 0 else {
+            throw StateError("cannot change the mode of \(edits.chmod.path): \(String(cString: strerror(errno)))")
+        }
+        try FileManager.default.removeItem(atPath: target + "/" + edits.delete)
+        try Data(edits.create.text.utf8).write(to: URL(fileURLWithPath: target + "/" + edits.create.path))
+    }
+
+    /// The environment and command that open the console on this demo.
+    func openCommand(program: String) -> String {
+        "  export PLUMB_REPO=\(source) PLUMB_TARGET=\(target) PLUMB_STATE=\(state)\n  \(program)"
+    }
+
+    /// What `--no-ui` prints: what is where, how to open it, how to make more drift.
+    func guide(program: String) -> String {
+        """
+        The demo is ready in \(root):
+          source.git  the desired-state repository: a history with a rollback, two proposals, a policy
+          work        a clone of it: edit, commit and push there to change what the machine should hold
+          target      the machine: synced a few commits ago, then edited by hand
+          state       plumb's state dir: its journal, its mirror of the source, its backups
+
+        Open the console on it:
+
+        \(openCommand(program: program))
+
+        Or ask from the command line: \(program) status, \(program) diff, \(program) proposals, \(program) history.
+        Make more drift by hand and watch the console see it:
+
+          echo "# by hand" >> \(target)/etc/motd
+          rm \(target)/srv/app/current
+        """
+    }
+}
