@@ -415,7 +415,8 @@ public enum Update {
         if selectedStatus(state) != selected || state.resourceDetail == nil { effects += loadDiff(&state) }
         if headMoved {
             if !state.commits.isEmpty || state.historyLoading { effects += reloadHistory(&state) }
-            if !state.proposals.isEmpty || state.proposalsLoading { effects += reloadProposals(&state) }
+            // Loaded on the first look too: the header counts them in every view.
+            if firstLook || !state.proposals.isEmpty || state.proposalsLoading { effects += reloadProposals(&state) }
         }
         return effects
     }
@@ -429,7 +430,7 @@ public enum Update {
         }
         rebuildEventRows(&state)
         let proposalsChanged = events.contains { [.proposalOpened, .proposalApproved, .proposalRejected].contains($0.reason) }
-        return proposalsChanged && !state.proposalsLoading && (state.view == .proposals || !state.proposals.isEmpty) ? reloadProposals(&state) : []
+        return proposalsChanged && !state.proposalsLoading ? reloadProposals(&state) : []
     }
 
     // MARK: Rows

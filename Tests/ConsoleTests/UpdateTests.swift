@@ -37,6 +37,13 @@ import VersionSource
         #expect(state.view == .events)
     }
 
+    @Test func theFirstSnapshotLoadsProposalsSoTheHeaderCountsThem() {
+        var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
+        let effects = Update.update(&state, .snapshot(F.snapshot, at: F.now))
+        #expect(effects.contains { if case .loadProposals = $0 { true } else { false } }, "\(effects)")
+        #expect(state.view == .resources)
+    }
+
     @Test func aDestructiveKeyOpensADialogWhoseDefaultIsCancel() {
         var state = F.state()
         F.press([.char("2")], &state)
