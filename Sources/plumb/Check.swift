@@ -9,8 +9,9 @@ struct Check: AsyncParsableCommand {
         commandName: "check",
         abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
         discussion: """
-            Without arguments, checks the branch head. A revision the mirror lacks is fetched from \\
-            the source by name. Policy always comes from the branch head. Exit status: 0 pass, 1 fail.
+            Without arguments, checks the branch head. Needs no target: without --target \\
+            (or PLUMB_TARGET) it reads the source into a temporary state dir, removed after. A \\
+            revision the mirror lacks is fetched from the source by name. Policy always comes from the branch head. Exit status: 0 pass, 1 fail.
             """)
 
     @OptionGroup var options: SourceOptions
@@ -27,7 +28,10 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let engine = try await options.engine()
+            // CI has no target: the check then works in a folder of its own, removed after.
+            let scratch = try temporaryFolder("plumb-check")
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let engine = try await Engine(config: options.config(scratch: scratch))
             if !options.noFetch { try await engine.fetch() }
             let head = try await engine.currentHead()
             let what: String, changes: [ResourceChange], reasons: [String]

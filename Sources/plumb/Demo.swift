@@ -54,28 +54,7 @@ struct DemoDirectory {
 
     /// A new temporary folder, or `dir` when it is new or empty: a demo is never made over another one.
     init(_ dir: String?) throws {
-        guard let dir else {
-            var template = Array((FileManager.default.temporaryDirectory.path + "/plumb-demo-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else {
-                throw StateError("cannot make a temporary folder for the demo: \(String(cString: strerror(errno)))")
-            }
-            root = String(cString: made)
-            return
-        }
-        root = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw StateError("\(root) is a file; give --dir a new or empty folder") }
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-            guard entries.isEmpty else {
-                throw StateError("\(root) is not empty (it holds \(entries.sorted().prefix(3).joined(separator: ", "))\(entries.count > 3 ? ", ..." : "")); plumb demo makes a fresh demo only in a new or empty folder: remove it or give another --dir")
-            }
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw StateError("cannot make the demo folder \(root): \(error.localizedDescription)")
-        }
+        root = try dir.map { try newFolder($0, for: "demo") } ?? temporaryFolder("plumb-demo")
     }
 
     /// Makes the whole scene; on any failure removes what it made, so the folder is empty again.

@@ -16,7 +16,7 @@ struct Plumb: AsyncParsableCommand {
             The same values come from PLUMB_REPO, PLUMB_BRANCH, PLUMB_PATH, PLUMB_TARGET and PLUMB_STATE.
             """,
         version: "plumb \(version) (\(TerminalLibrary.version))",
-        subcommands: [UI.self, Demo.self, Status.self, Diff.self, Sync.self, Agent.self, History.self, Rollback.self,
+        subcommands: [UI.self, Demo.self, Init.self, Status.self, Diff.self, Sync.self, Agent.self, History.self, Rollback.self,
                       Proposals.self, Approve.self, Reject.self, Check.self, Events.self, Themes.self],
         defaultSubcommand: UI.self
     )

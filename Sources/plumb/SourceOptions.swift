@@ -36,12 +36,17 @@ struct SourceOptions: ParsableArguments {
         return try config().stateDir
     }
 
-    /// The engine's configuration, flags first, then the environment.
-    func config() throws -> EngineConfig {
+    /// The engine's configuration, flags first, then the environment. A command that reads only
+    /// the source (`check`, in CI, where there is no target) passes `scratch`, a folder of its own:
+    /// without a target given, an empty one and the state dir are made there.
+    func config(scratch: String? = nil) throws -> EngineConfig {
         guard let repo = value(repo, "PLUMB_REPO") else {
             throw StateError("no source repository: give --repo URL|PATH or set PLUMB_REPO")
         }
-        guard let target = value(target, "PLUMB_TARGET") else {
+        let givenTarget = value(target, "PLUMB_TARGET")
+        let inScratch = givenTarget == nil ? scratch : nil
+        if let inScratch { try FileManager.default.createDirectory(atPath: inScratch + "/target", withIntermediateDirectories: true) }
+        guard let target = givenTarget ?? inScratch.map({ $0 + "/target" }) else {
             throw StateError("no target directory: give --target DIR or set PLUMB_TARGET")
         }
         let targetPath = absolute(target)
@@ -53,7 +58,7 @@ struct SourceOptions: ParsableArguments {
         // A local path is made absolute, so the state dir's id and git both see one place.
         let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
         let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
-        let state = value(state, "PLUMB_STATE").map(absolute) ?? StateDirectory.defaultPath(source: source, target: targetPath)
+        let state = value(state, "PLUMB_STATE").map(absolute) ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
         return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state))
     }
 

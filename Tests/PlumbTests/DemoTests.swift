@@ -82,7 +82,7 @@ import TestSupport
         try "x".write(toFile: folder.file("a-file"), atomically: true, encoding: .utf8)
         let onFile = try run(PlumbBinary.path, ["demo", "--dir", folder.file("a-file"), "--no-ui"], env: noIdentity)
         #expect(onFile.status == 1)
-        #expect(onFile.stderr.contains("a-file is a file"), "\(onFile.stderr)")
+        #expect(onFile.stderr.contains("a-file is a file; plumb demo needs a new or empty folder"), "\(onFile.stderr)")
     }
 
     @Test func withoutADirItMakesATemporaryFolderAndSaysWhere() throws {

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Engine
+import Foundation
+import VersionSource
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Make a desired-state repository to start from, with comments that teach the format.",
+        discussion: """
+            DIR (new or empty) becomes a git repository on branch main holding resources/ with one \\
+            resource of each kind, files/, policy.yaml and plumb.yaml. Nothing is committed: read \\
+            it, change it, commit it, then point plumb at it with --repo DIR.
+            """)
+
+    @Argument(help: ArgumentHelp("The folder to make the repository in: new or empty.", valueName: "dir"))
+    var dir: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let root = try newFolder(dir, for: "init")
+            do {
+                try await Git().output(["init", "--quiet", "--initial-branch=main", root], what: "making a git repository in \(root)")
+                for (path, text) in Skeleton.files {
+                    let file = root + "/" + path
+                    try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+                }
+            } catch {
+                // Never half a skeleton: the folder is left as empty as it was found.
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+                    try? FileManager.default.removeItem(atPath: root + "/" + entry)
+                }
+                throw error
+            }
+            print("""
+                Made a desired-state repository in \(root):
+                  resources/example.yaml  one resource of each kind, with comments that teach the format
+                  files/app/config.ini    content a manifest points at with source:
+                  policy.yaml             rules every proposal must pass
+                  plumb.yaml              how the engine runs
+
+                Next: change it to say what your machine should hold, then
+                  git -C \(root) add -A && git -C \(root) commit -m "Start the desired state"
+                  plumb check --repo \(root)
+                  plumb status --repo \(root) --target DIR
+                """)
+        }
+    }
+}
+
+/// The files `plumb init` writes: each explains itself, and together they pass `plumb check`.
+enum Skeleton {
+    static let files: [(String, String)] = [
+        ("resources/example.yaml", example),
+        ("files/app/config.ini", "[server]\nport = 8080\n"),
+        ("policy.yaml", policy),
+        ("plumb.yaml", settings),
+    ]
+
+    static let example = """
+        # Manifests: every *.yaml and *.yml file under resources/ declares resources, one YAML
+        # document each, documents separated by `---`. A resource is named Kind/name, and the name
+        # is unique per kind. Every path is relative to the target: the directory plumb keeps true
+        # to this repository. No absolute paths, no "..": plumb never writes outside the target.
+
+        # A file with its content written inline.
+        kind: File
+        name: motd
+        spec:
+          path: etc/motd
+          content: "This machine is managed by plumb: change it in git, not here.\\n"
+          mode: "0644"          # optional: 0644 is the default for a File
+        ---
+        # A file whose content is a file of this repository (under files/, by convention).
+        kind: File
+        name: app-config
+        spec:
+          path: srv/app/config.ini
+          source: files/app/config.ini
+          # sensitive: true     # never show its content, in any diff or view
+        ---
+        # A folder. With `source: files/www`, every file below that folder of the repository
+        # would become a resource of its own, File/<name>/<relative path>, and `prune: true` would
+        # delete files that plumb wrote there and the repository no longer has.
+        kind: Directory
+        name: app
+        spec:
+          path: srv/app
+          mode: "0750"          # optional: 0755 is the default for a Directory
+        ---
+        # A symbolic link; `target` is the link's text, written as it is.
+        kind: Symlink
+        name: app-current
+        spec:
+          path: srv/app/current
+          target: releases/1.0.0
+
+        """
+
+    static let policy = """
+        # Rules every proposal (a branch proposal/<name>) must pass before `plumb approve` merges
+        # it; `plumb check --proposal NAME` runs them in CI. plumb reads them from the tracked
+        # branch's head, never from the proposal under review: a proposal cannot loosen them.
+        rules:
+          # A field rule: denied when the field's value matches.
+          - name: no-world-writable
+            kinds: [File, Directory]      # optional: only these kinds
+            field: spec.mode
+            deny-regex: "[2367]$"         # a regular expression, matched anywhere in the value
+            message: files and folders must not be world-writable
+          - name: no-password-files
+            field: spec.path
+            deny-glob: "etc/shadow*"      # a glob, matched against the whole value
+          # A plan rule: limits what merging one proposal may change.
+          - name: small-changes
+            max-deletes: 3                # or max-changes: N (creates, updates and deletes)
+
+        """
+
+    static let settings = """
+        # How the engine runs against this repository. Every setting is optional; command-line
+        # flags win over these.
+        interval: 30s     # how often the source is fetched (500ms, 30s, 5m, 1h); the target is watched all along
+        autoSync: false   # true: drift is mended as soon as it is seen, as with `plumb agent --auto-sync`
+        prune: false      # true: resources no longer declared are deleted, when plumb wrote them and they are unchanged
+
+        """
+}
