@@ -57,7 +57,9 @@ private let defaultThemeText = #"""
       muted:     { fg: 244 }
       footer:    { fg: black, bg: cyan }
       key:       { fg: black, bg: cyan, attributes: [bold] }
-      dialog:    { fg: bright-white, bg: blue }
+      # Dialogs keep the terminal's background, framed in `title`: the plan lines inside
+      # them keep their own colours on it.
+      dialog:    { fg: bright-white }
       match:     { fg: black, bg: yellow }
       applied:   { fg: bright-cyan, attributes: [bold] }
 
@@ -97,7 +99,7 @@ private let lightThemeText = #"""
       muted:     { fg: 242 }
       footer:    { fg: bright-white, bg: blue }
       key:       { fg: bright-white, bg: blue, attributes: [bold] }
-      dialog:    { fg: black, bg: 254 }
+      dialog:    { fg: black }
       match:     { fg: black, bg: "#ffd75f" }
       applied:   { fg: "#005fd7", attributes: [bold] }
 
@@ -133,7 +135,7 @@ private let highContrastThemeText = #"""
       muted:     { fg: white }
       footer:    { fg: black, bg: bright-white }
       key:       { fg: black, bg: bright-cyan, attributes: [bold] }
-      dialog:    { fg: bright-white, bg: blue, attributes: [bold] }
+      dialog:    { fg: bright-white, attributes: [bold] }
       match:     { fg: black, bg: bright-magenta, attributes: [bold] }
       applied:   { fg: bright-cyan, attributes: [bold, underline] }
 

@@ -157,19 +157,21 @@ public enum Views {
         let width = min(buffer.width - 4, max(40, min(90, (lines.map { DisplayWidth.of($0.text) } + [DisplayWidth.of(title)]).max()! + 4)))
         let height = min(buffer.height - 2, lines.count + 3)
         let x = (buffer.width - width) / 2, y = max(1, (buffer.height - height) / 2)
+        // The frame stands out, the inside keeps the terminal's background: lines in other roles
+        // (a plan's drift colours, a warning) then sit on the same background as the text.
         buffer.fill(x: x, y: y, width: width, height: height, role: .dialog)
-        buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .dialog)
+        buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .title)
         buffer.put(" \(title) ", x: x + 2, y: y, role: .title, maxWidth: width - 4)
         for row in 1..<height - 1 {
-            buffer.put("│", x: x, y: y + row, role: .dialog)
-            buffer.put("│", x: x + width - 1, y: y + row, role: .dialog)
+            buffer.put("│", x: x, y: y + row, role: .title)
+            buffer.put("│", x: x + width - 1, y: y + row, role: .title)
             let index = row - 1
             guard lines.indices.contains(index) else { continue }
             // The last rows of a long plan give way to the line that says how to answer.
             let line = index == height - 3 && index < lines.count - 1 ? lines[lines.count - 1] : lines[index]
             buffer.put(line.text, x: x + 2, y: y + row, role: line.role == .normal ? .dialog : line.role, maxWidth: width - 4)
         }
-        buffer.put("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: y + height - 1, role: .dialog)
+        buffer.put("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: y + height - 1, role: .title)
     }
 
     static func paintDialog(_ dialog: Dialog, _ buffer: inout CellBuffer) {

@@ -48,7 +48,8 @@ public struct ProposalReview: Sendable {
 }
 
 extension Engine {
-    /// Reviews every proposal at the branch head, a few at a time.
+    /// Reviews every proposal at the branch head, a few at a time; a failing one is journalled
+    /// (`PolicyViolation`, once per proposal head).
     public func reviewProposals(head: String) async throws -> [ProposalReview] {
         let proposals = try await mirror.proposalBranches()
         try noticeProposals(proposals)
@@ -67,6 +68,7 @@ extension Engine {
                 next()
             }
         }
+        for review in reviews { try journalViolations(review) }
         return reviews.sorted { $0.proposal.name < $1.proposal.name }
     }
 
@@ -127,12 +129,15 @@ extension Engine {
     }
 
     /// Journals `ProposalOpened` for proposals not seen before, and remembers what is open now.
-    func noticeProposals(_ proposals: [ProposalBranch]) throws {
+    /// Returns whether any proposal opened or moved since.
+    @discardableResult
+    func noticeProposals(_ proposals: [ProposalBranch]) throws -> Bool {
         let seen = try store.proposalsSeen()
         for proposal in proposals where seen[proposal.name] == nil {
             try store.append(Event(.proposalOpened, .info, revision: proposal.head, message: "\(proposal.branch) opened at \(proposal.head.prefix(12))"))
         }
         try store.saveProposalsSeen(Dictionary(proposals.map { ($0.name, $0.head) }, uniquingKeysWith: { a, _ in a }))
+        return proposals.contains { seen[$0.name] != $0.head }
     }
 
     /// Journals `PolicyViolation` for each violation of a failing review, once per proposal head.

@@ -70,7 +70,16 @@ public final class Reconciler: Sendable {
         do {
             if fetch && options.fetch {
                 try await engine.fetch(retryAt: retryAt)
-                try engine.noticeProposals(try await engine.mirror.proposalBranches())
+                // A proposal that opened or moved is reviewed, so that a failing one is journalled
+                // (PolicyViolation) without anyone having to look; a review that fails does not
+                // keep the target from being reconciled.
+                if try engine.noticeProposals(try await engine.mirror.proposalBranches()) {
+                    do {
+                        _ = try await engine.reviewProposals(head: try await engine.currentHead())
+                    } catch {
+                        logger.warning("reviewing the proposals failed", metadata: ["error": "\(error)"])
+                    }
+                }
             }
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:

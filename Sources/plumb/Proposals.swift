@@ -20,7 +20,6 @@ struct Proposals: AsyncParsableCommand {
             let engine = try await options.engine()
             if !options.noFetch { try await engine.fetch() }
             let reviews = try await engine.reviewProposals(head: try await engine.currentHead())
-            for review in reviews { try engine.journalViolations(review) }
             if json {
                 printJSON(reviews.map(Self.json))
             } else if reviews.isEmpty {

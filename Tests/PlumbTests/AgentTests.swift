@@ -64,6 +64,19 @@ import TestSupport
         #expect(agent.terminationStatus == 0, "SIGTERM ends the wait at once")
     }
 
+    @Test func aFailingProposalIsJournalledOncePerHeadWithoutAnyoneAsking() throws {
+        try fx.source.write("policy.yaml", SourceChangeTests.policy)
+        try fx.source.commit("policy")
+        try fx.source.propose("open-motd", ["resources/motd.yaml": SourceChangeTests.file("motd", "etc/motd", "welcome", mode: "0666")])
+        #expect(try fx.plumb("agent", "--once").status == 1, "the motd is not synced yet")
+        #expect(try fx.plumb("agent", "--once").status == 1)
+        let violations = try reasons().filter { $0 == "PolicyViolation" }
+        #expect(violations.count == 1, "journalled once for this head, not on every pass")
+        try fx.source.propose("open-motd", from: "proposal/open-motd", ["files/x": "moved\n"])
+        #expect(try fx.plumb("agent", "--once").status == 1)
+        #expect(try reasons().filter { $0 == "PolicyViolation" }.count == 2, "a new head is judged again")
+    }
+
     @Test func aSecondAgentOnOneStateDirIsRefusedAndTheLockDiesWithItsHolder() throws {
         let first = try start("--interval", "1s")
         defer { if first.isRunning { first.terminate() } }

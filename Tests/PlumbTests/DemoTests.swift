@@ -42,6 +42,12 @@ import TestSupport
         #expect(drift == ["missing", "modified", "extra"])
         #expect(resources.contains { $0["sync"] as? String == "Synced" }, "not everything drifted")
 
+        // The journal tells the story already, before anyone asked about proposals.
+        let reasons = Set(try plumb("events", "--json").stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String
+        })
+        #expect(reasons.isSuperset(of: ["SyncSucceeded", "RollbackCreated", "ProposalOpened", "PolicyViolation", "DriftDetected"]), "\(reasons)")
+
         let proposals = try #require(try json("proposals", "--json") as? [[String: Any]])
         let verdicts = Dictionary(uniqueKeysWithValues: proposals.map { ($0["name"] as? String ?? "", $0["policy"] as? String ?? "") })
         #expect(verdicts == ["tls-redirect": "pass", "open-uploads": "fail"])
