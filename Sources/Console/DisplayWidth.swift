@@ -43,6 +43,37 @@ public enum DisplayWidth {
         return out + "…"
     }
 
+    /// `text` in lines of at most `width` columns, broken between words (a word longer than a
+    /// line is cut); each line after the first is indented two columns more than the text.
+    public static func wrap(_ text: String, to width: Int) -> [String] {
+        guard width > 0, of(text) > width else { return [text] }
+        let margin = String(text.prefix { $0 == " " })
+        let indent = String(repeating: " ", count: min(width / 2, margin.count + 2))
+        var lines: [String] = [], line = margin, used = margin.count
+        var empty: Bool { used == (lines.isEmpty ? margin.count : indent.count) }
+        for word in text.split(separator: " ") {
+            let gap = empty ? 0 : 1
+            if used + gap + of(word) <= width {
+                line += (gap == 1 ? " " : "") + word
+                used += gap + of(word)
+                continue
+            }
+            if !empty { lines.append(line); line = indent; used = indent.count }
+            var rest = Substring(word)
+            while used + of(rest) > width {
+                var cut = rest.startIndex, taken = 0
+                while cut < rest.endIndex, used + taken + of(rest[cut]) <= width { taken += of(rest[cut]); cut = rest.index(after: cut) }
+                if cut == rest.startIndex { cut = rest.index(after: cut) }
+                lines.append(line + rest[..<cut])
+                (line, used, rest) = (indent, indent.count, rest[cut...])
+            }
+            line += rest
+            used += of(rest)
+        }
+        if !empty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// East Asian Wide and Fullwidth ranges (Unicode 15, the blocks terminals draw two columns wide).
     static let wide: [ClosedRange<UInt32>] = [
         0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0, 0x23F3...0x23F3,

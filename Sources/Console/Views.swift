@@ -153,8 +153,10 @@ public enum Views {
         return max(1, count)
     }
 
-    static func box(title: String, lines: [(text: String, role: Role)], _ buffer: inout CellBuffer) {
-        let width = min(buffer.width - 4, max(40, min(90, (lines.map { DisplayWidth.of($0.text) } + [DisplayWidth.of(title)]).max()! + 4)))
+    static func box(title: String, lines unwrapped: [(text: String, role: Role)], _ buffer: inout CellBuffer) {
+        let width = min(buffer.width - 4, max(40, min(90, (unwrapped.map { DisplayWidth.of($0.text) } + [DisplayWidth.of(title)]).max()! + 4)))
+        // A long reason is read whole: wrapped, not cut.
+        let lines = unwrapped.flatMap { line in DisplayWidth.wrap(line.text, to: width - 4).map { (text: $0, role: line.role) } }
         let height = min(buffer.height - 2, lines.count + 3)
         let x = (buffer.width - width) / 2, y = max(1, (buffer.height - height) / 2)
         // The frame stands out, the inside keeps the terminal's background: lines in other roles

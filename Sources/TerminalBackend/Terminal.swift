@@ -41,17 +41,7 @@ public final class Terminal {
     /// Throws before anything is drawn, leaving the terminal untouched, when standard input or
     /// output is not a terminal, or TERM is unset, unknown or cannot move the cursor.
     public init(noColor: Bool) throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw TerminalError(description: "plumb ui needs a terminal: run it in one, or use plumb status and plumb agent")
-        }
-        guard let type = getenv("TERM").map({ String(cString: $0) }), !type.isEmpty else {
-            throw TerminalError(description: "TERM is not set: set it to your terminal's type, such as xterm-256color")
-        }
-        switch plumb_terminal_support(type) {
-        case -1: throw TerminalError(description: "the terminal type TERM=\(type) is unknown (no terminfo entry); try TERM=xterm-256color")
-        case 0: throw TerminalError(description: "the terminal type TERM=\(type) cannot move the cursor, which plumb ui needs; try TERM=xterm-256color")
-        default: break
-        }
+        let type = try Self.usableType()
         // Before ncurses starts, or it reads the C locale and draws UTF-8 as garbage.
         setlocale(LC_ALL, "")
         // newterm, unlike initscr, returns nil instead of exiting when it cannot start.
@@ -83,6 +73,22 @@ public final class Terminal {
         } else {
             defaultColors = (-1, -1)
             colors = 0
+        }
+    }
+
+    /// The terminal type, when standard input and output are a terminal that ncurses can drive:
+    /// checked before anything is drawn, and by commands that will open the console later.
+    public static func usableType() throws -> String {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError(description: "plumb ui needs a terminal: run it in one, or use plumb status and plumb agent")
+        }
+        guard let type = getenv("TERM").map({ String(cString: $0) }), !type.isEmpty else {
+            throw TerminalError(description: "TERM is not set: set it to your terminal's type, such as xterm-256color")
+        }
+        switch plumb_terminal_support(type) {
+        case -1: throw TerminalError(description: "the terminal type TERM=\(type) is unknown (no terminfo entry); try TERM=xterm-256color")
+        case 0: throw TerminalError(description: "the terminal type TERM=\(type) cannot move the cursor, which plumb ui needs; try TERM=xterm-256color")
+        default: return type
         }
     }
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DesiredState
 import Engine
+import Console
 import Foundation
+import TerminalBackend
 import VersionSource
 
 struct Demo: AsyncParsableCommand {
@@ -26,6 +28,15 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            // What would keep the console from opening is found before anything is made.
+            if !noUi {
+                do {
+                    _ = try Terminal.usableType()
+                } catch {
+                    throw StateError("\(error); plumb demo --no-ui makes the demo without opening it")
+                }
+                _ = try Theme.load(theme, directories: [Theme.userDirectory]).get()
+            }
             let demo = try DemoDirectory(dir)
             try await demo.make()
             let program = CommandLine.arguments.first ?? "plumb"

@@ -61,6 +61,13 @@ import Testing
         try check("dialog-approve-80x24", state)
     }
 
+    /// Why a proposal cannot be approved, read whole at 80 columns: long reasons wrap.
+    @Test func refusalDialog() throws {
+        var state = F.state()
+        F.press([.char("2"), .char("j"), .char("a")], &state)
+        try check("dialog-refusal-80x24", state)
+    }
+
     @Test func help() throws {
         var state = F.state()
         F.press([.char("?")], &state)

@@ -100,6 +100,13 @@ import TestSupport
         for part in ["source.git", "work", "target", "state"] { #expect(FileManager.default.fileExists(atPath: root + "/" + part)) }
     }
 
+    @Test func withoutATerminalItSaysNoUIBeforeMakingAnything() throws {
+        let refused = try run(PlumbBinary.path, ["demo", "--dir", dir], env: noIdentity)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("needs a terminal") && refused.stderr.contains("plumb demo --no-ui"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
     @Test func aFailureHalfWayLeavesTheFolderEmpty() throws {
         // git that fails on the first push: the demo stops there and removes what it made.
         let fakeGit = folder.file("git")
