@@ -18,7 +18,8 @@ def console_pid(socket):
     return int(children[0]) if children else None
 
 def one_run(plumb, env, files, root):
-    socket = os.path.join(root, "tmux.sock")
+    # A server of its own per run: the one before may still be going down.
+    socket = os.path.join(root, f"tmux-{time.monotonic_ns()}.sock")
     command = " ".join([f"{k}='{v}'" for k, v in env.items() if k.startswith("PLUMB_")]) + f" TERM=tmux-256color {plumb} ui --no-fetch"
     start = time.perf_counter()
     subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "200", "-y", "60",
@@ -39,6 +40,7 @@ def one_run(plumb, env, files, root):
         with open(f"/proc/{pid}/status") as f:
             peak = next(int(l.split()[1]) for l in f if l.startswith("VmHWM")) / 1024
         ticks = lambda: sum(int(x) for x in open(f"/proc/{pid}/stat").read().split(")")[1].split()[11:13])
+        time.sleep(3)  # the first pass's journal and history reads settle
         before = ticks(); time.sleep(5); idle = (ticks() - before) / os.sysconf("SC_CLK_TCK") / 5 * 100
     subprocess.run(["tmux", "-S", socket, "kill-server"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if pid:
@@ -56,7 +58,9 @@ def main():
     root = tempfile.mkdtemp(prefix="plumb-bench-")
     try:
         env, _ = synced_target(root, a.files, plumb)
-        sh([plumb, "status", "--no-fetch"], env=env)  # a warm cache, as a console opened again finds it
+        # A warm cache, as a console opened again finds it: the first status after the sync hashes
+        # every file (just written, so their stat cannot be trusted yet), the second only a few.
+        for _ in range(2): sh([plumb, "status", "--no-fetch"], env=env)
         runs = [one_run(plumb, env, a.files, root) for _ in range(a.runs)]
         med = lambda i: statistics.median([r[i] for r in runs if r[i] is not None] or [float("nan")])
         print(f"plumb ui, {a.files} managed files, 200x60, median of {a.runs} runs (whole process, in tmux)")

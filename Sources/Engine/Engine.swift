@@ -1,6 +1,7 @@
 import Foundation
 import DesiredState
 import Logging
+import Synchronization
 import VersionSource
 
 /// Where the engine reads from and writes to.
@@ -48,6 +49,10 @@ public final class Engine: Sendable {
     public let mirror: Mirror
     public let target: TargetFileSystem
     let loader: DesiredStateLoader
+    /// The desired state of the head as the last snapshot used it: while the head does not move,
+    /// each pass shares it (and its resources) instead of decoding a copy from the cache, so the
+    /// console and the engine hold one copy of 100,000 resources, not two.
+    private let headDesired = Mutex<DesiredState?>(nil)
     /// Where each step's time goes, at debug level (`PLUMB_LOG=debug`).
     let logger = Logger(label: "plumb.engine")
 
@@ -103,6 +108,7 @@ public final class Engine: Sendable {
     /// one journals `ManifestInvalid` (once, unless `journal` is false: a proposal's problems are
     /// its review's, not the engine's) and throws.
     public func desiredState(at revision: String, journal: Bool = true) async throws -> DesiredState {
+        if let cached = headDesired.withLock({ $0?.revision == revision ? $0 : nil }) { return cached }
         if let cached = store.cachedDesiredState(revision: revision, path: config.source.path) { return cached }
         do {
             let state = try await loader.load(revision: revision)
@@ -136,7 +142,8 @@ public final class Engine: Sendable {
         async let headRead = { if fetch { try await self.fetch() }; return try await self.currentHead() }()
         async let statIndex = store.statIndex()
         var speculation: (DesiredState, [ResourceStatus])?
-        if let expected = try store.meta(.lastSeenHead), let desired = store.cachedDesiredState(revision: expected, path: config.source.path) {
+        if let expected = try store.meta(.lastSeenHead),
+           let desired = headDesired.withLock({ $0?.revision == expected ? $0 : nil }) ?? store.cachedDesiredState(revision: expected, path: config.source.path) {
             speculation = (desired, try observe(desired, statIndex: try await statIndex))
         }
         let head = try await headRead
@@ -156,6 +163,7 @@ public final class Engine: Sendable {
             }
             statuses = try observe(desired, statIndex: try await statIndex)
         }
+        headDesired.withLock { $0 = desired }
         logger.debug("snapshot of \(statuses.count) resources", metadata: [
             "observed while git ran": "\(speculation != nil)", "until head": "\(observed - start)", "total": "\(clock.now - start)",
         ])

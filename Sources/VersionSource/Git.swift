@@ -39,19 +39,21 @@ public struct Git: Sendable {
         resolvedPath = Self.resolve(self.executable)
     }
 
-    /// Runs `git args...`; a non-zero exit is a result, not an error.
-    public func run(_ arguments: [String], input: [UInt8]? = nil, outputLimit: Int = 1 << 30) async throws -> GitOutput {
+    /// Runs `git args...`; a non-zero exit is a result, not an error. The output is read to its
+    /// end without a limit: swift-subprocess reserves a limit's whole size up front, which was a
+    /// gigabyte of address space for every run.
+    public func run(_ arguments: [String], input: [UInt8]? = nil) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
         do {
             let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
             if let input {
                 result = try await Subprocess.run(
                     .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
-                    input: .array(input), output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+                    input: .array(input), output: .bytes(limit: .max), error: .string(limit: 1 << 20))
             } else {
                 result = try await Subprocess.run(
                     .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
-                    input: .none, output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+                    input: .none, output: .bytes(limit: .max), error: .string(limit: 1 << 20))
             }
             return GitOutput(status: Self.status(result.terminationStatus), stdout: result.standardOutput, stderr: result.standardError)
         } catch {

@@ -78,10 +78,13 @@ import TestSupport
     }
 
     @Test func aSecondAgentOnOneStateDirIsRefusedAndTheLockDiesWithItsHolder() throws {
-        let first = try start("--interval", "1s")
+        let log = fx.state.file("first-agent.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let first = try fx.spawn(["agent", "--interval", "1s"], stderr: try #require(FileHandle(forWritingAtPath: log)))
         defer { if first.isRunning { first.terminate() } }
         // Once it has journalled its first pass, it holds the lock.
-        #expect(eventually { (try? reasons().contains("DriftDetected")) == true })
+        #expect(eventually { (try? reasons().contains("DriftDetected")) == true },
+                "running: \(first.isRunning); its log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let second = try fx.plumb("agent", "--once")
         #expect(second.status == 1)
         #expect(second.stderr.contains("is reconciling this state dir"))

@@ -45,7 +45,7 @@ import TestSupport
         tmux.press("?")
         #expect(tmux.waitFor("Keys: Events").ok)
         tmux.press("Escape", "q")
-        let end = tmux.waitFor("EXIT=")
+        let end = tmux.waitForExit()
         #expect(end.screen.contains("EXIT=0"))
         #expect(end.screen.contains("icanon") && end.screen.contains("echo") && !end.screen.contains("-icanon") && !end.screen.contains("-echo"),
                 "the terminal is back in cooked mode with echo: \(end.screen)")
@@ -109,7 +109,7 @@ import TestSupport
         tmux.resize(width: 200, height: 60)
         #expect(tmux.waitFor { $0.contains("File/motd") && $0.contains("+edited by hand") }.ok)
         tmux.press("C-c")
-        #expect(tmux.waitFor("EXIT=0").ok)
+        #expect(tmux.waitForExit().screen.contains("EXIT=0"))
     }
 
     @Test func colourFollowsTheTerminalAndNoColorTurnsItOff() throws {
@@ -136,7 +136,7 @@ import TestSupport
         let shell = try #require(tmux.shellPID)
         let pid = try #require(try run("pgrep", ["-P", "\(shell)"]).stdout.split(separator: "\n").first.flatMap { Int32($0) })
         kill(pid, SIGTERM)
-        let end = tmux.waitFor("EXIT=")
+        let end = tmux.waitForExit()
         #expect(end.screen.contains("EXIT=0"), "\(end.screen)")
         #expect(!end.screen.contains("-icanon"))
     }
@@ -160,7 +160,7 @@ import TestSupport
         #expect(piped.status == 1)
         #expect(piped.stderr.contains("plumb ui needs a terminal"))
         let tmux = try console(env: ["TERM": "no-such-terminal"])
-        let end = tmux.waitFor("EXIT=")
+        let end = tmux.waitForExit()
         #expect(end.screen.contains("TERM=no-such-terminal is unknown"), "\(end.screen)")
         #expect(end.screen.contains("EXIT=1"))
     }

@@ -50,13 +50,13 @@ public final class PlumbFixture: @unchecked Sendable {
     }
 
     /// Starts `plumb args...` without waiting for it: for agents, followers, and processes to kill.
-    public func spawn(_ arguments: [String], stdout: Any = FileHandle.nullDevice) throws -> Process {
+    public func spawn(_ arguments: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PlumbBinary.path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
+        process.standardError = stderr
         try process.run()
         return process
     }

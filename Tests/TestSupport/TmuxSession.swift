@@ -84,6 +84,13 @@ public final class TmuxSession: @unchecked Sendable {
         return (condition(last), last)
     }
 
+    /// Waits until the command has ended and the terminal's modes after it are printed (the line
+    /// after `EXIT=`): a test of how the terminal was left must not read the screen before.
+    @discardableResult
+    public func waitForExit(_ seconds: Double = 15) -> (ok: Bool, screen: String) {
+        waitFor(seconds) { $0.contains("EXIT=") && $0.contains("icanon") }
+    }
+
     /// Waits until the screen shows `text`.
     @discardableResult
     public func waitFor(_ text: String, _ seconds: Double = 15) -> (ok: Bool, screen: String) {
