@@ -37,6 +37,9 @@ public final class Reconciler: Sendable {
     let lock: EngineLock
     let logger = Logger(label: "plumb.agent")
     private let failures = Mutex(0)
+    /// Whether the last fetch failed: a pass that does not fetch (one started by a change in the
+    /// target) says nothing of the source, so that failure stays on record until a fetch works.
+    private let fetchFailing = Mutex(false)
     /// Resources the last sync could not mend and will not mend by trying again (a prune that was
     /// not safe, an extra it may not prune): their drift does not start a sync on every pass.
     private let stuck = Mutex<Set<ResourceID>>([])
@@ -69,7 +72,13 @@ public final class Reconciler: Sendable {
         let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
         do {
             if fetch && options.fetch {
-                try await engine.fetch(retryAt: retryAt)
+                do {
+                    try await engine.fetch(retryAt: retryAt)
+                } catch {
+                    fetchFailing.withLock { $0 = true }
+                    throw error
+                }
+                fetchFailing.withLock { $0 = false }
                 // A proposal that opened or moved is reviewed, so that a failing one is journalled
                 // (PolicyViolation) without anyone having to look; a review that fails does not
                 // keep the target from being reconciled.
@@ -119,7 +128,7 @@ public final class Reconciler: Sendable {
                 // A failure (a full disk, say) may pass: it is tried again, after the backoff.
                 if !report.failures.isEmpty { throw StateError("\(report.failures.count) change(s) failed to apply") }
             }
-            if failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
+            if !fetchFailing.withLock({ $0 }), failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }

@@ -207,6 +207,8 @@ import TestSupport
         try fx.target.write("etc/motd", "hand edit\n")
         #expect(eventually(10) { fx.target.read("etc/motd") == "welcome\n" })
         #expect(agent.isRunning)
+        #expect(try fx.plumb("status", "--no-fetch").stdout.contains("agent     last pass failed: fetching"),
+                "a pass that healed the target without fetching leaves the source's failure on record")
         try FileManager.default.moveItem(atPath: away, toPath: fx.source.bare)
         try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"back\\n\"\n")
         try fx.source.commit("back")
