@@ -64,8 +64,22 @@ public final class StateStore: Sendable, ManifestCache {
             // Read the caches (a megabyte for ten thousand files) through memory, not page by page.
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
-        pool = try DatabasePool(path: path, configuration: config)
+        pool = try Self.open(path, config)
         try Self.migrator.migrate(pool)
+    }
+
+    /// Opens the pool, waiting out another process that opens it at the same moment: switching a
+    /// new database to WAL takes a lock that SQLite's busy timeout does not wait for, so the
+    /// second opener (an agent starting while `plumb events` looks) would fail at once.
+    private static func open(_ path: String, _ config: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: config)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(20_000)
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {
