@@ -1,7 +1,6 @@
 import ArgumentParser
-import DesiredState
-import Engine
 import Console
+import Engine
 import Foundation
 import TerminalBackend
 import VersionSource
