@@ -8,8 +8,8 @@ struct Agent: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Reconcile continuously, without a screen.",
         discussion: """
-            Each pass fetches the source, observes the target, journals drift when it appears and when \\
-            it goes, and with auto-sync applies. One agent per state dir. SIGTERM or SIGINT end it \\
+            Each pass fetches the source, observes the target, journals drift when it appears and when \
+            it goes, and with auto-sync applies. One agent per state dir. SIGTERM or SIGINT end it \
             after the step in progress, with exit status 0.
             """)
 

@@ -8,9 +8,9 @@ struct Approve: AsyncParsableCommand {
         commandName: "approve",
         abstract: "Merge a proposal into the branch, pinned to the head you reviewed.",
         discussion: """
-            Always a merge commit (trailers Approved-by and Proposal-head), pushed with a plain push; \\
-            then the proposal branch is deleted at the source. Refused, with nothing changed, when the \\
-            policy fails, the merge conflicts, the proposal is not at --expect, or the push is rejected. \\
+            Always a merge commit (trailers Approved-by and Proposal-head), pushed with a plain push; \
+            then the proposal branch is deleted at the source. Refused, with nothing changed, when the \
+            policy fails, the merge conflicts, the proposal is not at --expect, or the push is rejected. \
             Prints the merge commit's id.
             """)
 

@@ -9,8 +9,8 @@ struct Check: AsyncParsableCommand {
         commandName: "check",
         abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
         discussion: """
-            Without arguments, checks the branch head. Needs no target: without --target \\
-            (or PLUMB_TARGET) it reads the source into a temporary state dir, removed after. A \\
+            Without arguments, checks the branch head. Needs no target: without --target \
+            (or PLUMB_TARGET) it reads the source into a temporary state dir, removed after. A \
             revision the mirror lacks is fetched from the source by name. Policy always comes from the branch head. Exit status: 0 pass, 1 fail.
             """)
 

@@ -10,9 +10,9 @@ struct Demo: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Make a demo source, target and state dir, and open the console on them.",
         discussion: """
-            DIR/source.git is a bare desired-state repository with a history (one commit a rollback), \\
-            two proposals (one failing policy) and a policy; DIR/work a clone to edit and push; \\
-            DIR/target a machine's files synced a few commits ago and edited by hand since; \\
+            DIR/source.git is a bare desired-state repository with a history (one commit a rollback), \
+            two proposals (one failing policy) and a policy; DIR/work a clone to edit and push; \
+            DIR/target a machine's files synced a few commits ago and edited by hand since; \
             DIR/state plumb's state dir. DIR must be new or empty. Without --dir, a new temporary folder.
             """)
 

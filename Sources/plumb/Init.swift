@@ -8,8 +8,8 @@ struct Init: AsyncParsableCommand {
         commandName: "init",
         abstract: "Make a desired-state repository to start from, with comments that teach the format.",
         discussion: """
-            DIR (new or empty) becomes a git repository on branch main holding resources/ with one \\
-            resource of each kind, files/, policy.yaml and plumb.yaml. Nothing is committed: read \\
+            DIR (new or empty) becomes a git repository on branch main holding resources/ with one \
+            resource of each kind, files/, policy.yaml and plumb.yaml. Nothing is committed: read \
             it, change it, commit it, then point plumb at it with --repo DIR.
             """)
 

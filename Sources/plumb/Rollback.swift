@@ -8,8 +8,8 @@ struct Rollback: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Make a new commit on the branch whose files are those of REV, and push it.",
         discussion: """
-            The history is kept: the new commit follows the head, with trailers Rollback-of and \\
-            Requested-by. The plan is shown first; without --yes plumb asks. If the branch moved at \\
+            The history is kept: the new commit follows the head, with trailers Rollback-of and \
+            Requested-by. The plan is shown first; without --yes plumb asks. If the branch moved at \
             the source meanwhile, nothing changes. Prints the new commit's id.
             """)
 

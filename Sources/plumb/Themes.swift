@@ -7,8 +7,8 @@ struct Themes: ParsableCommand {
         commandName: "themes",
         abstract: "List the console's themes, validating each.",
         discussion: """
-            Your themes (in $XDG_CONFIG_HOME/plumb/themes, else ~/.config/plumb/themes) come first and \\
-            win over a built-in of the same name. Exit status: 0 when every theme reads, 1 when any \\
+            Your themes (in $XDG_CONFIG_HOME/plumb/themes, else ~/.config/plumb/themes) come first and \
+            win over a built-in of the same name. Exit status: 0 when every theme reads, 1 when any \
             has a mistake, which is named with its file, line and column.
             """)
 

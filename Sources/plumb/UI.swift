@@ -10,8 +10,8 @@ struct UI: AsyncParsableCommand {
         commandName: "ui",
         abstract: "The console: resources, proposals, history and events, with the engine running inside.",
         discussion: """
-            plumb with no command opens it. The engine reconciles while the console is open, as \\
-            `plumb agent` would; beside a running agent the console only observes, and says so. \\
+            plumb with no command opens it. The engine reconciles while the console is open, as \
+            `plumb agent` would; beside a running agent the console only observes, and says so. \
             Press ? for the keys. NO_COLOR (any value) turns colour off.
             """)
 

@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every command's help, as a user reads it: there, and clean.
+@Suite struct HelpTests {
+    @Test func everyCommandHasCleanHelp() throws {
+        let root = try run(PlumbBinary.path, ["--help"])
+        #expect(root.status == 0)
+        let listing = root.stdout.components(separatedBy: "SUBCOMMANDS:").last?.components(separatedBy: "\n\n").first ?? ""
+        let commands = listing.split(separator: "\n").compactMap { line -> String? in
+            // "  name (default)   text" starts a command; a wrapped line starts with more spaces.
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }
+        #expect(commands.contains("demo") && commands.contains("init") && commands.count >= 15, "\(commands)")
+        for command in commands where command != "help" {
+            let help = try run(PlumbBinary.path, [command, "--help"])
+            #expect(help.status == 0, "\(command)")
+            #expect(help.stdout.contains("USAGE: plumb \(command)"), "\(command): \(help.stdout)")
+            #expect(!help.stdout.contains("\\\n") && !help.stdout.contains("\\ "), "a stray backslash in the help of \(command)")
+        }
+    }
+}
