@@ -70,14 +70,18 @@ struct DemoDirectory {
     /// Makes the whole scene; on any failure removes what it made, so the folder is empty again.
     func make() async throws {
         do {
-            try await makeScene()
+            // The operator's own git settings (signing, hooks, another default branch) must not
+            // shape the scene: it is made with none.
+            let engine = try await withEnvironment(["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"]) { try await makeScene() }
+            try await nameAnOperator(engine)
         } catch {
             for folder in [source, work, target, state] { try? FileManager.default.removeItem(atPath: folder) }
             throw StateError("making the demo in \(root) failed, and what was made is removed: \(error)")
         }
     }
 
-    private func makeScene() async throws {
+    /// The scene, up to the journal of a first look; returns the engine that made it.
+    private func makeScene() async throws -> Engine {
         let git = Git()
         try await git.output(["init", "--quiet", "--bare", "--initial-branch=main", source], what: "making the demo's source")
         try await git.output(["init", "--quiet", "--initial-branch=main", work], what: "making the demo's work clone")
@@ -102,18 +106,23 @@ struct DemoDirectory {
             try await git.output(["-C", work, "checkout", "--quiet", "main"], what: "going back to main")
         }
         try editTargetByHand()
-        // Approvals and rollbacks from the console need someone to sign them.
-        if (try? await engine.mirror.identity()) == nil {
-            for repository in [state + "/mirror.git", work + "/.git"] {
-                try await git.output(["--git-dir", repository, "config", "user.name", DemoScene.operatorOfDemo.name], what: "naming the demo's operator")
-                try await git.output(["--git-dir", repository, "config", "user.email", DemoScene.operatorOfDemo.email], what: "naming the demo's operator")
-            }
-        }
         // One pass, as the console would make on opening: the journal holds the new revisions,
         // the proposals and the drift.
         var settings = Reconciler.Options()
         settings.autoSync = false
         _ = try await Reconciler(engine: engine, options: settings).pass()
+        return engine
+    }
+
+    /// Approvals and rollbacks from the console need someone to sign them: the operator's own git
+    /// identity, or else a demo operator set in the demo's own repositories.
+    private func nameAnOperator(_ engine: Engine) async throws {
+        guard (try? await engine.mirror.identity()) == nil else { return }
+        for repository in [state + "/mirror.git", work + "/.git"] {
+            for (key, value) in [("user.name", DemoScene.operatorOfDemo.name), ("user.email", DemoScene.operatorOfDemo.email)] {
+                try await Git().output(["--git-dir", repository, "config", key, value], what: "naming the demo's operator")
+            }
+        }
     }
 
     /// Commits `change` in the work clone as its author, dated as the scene says, and pushes it.
@@ -127,20 +136,26 @@ struct DemoDirectory {
         let git = Git()
         try await actingAs(change.author, age: change.age) {
             try await git.output(["-C", work, "add", "--all"], what: "committing \(change.message)")
-            // The operator's own settings must not get in the way: no signing, no hooks.
-            try await git.output(["-C", work, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", change.message], what: "committing \(change.message)")
-            try await git.output(["-C", work, "push", "--quiet", "--no-verify", "origin", "HEAD:refs/heads/\(branch)"], what: "pushing \(change.message)")
+            try await git.output(["-C", work, "commit", "--quiet", "-m", change.message], what: "committing \(change.message)")
+            try await git.output(["-C", work, "push", "--quiet", "origin", "HEAD:refs/heads/\(branch)"], what: "pushing \(change.message)")
         }
     }
 
-    /// Runs `body` with git's author and committer set to `author`, `age` ago. git reads them from
-    /// its environment, which every git that plumb starts inherits.
+    /// Runs `body` with git's author and committer set to `author`, `age` ago.
     private func actingAs<T>(_ author: DemoScene.Author, age: TimeInterval, _ body: () async throws -> T) async throws -> T {
         let date = "@\(Int(Date().timeIntervalSince1970 - age)) +0000"
-        let names = ["GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": date,
-                     "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email, "GIT_COMMITTER_DATE": date]
-        for (name, value) in names { setenv(name, value, 1) }
-        defer { for name in names.keys { unsetenv(name) } }
+        return try await withEnvironment([
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email, "GIT_COMMITTER_DATE": date,
+        ], body)
+    }
+
+    /// Runs `body` with these variables in the environment, which every git that plumb starts
+    /// inherits, then puts back what was there. Only the demo does this, before any other work runs.
+    private func withEnvironment<T>(_ variables: [String: String], _ body: () async throws -> T) async throws -> T {
+        let before = variables.keys.map { ($0, getenv($0).map { String(cString: $0) }) }
+        for (name, value) in variables { setenv(name, value, 1) }
+        defer { for (name, value) in before { if let value { setenv(name, value, 1) } else { unsetenv(name) } } }
         return try await body()
     }
 

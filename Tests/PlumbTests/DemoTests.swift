@@ -100,6 +100,16 @@ import TestSupport
         for part in ["source.git", "work", "target", "state"] { #expect(FileManager.default.fileExists(atPath: root + "/" + part)) }
     }
 
+    @Test func theOperatorsGitSettingsDoNotShapeTheScene() throws {
+        // Signing without a key, hooks that refuse everything, another default branch.
+        try folder.write("hooks/pre-commit", "#!/bin/sh\nexit 1\n", mode: 0o755)
+        try folder.write("hooks/pre-push", "#!/bin/sh\nexit 1\n", mode: 0o755)
+        try folder.write("hostile.gitconfig", "[commit]\n\tgpgsign = true\n[init]\n\tdefaultBranch = trunk\n[core]\n\thooksPath = \(folder.file("hooks"))\n")
+        let made = try run(PlumbBinary.path, ["demo", "--dir", dir, "--no-ui"], env: noIdentity.merging(["GIT_CONFIG_GLOBAL": folder.file("hostile.gitconfig")]) { _, new in new })
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try run("git", ["--git-dir", dir + "/source.git", "rev-parse", "--verify", "--quiet", "main"]).status == 0)
+    }
+
     @Test func withoutATerminalItSaysNoUIBeforeMakingAnything() throws {
         let refused = try run(PlumbBinary.path, ["demo", "--dir", dir], env: noIdentity)
         #expect(refused.status == 1)
