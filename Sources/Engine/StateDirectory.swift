@@ -44,7 +44,7 @@ public struct StateDirectory: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw StateError("cannot create the state dir \(path): \(error.localizedDescription)")
+            throw StateError("cannot create the state dir \(path): \(error.systemReason)")
         }
         guard access(path, W_OK | X_OK) == 0 else {
             throw StateError("the state dir \(path) is not writable: \(String(cString: strerror(errno)))")
@@ -56,4 +56,16 @@ public struct StateDirectory: Sendable {
 public struct StateError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension Error {
+    /// What the system said, such as "Permission denied": Foundation's wording of a failed file
+    /// operation ("The operation could not be completed") hides it.
+    public var systemReason: String {
+        if let underlying = (self as NSError).userInfo[NSUnderlyingErrorKey] as? any Error {
+            let posix = underlying as NSError
+            if posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
+        }
+        return localizedDescription
+    }
 }

@@ -218,7 +218,7 @@ struct Applier {
             try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
             return file
         } catch {
-            throw StateError("cannot save the current content of \(resource.path) before replacing it: \(error.localizedDescription); nothing was changed")
+            throw StateError("cannot save the current content of \(resource.path) before replacing it: \(error.systemReason); nothing was changed")
         }
     }
 

@@ -17,7 +17,7 @@ func newFolder(_ dir: String, for command: String) throws -> String {
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-        throw StateError("cannot make the folder \(path): \(error.localizedDescription)")
+        throw StateError("cannot make the folder \(path): \(error.systemReason)")
     }
     return path
 }

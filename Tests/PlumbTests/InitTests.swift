@@ -43,5 +43,9 @@ import TestSupport
         #expect(refused.stderr.contains("\(folder.file("site")) is not empty (it holds notes.txt)"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("site")) == ["notes.txt"])
         #expect(folder.read("site/notes.txt") == "mine\n")
+
+        let underAFile = try run(PlumbBinary.path, ["init", folder.file("site/notes.txt/repo")])
+        #expect(underAFile.status == 1)
+        #expect(underAFile.stderr == "plumb: cannot make the folder \(folder.file("site/notes.txt/repo")): Not a directory\n", "the system's reason, not Foundation's")
     }
 }
