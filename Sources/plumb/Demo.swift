@@ -127,12 +127,7 @@ struct DemoDirectory {
 
     /// Commits `change` in the work clone as its author, dated as the scene says, and pushes it.
     private func commit(_ change: DemoScene.Change, branch: String = "main") async throws {
-        for (path, text) in change.write {
-            let file = work + "/" + path
-            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        }
-        for path in change.remove { try FileManager.default.removeItem(atPath: work + "/" + path) }
+        for (path, text) in change.write { try writeFile(text, to: work + "/" + path) }
         let git = Git()
         try await actingAs(change.author, age: change.age) {
             try await git.output(["-C", work, "add", "--all"], what: "committing \(change.message)")

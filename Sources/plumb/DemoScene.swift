@@ -10,14 +10,13 @@ enum DemoScene {
         var ident: String { "\(name) <\(email)>" }
     }
 
-    /// One commit: its message, who made it and when, and the files it writes and removes.
+    /// One commit: its message, who made it and when, and the files it writes.
     struct Change {
         let message: String
         let author: Author
         /// How long before the demo was made.
         let age: TimeInterval
         var write: [String: String] = [:]
-        var remove: [String] = []
     }
 
     static let ada = Author(name: "Ada Lindqvist", email: "ada@example.org")

@@ -21,11 +21,7 @@ struct Init: AsyncParsableCommand {
             let root = try newFolder(dir, for: "init")
             do {
                 try await Git().output(["init", "--quiet", "--initial-branch=main", root], what: "making a git repository in \(root)")
-                for (path, text) in Skeleton.files {
-                    let file = root + "/" + path
-                    try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-                }
+                for (path, text) in Skeleton.files { try writeFile(text, to: root + "/" + path) }
             } catch {
                 // Never half a skeleton: the folder is left as empty as it was found.
                 for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {

@@ -30,3 +30,9 @@ func temporaryFolder(_ prefix: String) throws -> String {
     }
     return String(cString: made)
 }
+
+/// Writes `text` to `file` whole (a temporary file renamed into place), making its folders first.
+func writeFile(_ text: String, to file: String) throws {
+    try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+}
