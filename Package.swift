@@ -17,10 +17,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
+        // Running other programs: no shell, a timeout, a process group, and death with plumb.
+        .target(
+            name: "ChildProcess",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // System calls Swift cannot reach (openat2 through the variadic syscall).
+        .target(name: "CSystemCalls"),
         // The version source: git through its command line, a bare mirror, trees and blobs.
         .target(
             name: "VersionSource",
             dependencies: [
+                "ChildProcess",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -29,13 +40,13 @@ let package = Package(
         // The desired-state model: manifests, their validation, the resources they declare.
         .target(
             name: "DesiredState",
-            dependencies: ["VersionSource", "Yams"]
+            dependencies: ["VersionSource", "ChildProcess", "Yams"]
         ),
         // The engine: observe the target, compute status, apply, journal.
         .target(
             name: "Engine",
             dependencies: [
-                "VersionSource", "DesiredState",
+                "VersionSource", "DesiredState", "ChildProcess", "CSystemCalls",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "plumb",
             dependencies: [
-                "Engine", "VersionSource", "DesiredState", "Console", "TerminalBackend",
+                "Engine", "VersionSource", "DesiredState", "Console", "TerminalBackend", "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,5 @@
+import VersionSource
+
 /// One column of the screen: a grapheme (empty for the right half of a wide one) and its role.
 public struct Cell: Hashable, Sendable {
     public var text: String
@@ -40,7 +42,7 @@ public struct CellBuffer: Hashable, Sendable {
             var glyph = String(character)
             var w = DisplayWidth.of(character)
             if w == 0 {
-                guard character.unicodeScalars.first.map({ $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }) == true else { continue }
+                guard character.unicodeScalars.first?.drivesTerminal == true else { continue }
                 (glyph, w) = ("?", 1)
             }
             if column + w > end { break }

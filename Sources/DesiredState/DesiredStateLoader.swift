@@ -113,6 +113,10 @@ struct Assembler {
                         : "source \(source) does not exist in this revision"))
                     return
                 }
+                guard entry.validUTF8 else {
+                    diagnostics.append(Diagnostic(at, "source \(entry.path) is not valid UTF-8 in git"))
+                    return
+                }
                 guard entry.kind == .file || entry.kind == .executable else {
                     diagnostics.append(Diagnostic(at, "source \(source) is a \(entry.kind == .symlink ? "symlink" : "submodule") in git, not a file"))
                     return
@@ -139,6 +143,12 @@ struct Assembler {
         }
         for entry in members {
             let relative = String(entry.path.dropFirst(prefix.count))
+            // git's names become target paths here: the same rules as a manifest's path, and no
+            // name is ever written under another (`..` from `git mktree`, control bytes, bad UTF-8).
+            if let problem = TargetPath.problem(withDerived: relative, validUTF8: entry.validUTF8) {
+                diagnostics.append(Diagnostic(at, "\(problem.message(field: "the name \(entry.path)", root: "the target")) (in source \(source))"))
+                continue
+            }
             guard entry.kind == .file || entry.kind == .executable else {
                 diagnostics.append(Diagnostic(at, "\(entry.path) is a \(entry.kind == .symlink ? "symlink" : "submodule") in git; declare it with its own manifest"))
                 continue

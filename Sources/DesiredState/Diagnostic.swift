@@ -10,7 +10,8 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// The file name escaped: it comes from git, and may hold what would drive a terminal.
+    public var description: String { "\(file.escapingControlCharacters):\(line):\(column)" }
 }
 
 /// One thing wrong with the desired state, printed as `<file>:<line>:<column>: <message>`.

@@ -128,7 +128,7 @@ struct DocumentReader {
             complain(kindNode, "unknown kind `\(kindText.escapingControlCharacters)` (expected File, Directory or Symlink)")
             return nil
         }
-        if name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if name.isEmpty || name.unicodeScalars.contains(where: \.drivesTerminal) {
             complain(nameNode, "`name` must be non-empty text without control characters")
             return nil
         }

@@ -1,3 +1,4 @@
+import ChildProcess
 import Yams
 
 /// Engine settings from `plumb.yaml` at the source root; flags on the command line win.
@@ -35,18 +36,5 @@ public struct Settings: Sendable, Hashable {
             return (settings, [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")])
         }
         return (settings, reader.diagnostics)
-    }
-}
-
-extension Duration {
-    /// Reads durations as the command line writes them: `500ms`, `30s`, `5m`, `1h`.
-    public static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (unit, seconds) in units where text.hasSuffix(unit) {
-            // A year at most: beyond that a number is a typo, and Int64 milliseconds would overflow.
-            guard let number = Double(text.dropLast(unit.count)), number >= 0, number * seconds <= 366 * 86400 else { return nil }
-            return .milliseconds(Int64((number * seconds * 1000).rounded()))
-        }
-        return nil
     }
 }

@@ -13,8 +13,8 @@ struct StatLookup: Sendable {
 }
 
 /// Looks at the target for one scan. A file whose stat matches the stat cache is not read again;
-/// any other file is hashed and the cache updated. Paths are looked up from a descriptor of the
-/// target root, and each parent directory is checked once, not once per file in it.
+/// any other file is hashed and the cache updated. Each parent directory is opened once beneath
+/// the target's root descriptor, not once per file in it, and names are looked up from it.
 final class Observer {
     let fs: TargetFileSystem
     private let lookup: StatLookup
@@ -24,7 +24,6 @@ final class Observer {
     /// Entries found by path and still good, to carry into the next index.
     private(set) var keptSlots: [Int: StatCacheEntry] = [:]
     private(set) var keptPaths: [String: StatCacheEntry] = [:]
-    private var checkedParents: [String: String?] = [:]
     /// The parent of the previous path, checked to be a real directory, and a descriptor of it
     /// (paths come sorted, so most paths share the previous one's parent).
     private var lastParent: Substring = ""
@@ -32,13 +31,11 @@ final class Observer {
     /// Why the current parent cannot be looked into, or whether it is simply absent.
     private var parentProblem: String?
     private var parentAbsent = false
-    private let root: Int32
     private let now: Int64
 
     init(fs: TargetFileSystem, lookup: StatLookup) {
         self.fs = fs
         self.lookup = lookup
-        root = open(fs.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
@@ -48,33 +45,22 @@ final class Observer {
 
     deinit {
         if parentFD >= 0 { close(parentFD) }
-        if root >= 0 { close(root) }
     }
 
-    /// Switches `parentFD` to the directory holding `path`; returns why it cannot be looked at.
+    /// Switches `parentFD` to the directory holding `path`, opened beneath the target's root
+    /// descriptor with no symlink on the way; returns why it cannot be looked into.
     private func enterParent(of path: String) -> String? {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else {
-            if !lastParent.isEmpty || parentFD < 0 {
-                if parentFD >= 0 { close(parentFD) }
-                parentFD = dup(root)
-                lastParent = ""
-                parentProblem = nil
-                parentAbsent = false
-            }
-            return nil
-        }
-        let parent = path[..<slash]
+        let parent = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[..<$0] } ?? ""
         if parent == lastParent && (parentFD >= 0 || parentProblem != nil || parentAbsent) { return parentProblem }
         if parentFD >= 0 { close(parentFD) }
         parentFD = -1
         lastParent = parent
         parentAbsent = false
-        parentProblem = fs.blockingParent(of: path, checked: &checkedParents)
-        guard parentProblem == nil else { return parentProblem }
-        parentFD = openat(root, String(parent), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if parentFD < 0 {
-            let code = errno
-            if code == ENOENT { parentAbsent = true } else { parentProblem = TargetError(String(parent), "cannot open the directory", errno: code).description }
+        parentProblem = nil
+        do {
+            if let fd = try fs.openDirectory(String(parent)) { parentFD = fd } else { parentAbsent = true }
+        } catch {
+            parentProblem = "\(error)"
         }
         return parentProblem
     }

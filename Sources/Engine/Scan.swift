@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import VersionSource
 
 extension Engine {
     /// Desired against actual: every declared resource, then the extras (applied earlier and no
@@ -55,9 +56,11 @@ extension Engine {
             if let owner = resource.owner, owner != lastOwner { owners.insert(owner); lastOwner = owner }
         }
         for directory in resources where directory.kind == .directory && owners.contains(directory.id) {
-            for path in folders.strangers(under: directory.path) {
+            for stranger in folders.strangers(under: directory.path) {
+                let path = stranger.path
                 let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
-                extras.append(.extra(id, path: path, observed: observer.observe(path), owner: directory.id, applied: nil))
+                let observed = stranger.problem.map { Observation.unobservable($0) } ?? observer.observe(path)
+                extras.append(.extra(id, path: path, observed: observed, owner: directory.id, applied: nil))
             }
         }
         let foldersSeen = clock.now
@@ -131,16 +134,22 @@ struct FolderScan {
         now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// A file found under a Directory's source that it does not declare. A name that is not
+    /// valid UTF-8 or holds a control character is escaped in `path` and carries `problem`:
+    /// plumb cannot name it exactly, so it only reports it.
+    struct Stranger {
+        let path: String
+        let problem: String?
+    }
+
     /// Undeclared files and symlinks below `folder`, plumb's own staging files left out.
-    mutating func strangers(under folder: String) -> [String] {
-        var checked: [String: String?] = [:]
-        guard fs.blockingParent(of: folder + "/x", checked: &checked) == nil else { return [] }
-        var found: [String] = []
+    mutating func strangers(under folder: String) -> [Stranger] {
+        var found: [Stranger] = []
         visit(folder, into: &found)
         return found
     }
 
-    private mutating func visit(_ folder: String, into found: inout [String]) {
+    private mutating func visit(_ folder: String, into found: inout [Stranger]) {
         guard case .success(let info?) = fs.lstat(folder), info.type == S_IFDIR else { return }
         if let entry = cache[folder], entry.stat.trusted(for: info) {
             clean[folder] = entry
@@ -148,29 +157,36 @@ struct FolderScan {
             return
         }
         changed = true
-        guard let dir = opendir(fs.absolute(folder)) else { return }
-        var names: [(String, Bool)] = []
+        guard let fd = try? fs.openDirectory(folder), let dir = fdopendir(fd) else { return }
+        var names: [(name: String, plain: Bool, isFolder: Bool)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            guard name != "." && name != ".." else { continue }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard bytes != [46] && bytes != [46, 46] else { continue }
+            let valid = String(validating: bytes, as: UTF8.self)
+            let name = valid ?? TreeEntry.escapingInvalidBytes(bytes[...])
+            let plain = valid != nil && !name.unicodeScalars.contains(where: \.drivesTerminal)
             // Some filesystems do not say the type in the listing: ask lstat then.
             let type = entry.pointee.d_type
-            let isFolder = type == DT_UNKNOWN
+            let isFolder = plain && (type == DT_UNKNOWN
                 ? (try? fs.lstat(folder + "/" + name).get())??.type == S_IFDIR
-                : type == DT_DIR
-            names.append((name, isFolder))
+                : type == DT_DIR)
+            names.append((name, plain, isFolder))
         }
         closedir(dir)
         var isClean = true
         var subfolders: [String] = []
-        for (name, isFolder) in names {
+        for (name, plain, isFolder) in names {
             let path = folder + "/" + name
             if isFolder {
                 subfolders.append(name)
                 visit(path, into: &found)
+            } else if !plain {
+                isClean = false
+                found.append(Stranger(path: folder + "/" + name.escapingControlCharacters,
+                                      problem: "its name is not valid UTF-8 or holds a control character; plumb neither reads nor removes it"))
             } else if !declared.contains(path) {
                 isClean = false
-                if !known.contains(path) && !name.hasSuffix(".plumb-tmp") { found.append(path) }
+                if !known.contains(path) && !name.hasPrefix(TargetFileSystem.stagingPrefix) { found.append(Stranger(path: path, problem: nil)) }
             }
         }
         if isClean { clean[folder] = FolderEntry(stat: StatCacheEntry(stat: info, blob: "", recorded: now), subfolders: subfolders) }

@@ -140,10 +140,10 @@ struct Applier {
         do {
             switch step {
             case .create(let resource, let observed), .update(let resource, let observed):
-                let saved = try write(resource, over: observed)
+                let notes = try write(resource, over: observed)
                 try recordInventory(resource)
                 let verb = step.word == "create" ? "created" : "updated"
-                let message = "\(verb) \(resource.path)" + (saved.map { "; the previous content is saved at \($0)" } ?? "")
+                let message = ([verb + " " + resource.path] + notes).joined(separator: "; ")
                 try store.append(Event(step.word == "create" ? .resourceCreated : .resourceUpdated, .info,
                                        resource: resource.id, revision: revision, message: message))
                 return .done(message)
@@ -160,19 +160,24 @@ struct Applier {
         }
     }
 
-    /// Makes the path hold the resource. Returns where earlier content was saved, if any was.
-    mutating func write(_ resource: DesiredResource, over observed: Observation) throws -> String? {
+    /// Makes the path hold the resource. Returns what the event should say beyond the change:
+    /// where earlier content was saved, a hard link replaced.
+    mutating func write(_ resource: DesiredResource, over observed: Observation) throws -> [String] {
         var saved: String?
         switch (resource.shape, observed) {
         case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
-            try fs.setMode(resource.path, mode: mode)
+            // A file with another name elsewhere is never changed in place: the other name would change too.
+            if try fs.setMode(resource.path, mode: mode, directory: false) == .hardLinked {
+                try fs.writeFile(resource.path, bytes: try content(blob, for: resource), mode: mode)
+                return ["it was a hard link to another file, which was left as it was; it is now a file of its own"]
+            }
         case (.directory(let mode, _), .directory):
-            try fs.setMode(resource.path, mode: mode)
+            try fs.setMode(resource.path, mode: mode, directory: true)
         case (_, .other(let what)):
             throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
         case (.file(let blob, _, let mode), _):
+            let bytes = try content(blob, for: resource)
             saved = try clear(resource, observed, keepingFilesInPlace: true)
-            guard let bytes = contents[blob] else { throw TargetError(resource.path, "the content \(blob.prefix(12)) is missing from the mirror") }
             try fs.writeFile(resource.path, bytes: bytes, mode: mode)
         case (.directory(let mode, _), _):
             saved = try clear(resource, observed, keepingFilesInPlace: false)
@@ -181,7 +186,16 @@ struct Applier {
             saved = try clear(resource, observed, keepingFilesInPlace: true)
             try fs.makeSymlink(resource.path, target: target)
         }
-        return saved
+        return saved.map { ["the previous content is saved at \($0)"] } ?? []
+    }
+
+    /// The bytes a File should hold, refused when they are not what the file is meant to be.
+    private func content(_ blob: String, for resource: DesiredResource) throws -> [UInt8] {
+        guard let bytes = contents[blob] else { throw TargetError(resource.path, "the content \(blob.prefix(12)) is missing from the mirror") }
+        if GitLFS.isPointer(bytes) {
+            throw TargetError(resource.path, "its content in git is a Git LFS pointer, not the file; plumb does not fetch LFS objects: commit the file itself, without LFS")
+        }
+        return bytes
     }
 
     /// Saves what plumb did not write and removes what a rename cannot replace (a directory, or
@@ -262,7 +276,8 @@ struct Applier {
         case .file(let blob, _, _): unchanged = entry.kind == ResourceKind.file.rawValue && blob == entry.blob
         case .symlink(let link): unchanged = entry.kind == ResourceKind.symlink.rawValue && BlobHasher.id(of: Array(link.utf8)) == entry.blob
         case .directory: unchanged = entry.kind == ResourceKind.directory.rawValue
-        default: unchanged = false
+        case .other(let what): return try skip("it is now \(what)")
+        case .unobservable(let why): return try skip(why)
         }
         guard unchanged else { return try skip("it changed since plumb applied it") }
         do {

@@ -1,3 +1,4 @@
+import CSystemCalls
 import Foundation
 import DesiredState
 import VersionSource
@@ -11,24 +12,74 @@ public struct TargetError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The target directory. Every change goes through directory descriptors opened from the root one
-/// component at a time with `O_NOFOLLOW`, so nothing is ever written through a symlink or outside
-/// the root; reads check each parent once per scan for the same reason.
-public struct TargetFileSystem: Sendable {
+/// The target directory, opened once and held: every path plumb reads or changes is resolved
+/// beneath that descriptor by the kernel (`openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`),
+/// so no `..`, no symlink in any component and no swap of the root for a symlink while plumb
+/// works can take a read or a write outside it. This type is the only way the engine touches
+/// the target.
+public final class TargetFileSystem: Sendable {
+    /// The root as it was when opened: for messages and for watching, never for resolving.
     public let root: String
+    /// The root's descriptor, held for this value's life.
+    let rootFD: Int32
 
     public init(root: String) throws {
-        var info = stat()
-        guard stat(root, &info) == 0 else { throw TargetError(root, "the target does not exist", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw TargetError(root, "the target is not a directory") }
+        let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOTDIR { throw TargetError(root, "the target is not a directory") }
+            throw TargetError(root, "the target does not exist", errno: code)
+        }
+        rootFD = fd
         self.root = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
     }
 
-    public func absolute(_ path: String) -> String { root + "/" + path }
+    deinit { close(rootFD) }
+
+    // MARK: Resolving
+
+    /// Opens `path` (relative to the root; "." is the root) beneath the held root descriptor,
+    /// following no symlink anywhere; with `Self.O_PATH | O_NOFOLLOW` a symlink at the end is opened
+    /// as itself. Returns the descriptor, or the errno: ELOOP for a symlink on the way, EXDEV
+    /// for a path that would leave the root.
+    func open(_ path: String, _ flags: Int32, mode: mode_t = 0) -> Opening {
+        Self.open(path, flags, beneath: rootFD, mode: mode)
+    }
+
+    /// `open` relative to any directory descriptor plumb holds beneath the root.
+    static func open(_ path: String, _ flags: Int32, beneath dir: Int32, mode: mode_t = 0) -> Opening {
+        let resolve = UInt64(PLUMB_RESOLVE_BENEATH | PLUMB_RESOLVE_NO_SYMLINKS | PLUMB_RESOLVE_NO_MAGICLINKS)
+        let fd = plumb_openat2(dir, path.isEmpty ? "." : path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+        return fd >= 0 ? .opened(fd) : .failed(errno)
+    }
+
+    /// A descriptor, or the errno of the failure.
+    enum Opening { case opened(Int32), failed(Int32) }
+
+    /// Linux's O_PATH, which Glibc's Swift module leaves out: a descriptor to look at, not to read.
+    static let O_PATH: Int32 = 0o10_000_000
+
+    /// Why `path` cannot be reached, for an error from `open`: names the component that is a
+    /// symlink or not a directory (`etc: is a symlink; ...`), which the kernel's errno does not.
+    func blocked(_ path: String, errno code: Int32) -> TargetError {
+        if code == ELOOP || code == ENOTDIR {
+            for ancestor in TargetPath.ancestors(of: path) + [path] {
+                guard case .opened(let fd) = open(ancestor, Self.O_PATH | O_NOFOLLOW) else { break }
+                defer { close(fd) }
+                var info = stat()
+                guard fstat(fd, &info) == 0 else { break }
+                let type = info.st_mode & S_IFMT
+                if type == S_IFLNK { return TargetError(ancestor, "is a symlink; plumb does not follow symlinks") }
+                if type != S_IFDIR && ancestor != path { return TargetError(ancestor, "is not a directory") }
+            }
+        }
+        if code == EXDEV { return TargetError(path, "leaves the target; plumb does not go there") }
+        return TargetError(path, "cannot be reached", errno: code)
+    }
 
     // MARK: Looking
 
-    /// What lstat says of one path, parents assumed checked.
+    /// What lstat says of one path.
     public struct Stat: Sendable, Hashable {
         public let type: mode_t
         public let mode: UInt32
@@ -51,35 +102,29 @@ public struct TargetFileSystem: Sendable {
         }
     }
 
-    /// lstat of a path relative to the root: nil when absent, an error when it cannot be looked at.
+    /// lstat of a path beneath the root: nil when absent, an error when it cannot be looked at
+    /// (a symlink or a file on the way is such an error: plumb looks through neither).
     public func lstat(_ path: String) -> Result<Stat?, TargetError> {
-        var info = stat()
-        if Glibc.lstat(absolute(path), &info) == 0 { return .success(Stat(info)) }
-        let code = errno
-        if code == ENOENT || code == ENOTDIR { return .success(nil) }
-        return .failure(TargetError(path, "cannot look at it", errno: code))
+        switch open(path, Self.O_PATH | O_NOFOLLOW) {
+        case .opened(let fd):
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { return .failure(TargetError(path, "cannot look at it", errno: errno)) }
+            return .success(Stat(info))
+        case .failed(ENOENT):
+            return .success(nil)
+        case .failed(let code):
+            return .failure(blocked(path, errno: code))
+        }
     }
 
-    /// Why a parent of `path` stops plumb from looking at it, or nil when every parent is a real
-    /// directory or absent. `checked` remembers parents across one scan.
-    public func blockingParent(of path: String, checked: inout [String: String?]) -> String? {
-        for ancestor in TargetPath.ancestors(of: path) {
-            let verdict: String?
-            if let known = checked[ancestor] {
-                verdict = known
-            } else {
-                switch lstat(ancestor) {
-                case .success(nil): verdict = nil
-                case .success(let info?) where info.type == S_IFDIR: verdict = nil
-                case .success(let info?) where info.type == S_IFLNK: verdict = "\(ancestor) is a symlink; plumb does not follow symlinks"
-                case .success: verdict = "\(ancestor) is not a directory"
-                case .failure(let error): verdict = error.description
-                }
-                checked[ancestor] = verdict
-            }
-            if let verdict { return verdict }
+    /// Opens the directory at `path` for reading: nil when it is absent.
+    func openDirectory(_ path: String) throws -> Int32? {
+        switch open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) {
+        case .opened(let fd): return fd
+        case .failed(ENOENT): return nil
+        case .failed(let code): throw blocked(path, errno: code)
         }
-        return nil
     }
 
     /// The blob id of a regular file's content, read in chunks from an open descriptor.
@@ -100,82 +145,112 @@ public struct TargetFileSystem: Sendable {
         return hasher.finish()
     }
 
-    /// A file's bytes, opened beneath the root without following any symlink.
+    /// A regular file's bytes, opened beneath the root without following any symlink.
     public func readFile(_ path: String) throws -> [UInt8] {
-        try withParent(of: path, create: false) { dir, name in
-            let fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { throw TargetError(path, "cannot read it", errno: errno) }
-            defer { close(fd) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n >= 0 else { throw TargetError(path, "cannot read it", errno: errno) }
-                if n == 0 { return bytes }
-                bytes += chunk[0..<n]
-            }
+        let fd: Int32
+        switch open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) {
+        case .opened(let opened): fd = opened
+        case .failed(let code): throw code == ENOENT ? TargetError(path, "cannot read it", errno: code) : blocked(path, errno: code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw TargetError(path, "is not a regular file") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw TargetError(path, "cannot read it", errno: errno) }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
         }
     }
 
+    /// The text of the symlink at `path`, read through a descriptor of the link itself.
     public func readLink(_ path: String) throws -> String {
-        try withParent(of: path, create: false) { dir, name in
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let n = readlinkat(dir, name, &buffer, buffer.count - 1)
-            guard n >= 0 else { throw TargetError(path, "cannot read the link", errno: errno) }
-            return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let fd: Int32
+        switch open(path, Self.O_PATH | O_NOFOLLOW) {
+        case .opened(let opened): fd = opened
+        case .failed(let code): throw blocked(path, errno: code)
         }
+        defer { close(fd) }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(fd, "", &buffer, buffer.count - 1)
+        guard n >= 0 else { throw TargetError(path, "cannot read the link", errno: errno) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: Changing
 
-    /// Opens the directory that holds `path`, one component at a time from the root with
-    /// `O_NOFOLLOW`, creating missing ones when asked, and passes it with the last component.
+    /// Opens the directory that holds `path` beneath the root, creating missing ones (0755) when
+    /// asked, and passes its descriptor with the last component.
     func withParent<T>(of path: String, create: Bool, _ body: (Int32, String) throws -> T) throws -> T {
-        var dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { throw TargetError(root, "cannot open the target", errno: errno) }
-        defer { close(dir) }
         let components = path.split(separator: "/").map(String.init)
-        for (index, component) in components.dropLast().enumerated() {
-            var next = openat(dir, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if next < 0 && errno == ENOENT && create {
-                guard mkdirat(dir, component, 0o755) == 0 || errno == EEXIST else {
-                    throw TargetError(components[...index].joined(separator: "/"), "cannot create the directory", errno: errno)
-                }
-                next = openat(dir, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            }
-            guard next >= 0 else {
-                let code = errno
-                let place = components[...index].joined(separator: "/")
-                // O_DIRECTORY|O_NOFOLLOW refuses a symlink with ENOTDIR on Linux: look again to say which.
-                var info = stat()
-                if fstatat(dir, component, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_mode & S_IFMT == S_IFLNK {
-                    throw TargetError(place, "is a symlink; plumb does not write through symlinks")
-                }
-                if code == ENOTDIR { throw TargetError(place, "is not a directory") }
-                throw TargetError(place, "cannot open the directory", errno: code)
-            }
-            close(dir)
-            dir = next
+        let parent = components.dropLast().joined(separator: "/")
+        var dir: Int32
+        switch open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) {
+        case .opened(let fd): dir = fd
+        case .failed(ENOENT) where create: dir = try makeParents(components.dropLast())
+        case .failed(let code): throw blocked(path, errno: code)
         }
+        defer { close(dir) }
         return try body(dir, components.last ?? "")
     }
 
-    /// The name a new file is written under before it is renamed into place; fixed per name, so a
-    /// crash leaves at most one and the next write reuses it.
-    static func stagingName(for name: String) -> String {
-        "." + String(name.utf8.count > 200 ? String(name.prefix(100)) : name) + ".plumb-tmp"
+    /// Opens the folders of `components` one at a time, each beneath the last, making the missing ones.
+    private func makeParents(_ components: ArraySlice<String>) throws -> Int32 {
+        var dir = dup(rootFD)
+        for (index, component) in components.enumerated() {
+            let place = components.prefix(index + 1).joined(separator: "/")
+            if mkdirat(dir, component, 0o755) != 0 && errno != EEXIST {
+                let code = errno
+                close(dir)
+                throw TargetError(place, "cannot create the directory", errno: code)
+            }
+            let next = Self.open(component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, beneath: dir)
+            close(dir)
+            switch next {
+            case .opened(let fd): dir = fd
+            case .failed(let code): throw blocked(place, errno: code)
+            }
+        }
+        return dir
     }
 
-    /// Writes a file atomically: a staging file, fsync, rename, fsync of the directory.
+    /// Names of new files and links before they are renamed into place. The prefix is reserved:
+    /// manifests may not use it, and scans never report it.
+    static let stagingPrefix = TargetPath.reservedPrefix
+
+    /// Creates something under a fresh staging name beside the target name (`make` returns false
+    /// when the name is taken, to try another), then passes that name on. A staging name is never
+    /// one that exists: nothing anyone made is ever removed or overwritten by staging.
+    private static func staged(in dir: Int32, _ make: (String) throws -> Bool) throws -> String {
+        for _ in 0..<16 {
+            let name = stagingPrefix + String(UInt64.random(in: .min ... .max), radix: 16)
+            if try make(name) { return name }
+        }
+        throw TargetError(".", "cannot find a free staging name")
+    }
+
+    /// Writes a file atomically: new content in a file of its own, fsync, rename over the path,
+    /// fsync of the directory. A hard link at the path is replaced, never written through. The
+    /// new file is made nameless (`O_TMPFILE`) and named only just before the rename, so a plumb
+    /// killed while writing leaves nothing behind.
     public func writeFile(_ path: String, bytes: [UInt8], mode: UInt32) throws {
         try withParent(of: path, create: true) { dir, name in
-            let staging = Self.stagingName(for: name)
-            unlinkat(dir, staging, 0)
-            let fd = openat(dir, staging, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw TargetError(path, "cannot create a file beside it", errno: errno) }
+            var staging: String?
+            var fd = openat(dir, ".", Self.O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                // A filesystem without O_TMPFILE: a named staging file from the start.
+                staging = try Self.staged(in: dir) { candidate in
+                    fd = openat(dir, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                    if fd < 0 && errno == EEXIST { return false }
+                    guard fd >= 0 else { throw TargetError(path, "cannot create a file beside it", errno: errno) }
+                    return true
+                }
+            }
             var ok = false
-            defer { if !ok { unlinkat(dir, staging, 0) } }
+            defer { if !ok, let staging { unlinkat(dir, staging, 0) } }
             do {
                 defer { close(fd) }
                 var offset = 0
@@ -187,36 +262,71 @@ public struct TargetFileSystem: Sendable {
                 }
                 guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
                 guard fsync(fd) == 0 else { throw TargetError(path, "cannot flush it to disk", errno: errno) }
+                if staging == nil {
+                    staging = try Self.staged(in: dir) { candidate in
+                        if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dir, candidate, AT_SYMLINK_FOLLOW) == 0 { return true }
+                        if errno == EEXIST { return false }
+                        if linkat(fd, "", dir, candidate, 0x1000 /* AT_EMPTY_PATH: without /proc, with CAP_DAC_READ_SEARCH */) == 0 { return true }
+                        throw TargetError(path, "cannot name the new content", errno: errno)
+                    }
+                }
             }
-            guard renameat(dir, staging, dir, name) == 0 else { throw TargetError(path, "cannot move the new content into place", errno: errno) }
+            guard renameat(dir, staging!, dir, name) == 0 else { throw TargetError(path, "cannot move the new content into place", errno: errno) }
             ok = true
             fsync(dir)
         }
     }
 
-    /// Sets the permission bits of a file or directory, never through a symlink.
-    public func setMode(_ path: String, mode: UInt32) throws {
-        try withParent(of: path, create: false) { dir, name in
-            let fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { throw TargetError(path, "cannot open it to set its mode", errno: errno) }
-            defer { close(fd) }
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
+    /// Linux's O_TMPFILE (with the O_DIRECTORY it includes), which Glibc's Swift module leaves out.
+    static let O_TMPFILE: Int32 = 0o20_000_000 | O_DIRECTORY
+
+    /// What is found where a mode is to be set in place.
+    public enum InPlace: Sendable { case set, hardLinked }
+
+    /// Sets the permission bits of a file or directory, never through a symlink, and never on a
+    /// file with another name elsewhere (a hard link): that is left as it is and reported, so
+    /// that the caller replaces it instead.
+    @discardableResult
+    public func setMode(_ path: String, mode: UInt32, directory: Bool) throws -> InPlace {
+        let fd: Int32
+        switch open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (directory ? O_DIRECTORY : 0)) {
+        case .opened(let opened): fd = opened
+        case .failed(let code): throw blocked(path, errno: code)
         }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TargetError(path, "cannot look at it", errno: errno) }
+        let type = info.st_mode & S_IFMT
+        guard type == (directory ? S_IFDIR : S_IFREG) else { throw TargetError(path, "changed while plumb worked on it") }
+        if !directory && info.st_nlink > 1 { return .hardLinked }
+        guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
+        return .set
+    }
+
+    /// Whether the regular file at `path` has other names (hard links): content plumb writes
+    /// there must replace it, not go through it.
+    public func isHardLinked(_ path: String) -> Bool {
+        guard case .opened(let fd) = open(path, Self.O_PATH | O_NOFOLLOW) else { return false }
+        defer { close(fd) }
+        var info = stat()
+        return fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1
     }
 
     public func makeDirectory(_ path: String, mode: UInt32) throws {
         try withParent(of: path, create: true) { dir, name in
             guard mkdirat(dir, name, 0o700) == 0 else { throw TargetError(path, "cannot create the directory", errno: errno) }
         }
-        try setMode(path, mode: mode)
+        try setMode(path, mode: mode, directory: true)
     }
 
     /// Makes or replaces a symlink atomically: a staging link renamed over the path.
     public func makeSymlink(_ path: String, target: String) throws {
         try withParent(of: path, create: true) { dir, name in
-            let staging = Self.stagingName(for: name)
-            unlinkat(dir, staging, 0)
-            guard symlinkat(target, dir, staging) == 0 else { throw TargetError(path, "cannot create the symlink", errno: errno) }
+            let staging = try Self.staged(in: dir) { candidate in
+                if symlinkat(target, dir, candidate) == 0 { return true }
+                if errno == EEXIST { return false }
+                throw TargetError(path, "cannot create the symlink", errno: errno)
+            }
             guard renameat(dir, staging, dir, name) == 0 else {
                 let code = errno
                 unlinkat(dir, staging, 0)

@@ -1,6 +1,6 @@
+import ChildProcess
 import Foundation
 import Subprocess
-import SystemPackage
 
 /// A failure of git, worded for the operator: what plumb tried and what git said.
 public struct GitError: Error, CustomStringConvertible, Sendable {
@@ -15,10 +15,11 @@ public struct GitOutput: Sendable {
     public let stderr: String
     public var text: String { String(decoding: stdout, as: UTF8.self) }
     public var succeeded: Bool { status == 0 }
-    /// git's own last line of complaint, for error messages.
+    /// git's own last line of complaint, for error messages, escaped: it may quote what a
+    /// hostile server sent (an `ERR` packet), which must never drive a terminal.
     public var complaint: String {
         let lines = stderr.split(whereSeparator: \.isNewline).map(String.init)
-        return lines.last(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.last ?? "exit status \(status)"
+        return (lines.last(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.last ?? "exit status \(status)").escapingControlCharacters
     }
 }
 
@@ -36,28 +37,18 @@ public struct Git: Sendable {
     public init(gitDir: String? = nil, executable: String? = nil) {
         self.gitDir = gitDir
         self.executable = executable ?? ProcessInfo.processInfo.environment["PLUMB_GIT"] ?? "git"
-        resolvedPath = Self.resolve(self.executable)
+        resolvedPath = ChildProcess.find(self.executable)
     }
 
-    /// Runs `git args...`; a non-zero exit is a result, not an error. The output is read to its
-    /// end without a limit: swift-subprocess reserves a limit's whole size up front, which was a
-    /// gigabyte of address space for every run.
+    /// Runs `git args...`; a non-zero exit is a result, not an error; a git that takes longer
+    /// than its timeout is stopped and this throws.
     public func run(_ arguments: [String], input: [UInt8]? = nil) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
         do {
-            let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
-            if let input {
-                result = try await Subprocess.run(
-                    .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
-                    input: .array(input), output: .bytes(limit: .max), error: .string(limit: 1 << 20))
-            } else {
-                result = try await Subprocess.run(
-                    .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
-                    input: .none, output: .bytes(limit: .max), error: .string(limit: 1 << 20))
-            }
-            return GitOutput(status: Self.status(result.terminationStatus), stdout: result.standardOutput, stderr: result.standardError)
+            let out = try await ChildProcess.run(resolved, args, environment: Self.environment, input: input, timeout: Self.timeout(for: arguments))
+            return GitOutput(status: out.status, stdout: out.stdout, stderr: out.stderr)
         } catch {
-            throw GitError("running \(resolved) failed: \(error)")
+            throw GitError("git \(arguments.first ?? "") failed: \(error)")
         }
     }
 
@@ -65,22 +56,24 @@ public struct Git: Sendable {
     /// (a whole history) is never held at once. The result's `stdout` is empty.
     public func stream(_ arguments: [String], consume: ([UInt8]) throws -> Void) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
-        let result: ExecutionResult<Void, SequenceOutput, StringOutput<UTF8>>
         do {
-            result = try await Subprocess.run(
-                .path(FilePath(resolved)), arguments: Arguments(args), environment: Self.environment,
-                input: .none, output: .sequence, error: .string(limit: 1 << 20)) { execution in
-                for try await chunk in execution.standardOutput {
-                    try chunk.withUnsafeBytes { try consume(Array($0)) }
-                }
-            }
+            let out = try await ChildProcess.run(resolved, args, environment: Self.environment, timeout: Self.timeout(for: arguments), consume: consume)
+            return GitOutput(status: out.status, stdout: [], stderr: out.stderr)
         } catch let error as GitError {
             throw error
         } catch {
-            throw GitError("running \(resolved) failed: \(error)")
+            throw GitError("git \(arguments.first ?? "") failed: \(error)")
         }
-        return GitOutput(status: Self.status(result.terminationStatus), stdout: [], stderr: result.standardError)
     }
+
+    /// How long a git may take: talking to the source (fetch, push) gets a generous time,
+    /// `PLUMB_GIT_TIMEOUT` (default 5m); reading the mirror is quick, so a minute is already a hang.
+    static func timeout(for arguments: [String]) -> Duration {
+        let command = arguments.first { !$0.hasPrefix("-") && !$0.contains("=") } ?? ""
+        return ["fetch", "push", "ls-remote", "clone"].contains(command) ? networkTimeout : .seconds(60)
+    }
+
+    static let networkTimeout: Duration = ProcessInfo.processInfo.environment["PLUMB_GIT_TIMEOUT"].flatMap(Duration.parse) ?? .seconds(300)
 
     /// No prompt, no optional locks, messages in English for the error texts plumb reads.
     static let environment: Environment = .inherit.updating([
@@ -99,20 +92,6 @@ public struct Git: Sendable {
         return (resolved, (gitDir.map { ["--git-dir", $0] } ?? []) + arguments)
     }
 
-    private static func status(_ termination: TerminationStatus) -> Int32 {
-        switch termination {
-        case .exited(let code): return code
-        case .signaled(let signal): return 128 + signal
-        }
-    }
-
-    /// The executable's absolute path: found once on PATH here, because trying each PATH entry
-    /// with a fork and exec of its own costs several milliseconds per entry on every run.
-    static func resolve(_ executable: String) -> String? {
-        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").lazy.map { "\($0)/\(executable)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     /// Runs git and returns its standard output, or throws with git's complaint on a non-zero exit.
     @discardableResult

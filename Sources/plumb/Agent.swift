@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import DesiredState
 import Engine
 import Foundation

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import VersionSource
 
 /// Runs a command's body; any error becomes one clear sentence on stderr and exit status 1.
 func reportingErrors(_ body: () async throws -> Void) async throws {
@@ -9,7 +10,8 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        FileHandle.standardError.write(Data("plumb: \(error)\n".utf8))
+        // Escaped here, once for every command: an error may quote a name or a server's words.
+        FileHandle.standardError.write(Data("plumb: \("\(error)".escapingControlCharactersByLine)\n".utf8))
         throw ExitCode(1)
     }
 }
@@ -18,7 +20,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 /// reasons on stderr, and exit status 1, since the head cannot be applied.
 func reportInvalidHead(_ snapshot: Snapshot) throws {
     guard let invalid = snapshot.invalidHead else { return }
-    FileHandle.standardError.write(Data("plumb: \(invalid)\nplumb: shown against the applied revision \(snapshot.desired.revision.prefix(12)) instead\n".utf8))
+    FileHandle.standardError.write(Data("plumb: \(invalid.description.escapingControlCharactersByLine)\nplumb: shown against the applied revision \(snapshot.desired.revision.prefix(12)) instead\n".utf8))
     throw ExitCode(1)
 }
 

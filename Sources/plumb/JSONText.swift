@@ -1,3 +1,4 @@
+import DesiredState
 import Foundation
 
 /// JSON text for plumb's output: keys sorted, two-space indents when pretty. Written by hand
@@ -54,7 +55,7 @@ enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value):
+            case _ where scalar.drivesTerminal:
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -180,7 +180,7 @@ import TestSupport
         let status = try fx.plumb("status", "--json")
         #expect(status.status == 2)
         #expect(status.stdout.contains("\"sync\" : \"Unknown\""))
-        #expect(status.stdout.contains("etc is a symlink; plumb does not follow symlinks"))
+        #expect(status.stdout.contains("etc: is a symlink; plumb does not follow symlinks"))
         let sync = try fx.plumb("sync")
         #expect(sync.status == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)

@@ -1,0 +1,17 @@
+#ifndef PLUMB_SYSTEM_CALLS_H
+#define PLUMB_SYSTEM_CALLS_H
+
+#include <stdint.h>
+
+/// Resolution rules for `plumb_openat2`: stay beneath the directory descriptor, follow no symlink
+/// in any component (the last one included, unless O_PATH|O_NOFOLLOW asks for the link itself),
+/// and no magic link of /proc.
+#define PLUMB_RESOLVE_BENEATH 0x08
+#define PLUMB_RESOLVE_NO_SYMLINKS 0x04
+#define PLUMB_RESOLVE_NO_MAGICLINKS 0x02
+
+/// openat2(2), which glibc 2.36 does not wrap and Swift cannot call through the variadic
+/// syscall(2). Returns the descriptor, or -1 with errno set.
+int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+#endif

@@ -1,0 +1,27 @@
+#define _GNU_SOURCE
+#include "system_calls.h"
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <errno.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+struct plumb_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
+int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct plumb_open_how how = { flags, mode, resolve };
+    long fd;
+    /* EAGAIN: a rename raced the lookup (the kernel cannot prove it stayed beneath); a bounded
+       number of tries, so that a busy attacker cannot keep plumb spinning. */
+    int tries = 0;
+    do {
+        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    } while (fd < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < 64);
+    return (int)fd;
+}
