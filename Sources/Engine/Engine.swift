@@ -60,14 +60,21 @@ public final class Engine: Sendable {
         self.config = config
         target = try TargetFileSystem(root: config.target)
         try config.stateDir.prepare(target: target.root)
-        do {
-            store = try StateStore(path: config.stateDir.database)
-        } catch {
-            throw StateError("cannot open the state database \(config.stateDir.database): \(error)")
+        let mirror = Mirror(source: config.source, path: config.stateDir.mirror)
+        store = try await FileLock.holding(config.stateDir.setupLock, timeout: .seconds(60), for: "opening the state dir") {
+            let store: StateStore
+            do {
+                store = try StateStore(path: config.stateDir.database)
+            } catch let error as StateError {
+                throw error
+            } catch {
+                throw StateError("cannot open the state database \(config.stateDir.database): \(error)")
+            }
+            try await mirror.create()
+            return store
         }
-        mirror = Mirror(source: config.source, path: config.stateDir.mirror)
+        self.mirror = mirror
         loader = DesiredStateLoader(mirror: mirror, cache: store)
-        try await mirror.create()
     }
 
     // MARK: Reading the source

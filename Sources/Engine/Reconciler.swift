@@ -1,3 +1,4 @@
+import ChildProcess
 import DesiredState
 import Foundation
 import Logging
@@ -45,6 +46,8 @@ public final class Reconciler: Sendable {
     private let stuck = Mutex<Set<ResourceID>>([])
     /// Set from the console: drift is shown and journalled, not applied, until resumed.
     private let paused = Mutex(false)
+    /// The review of proposals running beside the passes, if one is.
+    private let review = Mutex<Task<Void, Never>?>(nil)
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
@@ -70,24 +73,18 @@ public final class Reconciler: Sendable {
         var interval = options.interval ?? .seconds(30)
         // Should this pass fail, when the next one comes: named in its FetchFailed or SyncFailed event.
         let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
+        // A source that cannot be fetched (down, hung, refusing) does not stop the target from
+        // being observed and healed with what the mirror holds: the failure is kept for the end.
+        var fetchError: (any Error)?
         do {
             if fetch && options.fetch {
                 do {
                     try await engine.fetch(retryAt: retryAt)
+                    fetchFailing.withLock { $0 = false }
+                    reviewProposalsAside()
                 } catch {
                     fetchFailing.withLock { $0 = true }
-                    throw error
-                }
-                fetchFailing.withLock { $0 = false }
-                // A proposal that opened or moved is reviewed, so that a failing one is journalled
-                // (PolicyViolation) without anyone having to look; a review that fails does not
-                // keep the target from being reconciled.
-                if try engine.noticeProposals(try await engine.mirror.proposalBranches()) {
-                    do {
-                        _ = try await engine.reviewProposals(head: try await engine.currentHead())
-                    } catch {
-                        logger.warning("reviewing the proposals failed", metadata: ["error": "\(error)"])
-                    }
+                    fetchError = error
                 }
             }
             var snapshot = try await engine.snapshot(fetch: false)
@@ -128,21 +125,58 @@ public final class Reconciler: Sendable {
                 // A failure (a full disk, say) may pass: it is tried again, after the backoff.
                 if !report.failures.isEmpty { throw StateError("\(report.failures.count) change(s) failed to apply") }
             }
+            let folders = Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root)
+            if let fetchError {
+                let failed = recordFailure(fetchError, interval: interval)
+                return Pass(inSync: false, error: failed.error, wait: failed.wait, folders: folders, snapshot: latest, autoSync: autoSync)
+            }
             if !fetchFailing.withLock({ $0 }), failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
             return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
-                        folders: Self.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root),
-                        snapshot: latest, autoSync: autoSync)
+                        folders: folders, snapshot: latest, autoSync: autoSync)
         } catch {
-            let backoff = Self.backoff(after: failures.withLock { $0 += 1; return $0 }, interval: interval)
-            logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
-            // Where `plumb status` shows it.
-            let retryAt = Date().addingTimeInterval(Self.seconds(backoff))
-            try? engine.store.setMeta(.agentError, "\(error)")
-            try? engine.store.setMeta(.agentRetryAt, retryAt.formatted(.iso8601))
-            return Pass(inSync: false, error: "\(error)", wait: backoff)
+            let failed = recordFailure(fetchError ?? error, interval: interval)
+            return Pass(inSync: false, error: failed.error, wait: failed.wait)
+        }
+    }
+
+    /// Counts a failed pass, puts it where `plumb status` shows it, and says when to try again.
+    private func recordFailure(_ error: any Error, interval: Duration) -> (error: String, wait: Duration) {
+        let backoff = Self.backoff(after: failures.withLock { $0 += 1; return $0 }, interval: interval)
+        logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
+        let retryAt = Date().addingTimeInterval(Self.seconds(backoff))
+        try? engine.store.setMeta(.agentError, "\(error)")
+        try? engine.store.setMeta(.agentRetryAt, retryAt.formatted(.iso8601))
+        return ("\(error)", backoff)
+    }
+
+    /// Reviews proposals that opened or moved, so that a failing one is journalled
+    /// (PolicyViolation) without anyone having to look. It runs beside the reconcile, never in
+    /// its way: nothing a proposal holds can keep the target from being healed. One review at a
+    /// time; what bounds it is the YAML reader's limits and the timeouts of the git it runs.
+    private func reviewProposalsAside() {
+        review.withLock { running in
+            guard running == nil else { return }
+            running = Task.detached { [self] in
+                await reviewProposals()
+                review.withLock { $0 = nil }
+            }
+        }
+    }
+
+    /// Waits for the review running beside the passes: `agent --once` ends only after it.
+    public func finishReview() async {
+        await review.withLock { $0 }?.value
+    }
+
+    private func reviewProposals() async {
+        do {
+            guard try engine.noticeProposals(try await engine.mirror.proposalBranches()) else { return }
+            _ = try await engine.reviewProposals(head: try await engine.currentHead())
+        } catch {
+            logger.warning("reviewing the proposals failed", metadata: ["error": "\(error)"])
         }
     }
 

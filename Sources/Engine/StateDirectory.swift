@@ -14,6 +14,9 @@ public struct StateDirectory: Sendable {
     public var mirror: String { path + "/mirror.git" }
     public var backups: String { path + "/backups" }
     public var lock: String { path + "/lock" }
+    /// Held while a process makes or opens the store and the mirror, so that the first commands
+    /// on a new state dir, started together, do not trip over each other.
+    public var setupLock: String { path + "/setup.lock" }
     /// Touched to wake the running engine when a sync request is handed to it; the engine watches it.
     public var wake: String { path + "/wake" }
 
@@ -42,9 +45,13 @@ public struct StateDirectory: Sendable {
             throw StateError("the state dir \(path) lies inside the target \(target); choose another with --state")
         }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw StateError("cannot create the state dir \(path): \(error.systemReason)")
+        }
+        // Readable by its owner only, however it was made: it holds what plumb applied, secrets included.
+        if chmod(path, 0o700) != 0 {
+            throw StateError("cannot make the state dir \(path) private (mode 0700): \(String(cString: strerror(errno)))")
         }
         guard access(path, W_OK | X_OK) == 0 else {
             throw StateError("the state dir \(path) is not writable: \(String(cString: strerror(errno)))")

@@ -51,6 +51,7 @@ public final class StateStore: Sendable, ManifestCache {
     let pool: DatabasePool
 
     public init(path: String) throws {
+        try Self.checkNotDamaged(path)
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -64,8 +65,45 @@ public final class StateStore: Sendable, ManifestCache {
             // Read the caches (a megabyte for ten thousand files) through memory, not page by page.
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
-        pool = try Self.open(path, config)
-        try Self.migrator.migrate(pool)
+        do {
+            pool = try Self.open(path, config)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            throw StateError(Self.damaged(path, "SQLite says: \(error.message ?? "\(error.resultCode)")"))
+        }
+        // Only its owner may read it: it holds content plumb applied, sensitive content included.
+        for file in [path, path + "-wal", path + "-shm"] { chmod(file, 0o600) }
+    }
+
+    /// Refuses a database file that cannot be whole (cut short, or not SQLite's): opening it
+    /// would make a new empty one over the journal, the inventory and the applied revision.
+    static func checkNotDamaged(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return }
+        var header = [UInt8](repeating: 0, count: 100)
+        let n = read(fd, &header, header.count)
+        let magic = Array("SQLite format 3\0".utf8)
+        guard n == 100, header.starts(with: magic) else {
+            throw StateError(damaged(path, info.st_size == 0 ? "it is empty" : "it is not an SQLite database"))
+        }
+        // The page size (bytes 16-17, 1 meaning 65536): a whole database is a number of pages.
+        let raw = Int(header[16]) << 8 | Int(header[17])
+        let pageSize = raw == 1 ? 65536 : raw
+        if pageSize < 512 || Int(info.st_size) % pageSize != 0 {
+            throw StateError(damaged(path, "it was cut short (\(info.st_size) bytes, not a whole number of \(pageSize)-byte pages)"))
+        }
+    }
+
+    /// What to say of a damaged database, and how to recover.
+    static func damaged(_ path: String, _ why: String) -> String {
+        """
+        the state database \(path) is damaged: \(why). plumb leaves it as it is. To start again, move it aside \
+        (mv \(path) \(path).damaged) and run plumb again: the journal, the inventory of what plumb applied and \
+        the applied revision are then forgotten, so prune will keep what it no longer knows it wrote
+        """
     }
 
     /// Opens the pool, waiting out another process that opens it at the same moment: switching a

@@ -227,8 +227,11 @@ struct Applier {
         }
         do {
             let file = try backupFolderForThisSync() + "/" + resource.path
-            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            // Its owner's only, like the state dir: the content may be a secret.
             try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
+            guard chmod(file, 0o600) == 0 else { throw StateError("cannot make \(file) private: \(String(cString: strerror(errno)))") }
             try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
             return file
         } catch {
@@ -239,7 +242,8 @@ struct Applier {
     /// `backups/<time>-<revision>-XXXXXX`, made with mkdtemp the first time this sync saves something.
     private mutating func backupFolderForThisSync() throws -> String {
         if let backupFolder { return backupFolder }
-        try FileManager.default.createDirectory(atPath: engine.config.stateDir.backups, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: engine.config.stateDir.backups, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false).timeSeparator(.omitted))
         var template = Array("\(engine.config.stateDir.backups)/\(stamp)-\(revision.prefix(12))-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw StateError("cannot create a backup folder in \(engine.config.stateDir.backups): \(String(cString: strerror(errno)))") }

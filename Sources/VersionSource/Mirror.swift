@@ -30,9 +30,17 @@ public struct Mirror: Sendable {
     }
 
     /// Creates the bare mirror if it does not exist yet. It is made beside its final place and
-    /// renamed, so a crash never leaves half a repository.
+    /// renamed, so a crash never leaves half a repository; a mirror whose HEAD is damaged is made
+    /// again, since it holds nothing the source does not.
     public func create() async throws {
-        if FileManager.default.fileExists(atPath: path + "/HEAD") { return }
+        switch Self.headFile(path + "/HEAD") {
+        case .valid: return
+        case .absent: break
+        case .damaged:
+            let aside = path + ".damaged-\(getpid())"
+            guard rename(path, aside) == 0 else { throw GitError("the mirror at \(path) is damaged (its HEAD is not git's) and cannot be moved aside: \(String(cString: strerror(errno)))") }
+            try? FileManager.default.removeItem(atPath: aside)
+        }
         // Half-made mirrors of runs that died here are removed first; a live run's is left alone.
         let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
         for leftover in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where leftover.hasPrefix(name + ".new-") {
@@ -42,18 +50,47 @@ public struct Mirror: Sendable {
         let staging = path + ".new-\(getpid())"
         try await Git(executable: git.executable).output(["init", "--quiet", "--bare", staging], what: "creating the mirror at \(path)")
         guard rename(staging, path) == 0 else {
-            throw GitError("creating the mirror at \(path) failed: \(String(cString: strerror(errno)))")
+            let code = errno
+            try? FileManager.default.removeItem(atPath: staging)
+            // Another plumb made it first: theirs serves as well.
+            if (code == ENOTEMPTY || code == EEXIST), case .valid = Self.headFile(path + "/HEAD") { return }
+            throw GitError("creating the mirror at \(path) failed: \(String(cString: strerror(code)))")
         }
     }
+
+    enum HeadFile { case valid, absent, damaged }
+
+    /// What a repository's HEAD file holds: a symbolic ref or an object id, or anything else.
+    static func headFile(_ file: String) -> HeadFile {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return FileManager.default.fileExists(atPath: (file as NSString).deletingLastPathComponent) ? .damaged : .absent
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("ref: refs/") { return .valid }
+        return text.count >= 40 && text.allSatisfy(\.isHexDigit) ? .valid : .damaged
+    }
+
+    /// Where fetches into this mirror take turns: two at once fail on git's ref locks.
+    var fetchLock: String { path + ".fetch-lock" }
+
+    /// Runs a fetch (or anything else that updates the mirror's refs) while no other plumb does.
+    func updatingRefs<T>(_ body: () async throws -> T) async throws -> T {
+        try await FileLock.holding(fetchLock, timeout: Git.networkTimeout + .seconds(30), for: "fetching into the mirror", body)
+    }
+
+    /// Fetch options: every object checked as it arrives (a tree entry named `..` is refused here).
+    static let checkedFetch = ["-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true"]
 
     /// Fetches the tracked branch and every `proposal/*` branch; the mirror's refs then equal the
     /// source's, rewritten history included (callers compare with the applied revision).
     public func fetch() async throws {
-        let out = try await git.run([
-            "fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", source.url,
-            "+\(source.branchRef):\(source.branchRef)",
-            "+refs/heads/proposal/*:refs/heads/proposal/*",
-        ])
+        let out = try await updatingRefs {
+            try await git.run(Self.checkedFetch + [
+                "fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", source.url,
+                "+\(source.branchRef):\(source.branchRef)",
+                "+refs/heads/proposal/*:refs/heads/proposal/*",
+            ])
+        }
         guard out.succeeded else {
             if out.stderr.contains("couldn't find remote ref \(source.branchRef)") {
                 throw GitError("branch \(source.branch) was not found at \(source.url)")
@@ -67,7 +104,9 @@ public struct Mirror: Sendable {
     public func fetchRevision(_ name: String) async throws -> String? {
         guard !name.hasPrefix("-") else { return nil }
         let ref = "refs/plumb/check"
-        let out = try await git.run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", source.url, "+\(name):\(ref)"])
+        let out = try await updatingRefs {
+            try await git.run(Self.checkedFetch + ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", source.url, "+\(name):\(ref)"])
+        }
         guard out.succeeded else { return nil }
         return try await resolve(ref)
     }

@@ -57,7 +57,12 @@ extension Mirror {
             }
             throw GitError("pushing to \(source.branch) at \(source.url) failed: \(out.complaint)")
         }
-        try await git.output(["update-ref", source.branchRef, commit, head], what: "moving the mirror's \(source.branch)")
+        // A fetch beside this one would hold the ref's lock: take turns. If the fetch moved the
+        // ref to the pushed commit already, that is as good.
+        let moved = try await updatingRefs { try await git.run(["update-ref", source.branchRef, commit, head]) }
+        if !moved.succeeded, try await self.head() != commit {
+            throw GitError("moving the mirror's \(source.branch) failed: \(moved.complaint)")
+        }
     }
 
     /// Deletes a branch at the source, only while it still points at `expected` (a check, not a
@@ -71,6 +76,6 @@ extension Mirror {
             }
             throw GitError("deleting \(name) at \(source.url) failed: \(out.complaint)")
         }
-        _ = try await git.run(["update-ref", "-d", ref, expected])
+        _ = try await updatingRefs { try await git.run(["update-ref", "-d", ref, expected]) }
     }
 }

@@ -43,7 +43,8 @@ struct Agent: AsyncParsableCommand {
             let reconciler = try Reconciler(engine: try await options.engine(), options: settings)
             if once {
                 let pass = await reconciler.pass()
-                if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error)\n".utf8)) }
+                await reconciler.finishReview()
+                if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error.escapingControlCharactersByLine)\n".utf8)) }
                 throw ExitCode(pass.inSync && pass.error == nil ? 0 : 1)
             }
             let loop = Task { await reconciler.run() }
