@@ -38,12 +38,9 @@ public struct Theme: Sendable {
     public static func parse(_ text: String, file: String) -> Result<Theme, ThemeError> {
         var reader = ThemeReader(file: file)
         var theme: Theme?
-        do {
-            theme = reader.theme(try Yams.compose(yaml: text))
-        } catch let error as YamlError {
-            reader.diagnostics.append(ManifestParser.syntaxDiagnostic(error, file: file))
-        } catch {
-            reader.complain(nil, "cannot read YAML: \(error)")
+        switch YAMLReader.document(Array(text.utf8), file: file) {
+        case .success(let node): theme = reader.theme(node)
+        case .failure(let problem): reader.diagnostics.append(problem)
         }
         if let theme, reader.diagnostics.isEmpty { return .success(theme) }
         return .failure(ThemeError(reader.diagnostics.map(\.description).joined(separator: "\n")))
@@ -111,7 +108,7 @@ extension Theme {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the theme file" : "no such theme file"
             return .failure(ThemeError("\(file.escapingControlCharacters): \(reason)"))
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard let text = String(validating: Array(data), as: UTF8.self) else {
             return .failure(ThemeError(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8").description))
         }
         return parse(text, file: file)

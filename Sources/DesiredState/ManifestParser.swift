@@ -15,41 +15,14 @@ public enum ManifestParser {
     /// Parses every document of the manifest file `file` (its path relative to the source root).
     public static func parse(_ bytes: [UInt8], file: String) -> ParsedManifest {
         var result = ParsedManifest()
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            result.diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8"))
-            return result
+        let (documents, problem) = YAMLReader.documents(bytes, file: file)
+        for node in documents {
+            var reader = DocumentReader(file: file)
+            if let document = reader.read(node) { result.documents.append(document) }
+            result.diagnostics += reader.diagnostics
         }
-        do {
-            // Yams ends the sequence at a syntax error and keeps the error aside: ask for it.
-            var documents = try Yams.compose_all(yaml: text)
-            while let node = documents.next() {
-                var reader = DocumentReader(file: file)
-                if let document = reader.read(node) { result.documents.append(document) }
-                result.diagnostics += reader.diagnostics
-            }
-            if let error = documents.error { throw error }
-        } catch let error as YamlError {
-            result.diagnostics.append(syntaxDiagnostic(error, file: file))
-        } catch {
-            result.diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
-        }
+        if let problem { result.diagnostics.append(problem) }
         return result
-    }
-
-    /// A YAML syntax error of `file` at its line and column: shared by every YAML plumb reads.
-    public static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
-        func at(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
-            let detail = context.map { "\($0.text): " } ?? ""
-            return Diagnostic(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax error: \(detail)\(problem)")
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            return at(mark, problem, context)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return at(context.mark, "duplicate key \(duplicates.joined(separator: ", "))", nil)
-        default:
-            return Diagnostic(SourceLocation(file: file, line: 1, column: 1), "YAML syntax error: \(error)")
-        }
     }
 }
 
@@ -103,8 +76,13 @@ struct DocumentReader {
         }
         var fields: [String: (key: Node, value: Node)] = [:]
         for (key, value) in mapping {
-            let name = key.scalar?.string ?? ""
-            if !allowed.contains(name) {
+            guard let name = key.scalar?.string else {
+                complain(key, "a field name must be plain text, not a \(key.mapping != nil ? "mapping" : "list") (in \(what))")
+                continue
+            }
+            if name.isEmpty {
+                complain(key, "a field name is empty in \(what) (expected \(allowed.sorted().joined(separator: ", ")))")
+            } else if !allowed.contains(name) {
                 complain(key, "unknown field `\(name.escapingControlCharacters)` in \(what) (expected \(allowed.sorted().joined(separator: ", ")))")
             } else if fields[name] != nil {
                 complain(key, "field `\(name)` is given twice")

@@ -50,12 +50,11 @@ public struct Policy: Sendable {
     /// complaint is not used: proposals fail with the complaints instead of passing unchecked.
     public static func parse(_ bytes: [UInt8], file: String) -> (Policy, [Diagnostic]) {
         var reader = DocumentReader(file: file)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return (Policy(), [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8")])
-        }
         var rules: [Rule] = []
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return (Policy(), []) }
+        switch YAMLReader.document(bytes, file: file) {
+        case .failure(let problem): return (Policy(), [problem])
+        case .success(nil): return (Policy(), [])
+        case .success(let node?):
             guard let top = reader.fields(node, allowed: ["rules"], what: "policy.yaml") else { return (Policy(), reader.diagnostics) }
             guard let (_, list) = top["rules"] else { return (Policy(), reader.diagnostics) }
             guard case .sequence(let sequence) = list else {
@@ -68,10 +67,6 @@ public struct Policy: Sendable {
                 if !names.insert(rule.name).inserted { reader.complain(item, "two rules are named \(rule.name.escapingControlCharacters)") }
                 rules.append(rule)
             }
-        } catch let error as YamlError {
-            return (Policy(), [ManifestParser.syntaxDiagnostic(error, file: file)])
-        } catch {
-            return (Policy(), [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")])
         }
         return (Policy(rules: rules), reader.diagnostics)
     }

@@ -15,11 +15,10 @@ public struct Settings: Sendable, Hashable {
     public static func parse(_ bytes: [UInt8], file: String) -> (Settings, [Diagnostic]) {
         var settings = Settings()
         var reader = DocumentReader(file: file)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return (settings, [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8")])
-        }
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return (settings, []) }
+        switch YAMLReader.document(bytes, file: file) {
+        case .failure(let problem): return (settings, [problem])
+        case .success(nil): return (settings, [])
+        case .success(let node?):
             guard let fields = reader.fields(node, allowed: fields, what: "plumb.yaml") else { return (settings, reader.diagnostics) }
             if let (_, value) = fields["interval"], let text = reader.string(value, field: "interval") {
                 if let duration = Duration.parse(text), duration > .zero {
@@ -30,10 +29,6 @@ public struct Settings: Sendable, Hashable {
             }
             if let (_, value) = fields["autoSync"], let flag = reader.bool(value, field: "autoSync") { settings.autoSync = flag }
             if let (_, value) = fields["prune"], let flag = reader.bool(value, field: "prune") { settings.prune = flag }
-        } catch let error as YamlError {
-            return (settings, [ManifestParser.syntaxDiagnostic(error, file: file)])
-        } catch {
-            return (settings, [Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")])
         }
         return (settings, reader.diagnostics)
     }
