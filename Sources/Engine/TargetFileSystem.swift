@@ -218,18 +218,20 @@ public final class TargetFileSystem: Sendable {
     }
 
     /// Names of new files and links before they are renamed into place. The prefix is reserved:
-    /// manifests may not use it, and scans never report it.
+    /// manifests may not use it, and scans never report it. The name stays short for the
+    /// longest legal names (255 bytes), which a prefix or suffix on the name itself would not.
     static let stagingPrefix = TargetPath.reservedPrefix
 
-    /// Creates something under a fresh staging name beside the target name (`make` returns false
-    /// when the name is taken, to try another), then passes that name on. A staging name is never
-    /// one that exists: nothing anyone made is ever removed or overwritten by staging.
-    private static func staged(in dir: Int32, _ make: (String) throws -> Bool) throws -> String {
-        for _ in 0..<16 {
-            let name = stagingPrefix + String(UInt64.random(in: .min ... .max), radix: 16)
-            if try make(name) { return name }
-        }
-        throw TargetError(".", "cannot find a free staging name")
+    /// Creates something under the staging name of `name` (`make` returns false when the name is
+    /// taken), then passes that name on. The name is fixed per target name and reserved, so what
+    /// is found there is plumb's own, left by a plumb killed between naming and renaming: it is
+    /// removed and made again, and a crash never leaves more than one per file.
+    private static func staged(for name: String, in dir: Int32, _ make: (String) throws -> Bool) throws -> String {
+        let staging = stagingPrefix + BlobHasher.id(of: Array(name.utf8)).prefix(16)
+        if try make(staging) { return staging }
+        unlinkat(dir, staging, 0)
+        if try make(staging) { return staging }
+        throw TargetError(staging, "is in the way and cannot be removed", errno: errno)
     }
 
     /// Writes a file atomically: new content in a file of its own, fsync, rename over the path,
@@ -242,7 +244,7 @@ public final class TargetFileSystem: Sendable {
             var fd = openat(dir, ".", Self.O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o600)
             if fd < 0 {
                 // A filesystem without O_TMPFILE: a named staging file from the start.
-                staging = try Self.staged(in: dir) { candidate in
+                staging = try Self.staged(for: name, in: dir) { candidate in
                     fd = openat(dir, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
                     if fd < 0 && errno == EEXIST { return false }
                     guard fd >= 0 else { throw TargetError(path, "cannot create a file beside it", errno: errno) }
@@ -263,7 +265,7 @@ public final class TargetFileSystem: Sendable {
                 guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
                 guard fsync(fd) == 0 else { throw TargetError(path, "cannot flush it to disk", errno: errno) }
                 if staging == nil {
-                    staging = try Self.staged(in: dir) { candidate in
+                    staging = try Self.staged(for: name, in: dir) { candidate in
                         if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dir, candidate, AT_SYMLINK_FOLLOW) == 0 { return true }
                         if errno == EEXIST { return false }
                         if linkat(fd, "", dir, candidate, 0x1000 /* AT_EMPTY_PATH: without /proc, with CAP_DAC_READ_SEARCH */) == 0 { return true }
@@ -322,7 +324,7 @@ public final class TargetFileSystem: Sendable {
     /// Makes or replaces a symlink atomically: a staging link renamed over the path.
     public func makeSymlink(_ path: String, target: String) throws {
         try withParent(of: path, create: true) { dir, name in
-            let staging = try Self.staged(in: dir) { candidate in
+            let staging = try Self.staged(for: name, in: dir) { candidate in
                 if symlinkat(target, dir, candidate) == 0 { return true }
                 if errno == EEXIST { return false }
                 throw TargetError(path, "cannot create the symlink", errno: errno)

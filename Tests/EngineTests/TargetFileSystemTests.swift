@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import Engine
 import TestSupport
+import VersionSource
 
 /// The target on a real disk: atomic writes, exact modes, and nothing written or followed through
 /// a symlink.
@@ -231,6 +232,17 @@ import TestSupport
         try fs.writeFile(long, bytes: [1], mode: 0o644)
         try fs.makeSymlink(long + "-", target: "x")
         #expect(try contents(of: target).count == 4)
+    }
+
+    /// A staging file left by a plumb killed between naming and renaming is plumb's own: the
+    /// next write of that file takes its place, so leftovers never pile up.
+    @Test func aLeftoverStagingFileIsReplacedByTheNextWrite() throws {
+        try fs.writeFile("app.conf", bytes: Array("one\n".utf8), mode: 0o644)
+        let leftover = TargetFileSystem.stagingPrefix + BlobHasher.id(of: Array("app.conf".utf8)).prefix(16)
+        try TestSupport.writeFile(target + "/" + leftover, "half written")
+        try fs.writeFile("app.conf", bytes: Array("whole\n".utf8), mode: 0o644)
+        #expect(try contents(of: target) == ["app.conf"])
+        #expect(try String(contentsOfFile: target + "/app.conf", encoding: .utf8) == "whole\n")
     }
 
     // MARK: Removing

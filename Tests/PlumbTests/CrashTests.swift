@@ -38,6 +38,6 @@ import TestSupport
         #expect(try fx.plumb("status").status == 0)
         let after = try FileManager.default.contentsOfDirectory(atPath: fx.target.file("many"))
         #expect(after.count == count)
-        #expect(!after.contains { $0.hasSuffix(".plumb-tmp") })
+        #expect(!after.contains { $0.hasPrefix(".plumb-tmp-") })
     }
 }
