@@ -9,7 +9,9 @@ public enum ResourceDiff {
     /// - Parameters:
     ///   - desired: the bytes the resource should hold (nil for an extra, or a non-file).
     ///   - actual: the bytes the target holds (nil when absent or not a file).
-    public static func render(_ status: ResourceStatus, desired: [UInt8]?, actual: [UInt8]?) -> [String] {
+    ///   - actualWasSensitive: the target holds content plumb applied as sensitive: it stays
+    ///     hidden though the resource declared there now is not.
+    public static func render(_ status: ResourceStatus, desired: [UInt8]?, actual: [UInt8]?, actualWasSensitive: Bool = false) -> [String] {
         var out = ["diff \(status.id.description.escapingControlCharacters) (\(status.path.escapingControlCharacters)): \(status.message?.escapingControlCharacters ?? "in sync")"]
         let from = status.desired == nil ? "/dev/null" : "desired/" + status.path.escapingControlCharacters
         let to: String
@@ -28,6 +30,10 @@ public enum ResourceDiff {
         if oldText == nil && newText == nil { return out }
         if sensitive {
             out.append("(content hidden: \(status.id) is sensitive)")
+            return out
+        }
+        if actualWasSensitive {
+            out.append("(content hidden: what \(status.path.escapingControlCharacters) holds now was applied as sensitive)")
             return out
         }
         let sizes = [desired.map { "desired \($0.count) bytes" }, actual.map { "actual \($0.count) bytes" }].compactMap { $0 }.joined(separator: ", ")
@@ -81,12 +87,16 @@ extension Engine {
     /// from the target.
     public func diffs(_ statuses: [ResourceStatus]) async throws -> [[String]] {
         let contents = try await desiredContents(statuses.compactMap(\.desired))
+        // Content applied as sensitive stays sensitive while it is there, whatever is declared now.
+        let appliedSensitive = Dictionary(try store.inventory().values.filter(\.sensitive).map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
         return statuses.map { status in
             var desired: [UInt8]?
             if case .file(let blob, _, _)? = status.desired?.shape { desired = contents[blob] }
             var actual: [UInt8]?
             if case .file = status.observed { actual = try? target.readFile(status.path) }
-            return ResourceDiff.render(status, desired: desired, actual: actual)
+            var wasSensitive = false
+            if case .file(let blob, _, _) = status.observed, appliedSensitive[status.path] == blob { wasSensitive = true }
+            return ResourceDiff.render(status, desired: desired, actual: wasSensitive ? nil : actual, actualWasSensitive: wasSensitive)
         }
     }
 }

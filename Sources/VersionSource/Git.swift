@@ -15,11 +15,13 @@ public struct GitOutput: Sendable {
     public let stderr: String
     public var text: String { String(decoding: stdout, as: UTF8.self) }
     public var succeeded: Bool { status == 0 }
-    /// git's own last line of complaint, for error messages, escaped: it may quote what a
-    /// hostile server sent (an `ERR` packet), which must never drive a terminal.
+    /// git's own complaint for error messages: every `error:` and `fatal:` line (the first
+    /// often says why: `hasDotdot: contains '..'`), else its last line; escaped, since it may
+    /// quote what a hostile server sent (an `ERR` packet), which must never drive a terminal.
     public var complaint: String {
         let lines = stderr.split(whereSeparator: \.isNewline).map(String.init)
-        return (lines.last(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.last ?? "exit status \(status)").escapingControlCharacters
+        let reasons = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
+        return (reasons.isEmpty ? lines.last ?? "exit status \(status)" : reasons.joined(separator: "; ")).escapingControlCharacters
     }
 }
 

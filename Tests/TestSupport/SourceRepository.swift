@@ -50,3 +50,36 @@ public final class SourceRepository: @unchecked Sendable {
         return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 }
+
+extension SourceRepository {
+    /// Commits a tree built with git's plumbing onto `branch` of the bare source: names no work
+    /// tree can hold (`..`, control bytes, bytes that are not UTF-8) exactly as a hostile server
+    /// would send them. `files` maps raw paths (components split at `/`) to contents.
+    @discardableResult
+    public func commitRawTree(_ files: [([UInt8], String)], message: String = "hostile tree", branch: String = "main") throws -> String {
+        func tree(_ entries: [([[UInt8]], String)]) throws -> String {
+            var groups: [[UInt8]: [([[UInt8]], String)]] = [:]
+            var order: [[UInt8]] = []
+            var lines: [UInt8] = []
+            for (components, content) in entries {
+                if components.count == 1 {
+                    let blob = try runBytes("git", ["--git-dir", bare, "hash-object", "-w", "--stdin"], input: Array(content.utf8))
+                    lines += Array("100644 blob \(blob)\t".utf8) + components[0] + [10]
+                } else {
+                    if groups[components[0]] == nil { order.append(components[0]) }
+                    groups[components[0], default: []].append((Array(components.dropFirst()), content))
+                }
+            }
+            for name in order {
+                lines += Array("040000 tree \(try tree(groups[name]!))\t".utf8) + name + [10]
+            }
+            return try runBytes("git", ["--git-dir", bare, "mktree", "--missing"], input: lines)
+        }
+        let root = try tree(files.map { path, content in (path.split(separator: UInt8(ascii: "/")).map(Array.init), content) })
+        let parent = try head(branch)
+        let commit = try runBytes("git", ["--git-dir", bare, "-c", "user.name=Mallory", "-c", "user.email=m@example.com",
+                                          "commit-tree", root] + (parent.map { ["-p", $0] } ?? []) + ["-m", message], input: [])
+        try git(["--git-dir", bare, "update-ref", "refs/heads/\(branch)", commit])
+        return commit
+    }
+}
