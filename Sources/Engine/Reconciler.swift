@@ -77,16 +77,7 @@ public final class Reconciler: Sendable {
         // being observed and healed with what the mirror holds: the failure is kept for the end.
         var fetchError: (any Error)?
         do {
-            if fetch && options.fetch {
-                do {
-                    try await engine.fetch(retryAt: retryAt)
-                    fetchFailing.withLock { $0 = false }
-                    reviewProposalsAside()
-                } catch {
-                    fetchFailing.withLock { $0 = true }
-                    fetchError = error
-                }
-            }
+            if fetch && options.fetch { fetchError = await fetchSource(retryAt: retryAt) }
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:
             // the target is kept to the applied revision until an operator accepts the rewrite.
@@ -152,6 +143,60 @@ public final class Reconciler: Sendable {
         return ("\(error)", backoff)
     }
 
+    /// Fetches the source, and reviews the proposals beside the passes when it worked; returns
+    /// the failure, which the caller reports.
+    private func fetchSource(retryAt: Date) async -> (any Error)? {
+        do {
+            try await engine.fetch(retryAt: retryAt)
+        } catch {
+            fetchFailing.withLock { $0 = true }
+            return error
+        }
+        fetchFailing.withLock { $0 = false }
+        reviewProposalsAside()
+        return nil
+    }
+
+    /// When the source is fetched next, and whether a fetch is running: `run` fetches beside the
+    /// passes, so that a source that hangs never keeps the target from being healed.
+    private struct FetchSchedule {
+        var running = false
+        var due = ContinuousClock.now
+    }
+    private let fetchSchedule = Mutex(FetchSchedule())
+
+    /// Starts a fetch beside the passes when one is due and none runs. When it ends, the next
+    /// one is set (the interval, or the backoff after a failure) and the engine is woken, so
+    /// that a pass looks at what it brought at once.
+    private func fetchAsideIfDue(interval: Duration) {
+        guard options.fetch, fetchSchedule.withLock({ schedule in
+            guard !schedule.running, ContinuousClock.now >= schedule.due else { return false }
+            schedule.running = true
+            return true
+        }) else { return }
+        Task.detached { [self] in
+            let failuresSoFar = fetchFailures.withLock { $0 }
+            let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failuresSoFar + 1, interval: interval)))
+            let error = await fetchSource(retryAt: retryAt)
+            var wait = interval
+            if let error {
+                let count = fetchFailures.withLock { $0 += 1; return $0 }
+                wait = Self.backoff(after: count, interval: interval)
+                logger.error("fetching the source failed; next attempt in \(Self.words(wait))", metadata: ["error": "\(error)"])
+                try? engine.store.setMeta(.agentError, "\(error)")
+                try? engine.store.setMeta(.agentRetryAt, Date().addingTimeInterval(Self.seconds(wait)).formatted(.iso8601))
+            } else if fetchFailures.withLock({ count in defer { count = 0 }; return count > 0 }) {
+                try? engine.store.setMeta(.agentError, nil)
+                try? engine.store.setMeta(.agentRetryAt, nil)
+            }
+            fetchSchedule.withLock { $0 = FetchSchedule(running: false, due: ContinuousClock.now + wait) }
+            engine.config.stateDir.wakeEngine()
+        }
+    }
+
+    /// Failed fetches in a row, for the backoff of `run`'s fetches.
+    private let fetchFailures = Mutex(0)
+
     /// Reviews proposals that opened or moved, so that a failing one is journalled
     /// (PolicyViolation) without anyone having to look. It runs beside the reconcile, never in
     /// its way: nothing a proposal holds can keep the target from being healed. One review at a
@@ -182,21 +227,28 @@ public final class Reconciler: Sendable {
 
     /// Passes until the task is cancelled (SIGTERM, SIGINT), each step finished before it stops.
     /// Between passes it waits for the interval, or less when the target's folders change; the
-    /// source is fetched when the interval has passed, not on every change of the target.
+    /// source is fetched beside the passes when the interval has passed, not on every change of
+    /// the target, and a pass never waits for a fetch.
     public func run(afterEachPass report: @Sendable (Pass) -> Void = { _ in }) async {
         let watch = try? TargetWatch()
         if watch == nil { logger.warning("cannot watch the target; changes are seen at each interval") }
         let clock = ContinuousClock()
-        var nextFetch = clock.now
+        var interval = options.interval ?? .seconds(30)
+        // With nothing fetched yet there is nothing to reconcile: the first fetch comes first.
+        if options.fetch, (try? await engine.mirror.head()) == nil {
+            fetchAsideIfDue(interval: interval)
+            while fetchSchedule.withLock({ $0.running }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+        }
         while !Task.isCancelled {
             await engine.serveRequests(holding: lock)
-            let fetching = clock.now >= nextFetch
+            fetchAsideIfDue(interval: interval)
             // A pass of its own, which cancelling this loop does not reach: the step in progress ends
             // whole, and only the wait before the next one is cut short.
-            let pass = await Task { await self.pass(fetch: fetching) }.value
-            if fetching { nextFetch = clock.now + pass.wait }
+            let pass = await Task { await self.pass(fetch: false) }.value
+            interval = pass.snapshot.map { options.interval ?? $0.desired.settings.interval } ?? interval
             report(pass)
-            let wait = max(.zero, min(pass.wait, nextFetch - clock.now))
+            let schedule = fetchSchedule.withLock { $0 }
+            let wait = max(.zero, schedule.running ? pass.wait : min(pass.wait, schedule.due - clock.now))
             logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(Self.words(wait))"])
             guard let watch else {
                 do { try await Task.sleep(for: wait) } catch { return }

@@ -96,7 +96,7 @@ extension Engine {
             if case .file = status.observed { actual = try? target.readFile(status.path) }
             var wasSensitive = false
             if case .file(let blob, _, _) = status.observed, appliedSensitive[status.path] == blob { wasSensitive = true }
-            return ResourceDiff.render(status, desired: desired, actual: wasSensitive ? nil : actual, actualWasSensitive: wasSensitive)
+            return ResourceDiff.render(status, desired: desired, actual: actual, actualWasSensitive: wasSensitive)
         }
     }
 }
