@@ -76,10 +76,14 @@ let package = Package(
         ),
         // Times the console's render path: state to cell buffer to the changes drawn. Not a test.
         .executableTarget(name: "plumb-render-benchmark", dependencies: ["Console", "Engine", "DesiredState", "VersionSource"], path: "Benchmarks/RenderBenchmark"),
+        // The parsers of outside input as fuzz targets, and the libFuzzer entry (`Fuzz/run`).
+        .target(name: "FuzzTargets", dependencies: ["DesiredState", "VersionSource", "Console"], path: "Fuzz/Targets"),
+        .executableTarget(name: "plumb-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Entry"),
         .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]
 )

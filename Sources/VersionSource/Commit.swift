@@ -35,7 +35,7 @@ public struct Commit: Sendable, Hashable {
 
     /// Reads commits from `git log -z --format=<format>` output; returns them and how many bytes
     /// were used, so a stream can keep the rest for the next chunk. `final` says no more comes.
-    static func parse(_ bytes: ArraySlice<UInt8>, final: Bool) -> (commits: [Commit], used: Int) {
+    package static func parse(_ bytes: ArraySlice<UInt8>, final: Bool) -> (commits: [Commit], used: Int) {
         var commits: [Commit] = []
         var fields: [ArraySlice<UInt8>] = []
         var start = bytes.startIndex, recordStart = bytes.startIndex

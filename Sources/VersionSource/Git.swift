@@ -50,7 +50,7 @@ public struct Git: Sendable {
             let out = try await ChildProcess.run(resolved, args, environment: Self.environment, input: input, timeout: Self.timeout(for: arguments))
             return GitOutput(status: out.status, stdout: out.stdout, stderr: out.stderr)
         } catch {
-            throw GitError("git \(arguments.first ?? "") failed: \(error)")
+            throw GitError("git \(Self.subcommand(of: arguments)) failed: \(error)")
         }
     }
 
@@ -64,15 +64,23 @@ public struct Git: Sendable {
         } catch let error as GitError {
             throw error
         } catch {
-            throw GitError("git \(arguments.first ?? "") failed: \(error)")
+            throw GitError("git \(Self.subcommand(of: arguments)) failed: \(error)")
         }
+    }
+
+    /// The git command of an argument list (`fetch` of `-c fetch.fsckObjects=true fetch ...`).
+    static func subcommand(of arguments: [String]) -> String {
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("-") {
+            rest = rest.dropFirst(first == "-c" || first == "--git-dir" ? 2 : 1)
+        }
+        return rest.first ?? ""
     }
 
     /// How long a git may take: talking to the source (fetch, push) gets a generous time,
     /// `PLUMB_GIT_TIMEOUT` (default 5m); reading the mirror is quick, so a minute is already a hang.
     static func timeout(for arguments: [String]) -> Duration {
-        let command = arguments.first { !$0.hasPrefix("-") && !$0.contains("=") } ?? ""
-        return ["fetch", "push", "ls-remote", "clone"].contains(command) ? networkTimeout : .seconds(60)
+        ["fetch", "push", "ls-remote", "clone"].contains(subcommand(of: arguments)) ? networkTimeout : .seconds(60)
     }
 
     static let networkTimeout: Duration = ProcessInfo.processInfo.environment["PLUMB_GIT_TIMEOUT"].flatMap(Duration.parse) ?? .seconds(300)

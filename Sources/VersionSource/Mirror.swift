@@ -143,16 +143,19 @@ public struct Mirror: Sendable {
     }
 
     /// Parses `cat-file --batch` output: `<oid> SP <type> SP <size> LF <content> LF` records.
-    static func parseBatch(_ bytes: [UInt8]) -> [String: [UInt8]] {
+    /// A record whose size is not a count or runs past the end ends the reading: a blob cut
+    /// short is left out, never kept as if whole.
+    package static func parseBatch(_ bytes: [UInt8]) -> [String: [UInt8]] {
         var blobs: [String: [UInt8]] = [:]
         var i = 0
         while i < bytes.count {
             guard let newline = bytes[i...].firstIndex(of: 10) else { break }
             let header = bytes[i..<newline].split(separator: 32)
             i = newline + 1
-            guard header.count == 3, let size = Int(String(decoding: header[2], as: UTF8.self)) else { continue }
+            guard header.count == 3 else { continue }
+            guard let size = Int(String(decoding: header[2], as: UTF8.self)), size >= 0, size <= bytes.count - i else { break }
             if header[1].elementsEqual("blob".utf8) {
-                blobs[String(decoding: header[0], as: UTF8.self)] = Array(bytes[i..<min(i + size, bytes.count)])
+                blobs[String(decoding: header[0], as: UTF8.self)] = Array(bytes[i..<(i + size)])
             }
             i += size + 1
         }

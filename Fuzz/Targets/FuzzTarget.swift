@@ -1,0 +1,46 @@
+import Console
+import DesiredState
+import VersionSource
+
+/// The parsers that read bytes from outside plumb, each as one function from bytes to nothing:
+/// what libFuzzer drives (`Fuzz/run`), and what the test suite replays over the corpus in
+/// `Fuzz/Corpus/<target>/`, where every crash the fuzzer found stays as a regression.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A manifest under `resources/`.
+    case manifest
+    /// `policy.yaml` and `plumb.yaml`.
+    case policy
+    /// A theme file.
+    case theme
+    /// `git ls-tree -r -z` output.
+    case lsTree = "ls-tree"
+    /// `git log -z --format=...` output, whole and in two chunks as a stream brings it.
+    case log
+    /// `git cat-file --batch` output.
+    case catFileBatch = "cat-file-batch"
+
+    public func run(_ bytes: [UInt8]) {
+        switch self {
+        case .manifest:
+            let parsed = ManifestParser.parse(bytes, file: "resources/fuzz.yaml")
+            for diagnostic in parsed.diagnostics { _ = diagnostic.description }
+        case .policy:
+            _ = Policy.parse(bytes, file: "policy.yaml")
+            _ = Settings.parse(bytes, file: "plumb.yaml")
+        case .theme:
+            if let text = String(validating: bytes, as: UTF8.self) { _ = Theme.parse(text, file: "fuzz.yaml") }
+        case .lsTree:
+            for entry in TreeEntry.parse(bytes) {
+                _ = TargetPath.problem(withDerived: entry.path, validUTF8: entry.validUTF8)
+                _ = entry.path.escapingControlCharacters
+            }
+        case .log:
+            _ = Commit.parse(bytes[...], final: true)
+            let half = bytes.count / 2
+            let first = Commit.parse(bytes[..<half], final: false)
+            _ = Commit.parse(bytes[(first.used)...], final: true)
+        case .catFileBatch:
+            _ = Mirror.parseBatch(bytes)
+        }
+    }
+}
