@@ -417,3 +417,27 @@ import VersionSource
         #expect(error?.description == "path deploy does not exist in revision \(sha.prefix(12)) of \(repo.bare)")
     }
 }
+
+/// Names git holds that a fetch with `fsckObjects` would refuse, reaching the loader anyway (a
+/// mirror fetched without the check): the loader refuses them on its own (the hardening issue, item 1).
+@Suite struct HostileTreeTests {
+    @Test func aDotDotEntryThatReachedTheMirrorStillMakesTheRevisionInvalid() async throws {
+        let repo = try SourceRepository()
+        let sha = try repo.commitRawTree([
+            (Array("resources/evil.yaml".utf8), "kind: Directory\nname: d\nspec:\n  path: d\n  source: files/d\n"),
+            (Array("files/d/../../../outside/evil".utf8), "evil\n"),
+            (Array("files/d/ok".utf8), "fine\n"),
+        ])
+        let mirrorPath = repo.scratch.file("unchecked.git")
+        let mirror = Mirror(source: SourceRef(url: repo.bare), path: mirrorPath)
+        try await mirror.create()
+        try git(["--git-dir", mirrorPath, "fetch", "--quiet", repo.bare, "+refs/heads/main:refs/heads/main"])
+        do {
+            let state = try await DesiredStateLoader(mirror: mirror, cache: nil).load(revision: sha)
+            Issue.record("accepted: \(state.resources.map(\.path))")
+        } catch let invalid as InvalidRevision {
+            let messages = invalid.diagnostics.map(\.description)
+            #expect(messages.contains { $0.contains("the name files/d/../../../outside/evil must stay inside the target: `..` is not allowed") }, "\(messages)")
+        }
+    }
+}
