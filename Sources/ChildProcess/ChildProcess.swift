@@ -15,6 +15,12 @@ public struct ChildOutput: Sendable {
     /// Empty when the output was handed to a consumer as it came.
     public let stdout: [UInt8]
     public let stderr: String
+
+    public init(status: Int32, stdout: [UInt8], stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// The one way plumb runs another program (git today; systemctl, commands and probes later):
@@ -79,7 +85,7 @@ public enum ChildProcess {
                 case .exited(let code): status = code
                 case .signaled(let signal): status = 128 + signal
                 }
-                return ChildOutput(status: status, stdout: [], stderr: result.standardError ?? "")
+                return ChildOutput(status: status, stdout: [], stderr: result.standardError)
             }
         } catch let error as ChildProcessError {
             throw error

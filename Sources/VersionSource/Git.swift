@@ -1,3 +1,4 @@
+@_exported import struct ChildProcess.ChildOutput
 import ChildProcess
 import Foundation
 import Subprocess
@@ -9,10 +10,9 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
 }
 
 /// What one run of git produced.
-public struct GitOutput: Sendable {
-    public let status: Int32
-    public let stdout: [UInt8]
-    public let stderr: String
+public typealias GitOutput = ChildOutput
+
+extension ChildOutput {
     public var text: String { String(decoding: stdout, as: UTF8.self) }
     public var succeeded: Bool { status == 0 }
     /// git's own complaint for error messages: every `error:` and `fatal:` line (the first
@@ -47,8 +47,7 @@ public struct Git: Sendable {
     public func run(_ arguments: [String], input: [UInt8]? = nil) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
         do {
-            let out = try await ChildProcess.run(resolved, args, environment: Self.environment, input: input, timeout: Self.timeout(for: arguments))
-            return GitOutput(status: out.status, stdout: out.stdout, stderr: out.stderr)
+            return try await ChildProcess.run(resolved, args, environment: Self.environment, input: input, timeout: Self.timeout(for: arguments))
         } catch {
             throw GitError("git \(Self.subcommand(of: arguments)) failed: \(error)")
         }
@@ -59,8 +58,7 @@ public struct Git: Sendable {
     public func stream(_ arguments: [String], consume: ([UInt8]) throws -> Void) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
         do {
-            let out = try await ChildProcess.run(resolved, args, environment: Self.environment, timeout: Self.timeout(for: arguments), consume: consume)
-            return GitOutput(status: out.status, stdout: [], stderr: out.stderr)
+            return try await ChildProcess.run(resolved, args, environment: Self.environment, timeout: Self.timeout(for: arguments), consume: consume)
         } catch let error as GitError {
             throw error
         } catch {
