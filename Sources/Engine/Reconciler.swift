@@ -68,8 +68,15 @@ public final class Reconciler: Sendable {
 
     /// One full reconcile: never throws; a failure is journalled and retried with backoff.
     /// `fetch: false` reads the source as last fetched: for a pass started by a change in the
-    /// target, which says nothing new of the source.
+    /// target, which says nothing new of the source. A pass that fetches (`agent --once`) ends
+    /// after the review of proposals the fetch started beside it.
     public func pass(fetch: Bool = true) async -> Pass {
+        let pass = await reconcile(fetch: fetch)
+        if fetch && options.fetch { await finishReview() }
+        return pass
+    }
+
+    private func reconcile(fetch: Bool) async -> Pass {
         var interval = options.interval ?? .seconds(30)
         // Should this pass fail, when the next one comes: named in its FetchFailed or SyncFailed event.
         let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
@@ -211,8 +218,8 @@ public final class Reconciler: Sendable {
         }
     }
 
-    /// Waits for the review running beside the passes: `agent --once` ends only after it.
-    public func finishReview() async {
+    /// Waits for the review running beside the passes.
+    private func finishReview() async {
         await review.withLock { $0 }?.value
     }
 

@@ -43,7 +43,6 @@ struct Agent: AsyncParsableCommand {
             let reconciler = try Reconciler(engine: try await options.engine(), options: settings)
             if once {
                 let pass = await reconciler.pass()
-                await reconciler.finishReview()
                 if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error.escapingControlCharactersByLine)\n".utf8)) }
                 throw ExitCode(pass.inSync && pass.error == nil ? 0 : 1)
             }
