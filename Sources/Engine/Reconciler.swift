@@ -143,11 +143,15 @@ public final class Reconciler: Sendable {
     /// Counts a failed pass, puts it where `plumb status` shows it, and says when to try again.
     private func recordFailure(_ error: any Error, interval: Duration) -> (error: String, wait: Duration) {
         let backoff = Self.backoff(after: failures.withLock { $0 += 1; return $0 }, interval: interval)
-        logger.error("reconcile failed; next attempt in \(Self.words(backoff))", metadata: ["error": "\(error)"])
-        let retryAt = Date().addingTimeInterval(Self.seconds(backoff))
-        try? engine.store.setMeta(.agentError, "\(error)")
-        try? engine.store.setMeta(.agentRetryAt, retryAt.formatted(.iso8601))
+        showFailure(error, of: "reconcile", retryingIn: backoff)
         return ("\(error)", backoff)
+    }
+
+    /// Logs a failure and puts it where `plumb status` shows it, with the next attempt.
+    private func showFailure(_ error: any Error, of what: String, retryingIn wait: Duration) {
+        logger.error("\(what) failed; next attempt in \(Self.words(wait))", metadata: ["error": "\(error)"])
+        try? engine.store.setMeta(.agentError, "\(error)")
+        try? engine.store.setMeta(.agentRetryAt, Date().addingTimeInterval(Self.seconds(wait)).formatted(.iso8601))
     }
 
     /// Fetches the source, and reviews the proposals beside the passes when it worked; returns
@@ -175,13 +179,14 @@ public final class Reconciler: Sendable {
     /// Starts a fetch beside the passes when one is due and none runs. When it ends, the next
     /// one is set (the interval, or the backoff after a failure) and the engine is woken, so
     /// that a pass looks at what it brought at once.
-    private func fetchAsideIfDue(interval: Duration) {
+    @discardableResult
+    private func fetchAsideIfDue(interval: Duration) -> Task<Void, Never>? {
         guard options.fetch, fetchSchedule.withLock({ schedule in
             guard !schedule.running, ContinuousClock.now >= schedule.due else { return false }
             schedule.running = true
             return true
-        }) else { return }
-        Task.detached { [self] in
+        }) else { return nil }
+        return Task.detached { [self] in
             let failuresSoFar = fetchFailures.withLock { $0 }
             let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failuresSoFar + 1, interval: interval)))
             let error = await fetchSource(retryAt: retryAt)
@@ -189,9 +194,7 @@ public final class Reconciler: Sendable {
             if let error {
                 let count = fetchFailures.withLock { $0 += 1; return $0 }
                 wait = Self.backoff(after: count, interval: interval)
-                logger.error("fetching the source failed; next attempt in \(Self.words(wait))", metadata: ["error": "\(error)"])
-                try? engine.store.setMeta(.agentError, "\(error)")
-                try? engine.store.setMeta(.agentRetryAt, Date().addingTimeInterval(Self.seconds(wait)).formatted(.iso8601))
+                showFailure(error, of: "fetching the source", retryingIn: wait)
             } else if fetchFailures.withLock({ count in defer { count = 0 }; return count > 0 }) {
                 try? engine.store.setMeta(.agentError, nil)
                 try? engine.store.setMeta(.agentRetryAt, nil)
@@ -242,10 +245,7 @@ public final class Reconciler: Sendable {
         let clock = ContinuousClock()
         var interval = options.interval ?? .seconds(30)
         // With nothing fetched yet there is nothing to reconcile: the first fetch comes first.
-        if options.fetch, (try? await engine.mirror.head()) == nil {
-            fetchAsideIfDue(interval: interval)
-            while fetchSchedule.withLock({ $0.running }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
-        }
+        if (try? await engine.mirror.head()) == nil { await fetchAsideIfDue(interval: interval)?.value }
         while !Task.isCancelled {
             await engine.serveRequests(holding: lock)
             fetchAsideIfDue(interval: interval)
