@@ -187,7 +187,7 @@ import VersionSource
     /// Item 1 of the hardening issue, at the writer: even a path that got past every check
     /// cannot take a write, a mode change or a removal outside the root.
     @Test func dotDotNeverLeavesTheRoot() throws {
-        try TestSupport.writeFile(outside + "/victim", "keep\n")
+        try TestSupport.writeFile(outside + "/victim", "keep\n", mode: 0o644)
         #expect(failure { try fs.writeFile("../outside/evil", bytes: [1], mode: 0o644) } != nil)
         #expect(failure { try fs.writeFile("a/../../outside/evil", bytes: [1], mode: 0o644) } != nil)
         #expect(failure { try fs.setMode("../outside/victim", mode: 0o777, directory: false) } != nil)
