@@ -78,6 +78,7 @@ public struct DesiredStateLoader: Sendable {
         var assembler = Assembler(entries: entries)
         for document in parsed.flatMap(\.1.documents) { assembler.add(document) }
         assembler.checkNesting()
+        assembler.checkDependencies()
         diagnostics += assembler.diagnostics
         guard diagnostics.isEmpty else { throw InvalidRevision(revision: revision, diagnostics: diagnostics) }
         return DesiredState(revision: revision, resources: assembler.resources, settings: settings)
@@ -92,6 +93,8 @@ struct Assembler {
     var diagnostics: [Diagnostic] = []
     private var byID: [ResourceID: SourceLocation] = [:]
     private var byPath: [String: (ResourceID, SourceLocation)] = [:]
+    /// Each resource's `dependsOn`, with where it names each id.
+    private var references: [ResourceID: [Reference]] = [:]
 
     init(entries: [TreeEntry]) {
         allEntries = entries
@@ -163,7 +166,9 @@ struct Assembler {
     }
 
     private mutating func append(_ doc: ManifestDocument, _ shape: DesiredShape) {
-        resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location))
+        resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location,
+                                         dependsOn: doc.dependsOn.map(\.id)))
+        if !doc.dependsOn.isEmpty { references[doc.id] = doc.dependsOn }
     }
 
     /// Records an id and a path, or complains that another resource has it already.
@@ -179,6 +184,39 @@ struct Assembler {
         byID[id] = idAt
         byPath[path] = (id, pathAt)
         return true
+    }
+
+    /// Every id `dependsOn` names is declared, and following them never comes back: a cycle
+    /// is reported at the reference that closes it, naming the whole loop.
+    mutating func checkDependencies() {
+        guard !references.isEmpty else { return }
+        for (_, list) in references.sorted(by: { $0.key < $1.key }) {
+            for reference in list where byID[reference.id] == nil {
+                diagnostics.append(Diagnostic(reference.location, "dependsOn names \(reference.id), which this revision does not declare"))
+            }
+        }
+        enum Mark { case visiting, done }
+        var marks: [ResourceID: Mark] = [:]
+        var trail: [ResourceID] = []
+        var reported = false
+        func visit(_ id: ResourceID) {
+            marks[id] = .visiting
+            trail.append(id)
+            for reference in references[id] ?? [] where byID[reference.id] != nil {
+                switch marks[reference.id] {
+                case .visiting?:
+                    guard !reported else { continue }
+                    reported = true
+                    let loop = trail.drop { $0 != reference.id } + [reference.id]
+                    diagnostics.append(Diagnostic(reference.location, "dependsOn makes a cycle: \(loop.map(\.description).joined(separator: " → "))"))
+                case .done?: continue
+                case nil: visit(reference.id)
+                }
+            }
+            trail.removeLast()
+            marks[id] = .done
+        }
+        for id in references.keys.sorted() where marks[id] == nil { visit(id) }
     }
 
     /// A path cannot lie under a File or a Symlink.

@@ -17,8 +17,16 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let prune: Bool
     /// A Symlink's link text.
     public let linkTarget: String?
+    /// `dependsOn`: resources applied before this one, each where the manifest names it.
+    public let dependsOn: [Reference]
 
     public var id: ResourceID { ResourceID(kind: kind.rawValue, name: name) }
+}
+
+/// A resource id as a manifest names it, with its place, for complaints about it.
+public struct Reference: Sendable, Hashable, Codable {
+    public let id: ResourceID
+    public let location: SourceLocation
 }
 
 /// All documents of one manifest file, and what was wrong with it.

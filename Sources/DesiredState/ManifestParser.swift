@@ -5,7 +5,7 @@ import Yams
 /// It works on Yams' node tree rather than `Decodable`, because nodes carry their position and
 /// decoding errors do not.
 public enum ManifestParser {
-    static let topLevelFields: Set<String> = ["kind", "name", "spec"]
+    static let topLevelFields: Set<String> = ["kind", "name", "spec", "dependsOn"]
     static let specFields: [ResourceKind: Set<String>] = [
         .file: ["path", "content", "source", "mode", "sensitive"],
         .directory: ["path", "mode", "source", "prune"],
@@ -111,6 +111,7 @@ struct DocumentReader {
             return nil
         }
         guard let spec = fields(specNode, allowed: ManifestParser.specFields[kind]!, what: "the spec of a \(kind.rawValue)") else { return nil }
+        let dependsOn = top["dependsOn"].map { resourceIDs($0.value, field: "dependsOn") } ?? []
 
         var path = ""
         if let (_, value) = spec["path"] {
@@ -162,6 +163,24 @@ struct DocumentReader {
             kind: kind, name: name, location: location(node), nameLocation: location(nameNode),
             path: path, pathLocation: location(spec["path"]!.value), mode: mode, content: content,
             source: source, sourceLocation: spec["source"].map { location($0.value) },
-            sensitive: sensitive, prune: prune, linkTarget: linkTarget)
+            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn)
+    }
+
+    /// A list of resource ids (`[Directory/etc-nginx, File/site]`), each with where it stands.
+    mutating func resourceIDs(_ node: Node, field: String) -> [Reference] {
+        guard case .sequence(let items) = node else {
+            complain(node, "`\(field)` must be a list of resource ids, such as [Directory/etc-nginx]")
+            return []
+        }
+        var references: [Reference] = []
+        for item in items {
+            guard let text = string(item, field: field) else { continue }
+            guard let id = ResourceID(text), ResourceKind(rawValue: id.kind) != nil else {
+                complain(item, "`\(text.escapingControlCharacters)` in `\(field)` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink")
+                continue
+            }
+            references.append(Reference(id: id, location: location(item)))
+        }
+        return references
     }
 }

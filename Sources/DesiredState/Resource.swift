@@ -50,18 +50,23 @@ public final class DesiredResource: Sendable, Hashable {
     public let origin: SourceLocation
     /// For a file expanded from a Directory's `source`, that Directory.
     public let owner: ResourceID?
+    /// `dependsOn`: applied only after these succeeded (all declared; no cycle).
+    public let dependsOn: [ResourceID]
 
-    public init(id: ResourceID, path: String, shape: DesiredShape, sensitive: Bool, origin: SourceLocation, owner: ResourceID? = nil) {
+    public init(id: ResourceID, path: String, shape: DesiredShape, sensitive: Bool, origin: SourceLocation, owner: ResourceID? = nil,
+                dependsOn: [ResourceID] = []) {
         self.id = id
         self.path = path
         self.shape = shape
         self.sensitive = sensitive
         self.origin = origin
         self.owner = owner
+        self.dependsOn = dependsOn
     }
 
     public static func == (a: DesiredResource, b: DesiredResource) -> Bool {
-        a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin && a.owner == b.owner)
+        a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin
+                    && a.owner == b.owner && a.dependsOn == b.dependsOn)
     }
 
     public func hash(into hasher: inout Hasher) {

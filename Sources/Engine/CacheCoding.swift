@@ -4,7 +4,7 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     // MARK: Desired state of one revision
 
@@ -59,6 +59,11 @@ enum CacheCoding {
                 w.int(2)
                 w.string(target)
             }
+            w.int(r.dependsOn.count)
+            for id in r.dependsOn {
+                w.internedString(id.kind)
+                w.string(id.name)
+            }
         }
         return w.bytes
     }
@@ -106,7 +111,8 @@ enum CacheCoding {
             case 2: shape = .symlink(target: try r.string())
             default: throw BinaryReader.Corrupt()
             }
-            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner))
+            let dependsOn = try (0..<r.count()).map { _ in ResourceID(kind: try r.internedString(), name: try r.string()) }
+            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner, dependsOn: dependsOn))
         }
         return resources
     }

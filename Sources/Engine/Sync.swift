@@ -125,6 +125,9 @@ struct Applier {
     /// This sync's folder for saved content, made on first use with a unique name, so that two
     /// syncs never write their backups into one place.
     private var backupFolder: String?
+    /// Steps of this sync that failed (or were not applied because of one): what depends on
+    /// them is not applied either.
+    private var failed = Set<ResourceID>()
 
     init(engine: Engine, revision: String, inventory: [ResourceID: InventoryEntry], contents: [String: [UInt8]]) {
         self.engine = engine
@@ -137,6 +140,17 @@ struct Applier {
     var store: StateStore { engine.store }
 
     mutating func apply(_ step: SyncPlan.Step) -> SyncReport.Result {
+        let result = carryOut(step)
+        if case .failed = result { failed.insert(step.id) }
+        return result
+    }
+
+    private mutating func carryOut(_ step: SyncPlan.Step) -> SyncReport.Result {
+        if let cause = step.dependsOn.first(where: failed.contains) {
+            let message = "not applied: it depends on \(cause), which failed in this sync"
+            _ = try? store.append(Event(.syncFailed, .error, resource: step.id, revision: revision, message: message))
+            return .failed(message)
+        }
         do {
             switch step {
             case .create(let resource, let observed), .update(let resource, let observed):

@@ -23,6 +23,15 @@ public struct SyncPlan: Sendable {
             }
         }
 
+        /// What must succeed before this step (`dependsOn`).
+        public var dependsOn: [ResourceID] {
+            switch self {
+            case .create(let r, _), .update(let r, _): return r.dependsOn
+            case .blocked(let s, _): return s.desired?.dependsOn ?? []
+            case .prune: return []
+            }
+        }
+
         /// The word for the change: create, update, prune, blocked.
         public var word: String {
             switch self {
@@ -38,8 +47,8 @@ public struct SyncPlan: Sendable {
     /// Extras left alone because pruning was not asked for.
     public let keptExtras: [ResourceStatus]
 
-    /// Plans the changes that make `statuses` Synced. Creates and updates come parents first;
-    /// prunes come last, deepest first. An extra is pruned only when `prune` is on or its
+    /// Plans the changes that make `statuses` Synced. Creates and updates come parents first and
+    /// after what they depend on; prunes come last, deepest first. An extra is pruned only when `prune` is on or its
     /// Directory says `prune: true`.
     public init(statuses: [ResourceStatus], desired: DesiredState, prune: Bool) {
         let pruningDirectories = Set(desired.resources.compactMap { resource -> ResourceID? in
@@ -58,7 +67,30 @@ public struct SyncPlan: Sendable {
             case (.outOfSync, nil): continue
             }
         }
-        steps = changes.sorted { $0.path < $1.path } + prunes.sorted { $0.path > $1.path }
+        steps = Self.ordered(changes) + prunes.sorted { $0.path > $1.path }
         keptExtras = kept
+    }
+
+    /// Changes by path (so folders come before what they hold), each moved after the steps of
+    /// what it depends on and of the folders above it. Revisions are checked to have no cycle
+    /// in `dependsOn`; a loop made with folders is broken where it is found.
+    static func ordered(_ changes: [Step]) -> [Step] {
+        let sorted = changes.sorted { $0.path < $1.path }
+        guard sorted.contains(where: { !$0.dependsOn.isEmpty }) else { return sorted }
+        let byID = Dictionary(sorted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byPath = Dictionary(sorted.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var placed = Set<ResourceID>(), visiting = Set<ResourceID>()
+        var out: [Step] = []
+        out.reserveCapacity(sorted.count)
+        func place(_ step: Step) {
+            guard !placed.contains(step.id), visiting.insert(step.id).inserted else { return }
+            for ancestor in TargetPath.ancestors(of: step.path) { if let before = byPath[ancestor] { place(before) } }
+            for id in step.dependsOn { if let before = byID[id] { place(before) } }
+            visiting.remove(step.id)
+            placed.insert(step.id)
+            out.append(step)
+        }
+        for step in sorted { place(step) }
+        return out
     }
 }

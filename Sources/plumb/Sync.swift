@@ -62,7 +62,8 @@ struct Sync: AsyncParsableCommand {
             case "failed": "FAILED"
             default: change.change
             }
-            table.add([word, change.id.escapingControlCharacters, (summary.dryRun ? change.path : change.message ?? "").escapingControlCharacters])
+            let planned = change.path + (change.message.map { " (\($0))" } ?? "")
+            table.add([word, change.id.escapingControlCharacters, (summary.dryRun ? planned : change.message ?? "").escapingControlCharacters])
         }
         for extra in summary.extrasKept {
             table.add(["extra", extra.id.escapingControlCharacters, "\(extra.path.escapingControlCharacters) (kept: use --prune to delete)"])

@@ -416,6 +416,39 @@ import VersionSource
         }
         #expect(error?.description == "path deploy does not exist in revision \(sha.prefix(12)) of \(repo.bare)")
     }
+
+    // MARK: dependsOn
+
+    @Test func dependsOnAnUndeclaredResourceIsInvalidAtTheId() async throws {
+        try repo.write("resources/a.yaml", "kind: File\nname: a\ndependsOn: [File/b, Directory/nope]\nspec: {path: a, content: a}\n---\nkind: File\nname: b\nspec: {path: b, content: b}\n")
+        #expect(try await commitAndComplaints() == ["resources/a.yaml:3:21: dependsOn names Directory/nope, which this revision does not declare"])
+    }
+
+    @Test func aCycleIsInvalidAndNamesTheLoop() async throws {
+        try repo.write("resources/a.yaml", """
+            kind: File
+            name: a
+            dependsOn: [File/b]
+            spec: {path: a, content: a}
+            ---
+            kind: File
+            name: b
+            dependsOn: [File/c]
+            spec: {path: b, content: b}
+            ---
+            kind: File
+            name: c
+            dependsOn: [File/a]
+            spec: {path: c, content: c}
+            """)
+        #expect(try await commitAndComplaints() == ["resources/a.yaml:13:13: dependsOn makes a cycle: File/a → File/b → File/c → File/a"])
+    }
+
+    @Test func dependsOnReachesTheResource() async throws {
+        try repo.write("resources/a.yaml", "kind: File\nname: a\ndependsOn: [Directory/d]\nspec: {path: d/a, content: a}\n---\nkind: Directory\nname: d\nspec: {path: d}\n")
+        let state = try await commitAndLoad()
+        #expect(state.resources.first { $0.id.name == "a" }?.dependsOn == [ResourceID(kind: "Directory", name: "d")])
+    }
 }
 
 /// Names git holds that a fetch with `fsckObjects` would refuse, reaching the loader anyway (a

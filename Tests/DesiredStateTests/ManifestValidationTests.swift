@@ -119,7 +119,7 @@ import DesiredState
               content: x
             """)
         #expect(parsed.diagnostics.map(\.description) == [
-            "resources/x.yaml:3:1: unknown field `metadata` in a manifest document (expected kind, name, spec)",
+            "resources/x.yaml:3:1: unknown field `metadata` in a manifest document (expected dependsOn, kind, name, spec)",
         ])
     }
 
@@ -578,6 +578,30 @@ import DesiredState
             """)
         #expect(parsed.diagnostics.isEmpty)
         #expect(parsed.documents.map(\.id.description) == ["Directory/app", "File/app"])
+    }
+
+    // MARK: dependsOn
+
+    @Test func dependsOnIsReadWithWhereEachIdStands() throws {
+        let parsed = parse("""
+            kind: File
+            name: site
+            dependsOn: [Directory/www, File/base]
+            spec: {path: srv/www/index.html, content: hi}
+            """)
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        let document = try #require(parsed.documents.first)
+        #expect(document.dependsOn.map(\.id.description) == ["Directory/www", "File/base"])
+        #expect(document.dependsOn.map(\.location.column) == [13, 28])
+    }
+
+    @Test func dependsOnMustBeAListOfResourceIds() {
+        #expect(complaints("kind: File\nname: a\ndependsOn: Directory/www\nspec: {path: a, content: a}\n")
+                == ["resources/x.yaml:3:12: `dependsOn` must be a list of resource ids, such as [Directory/etc-nginx]"])
+        #expect(complaints("kind: File\nname: a\ndependsOn: [www, Service/web]\nspec: {path: a, content: a}\n") == [
+            "resources/x.yaml:3:13: `www` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink",
+            "resources/x.yaml:3:18: `Service/web` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink",
+        ])
     }
 }
 

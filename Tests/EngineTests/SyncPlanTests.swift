@@ -124,4 +124,19 @@ import Engine
         #expect(status.id.description == "File/conf")
         #expect(reason == why)
     }
+
+    /// `dependsOn` moves a step after what it names, and after the folders above that; the rest
+    /// keeps its order by path.
+    @Test func aStepComesAfterWhatItDependsOnAndItsFolders() {
+        let late = DesiredResource(id: ResourceID(kind: "File", name: "late"), path: "z/late.conf", shape: .file(blob: Self.blob, inline: nil, mode: 0o644),
+                                   sensitive: false, origin: Self.origin)
+        let z = directory("z", "z")
+        let early = DesiredResource(id: ResourceID(kind: "File", name: "early"), path: "a/early.conf", shape: .file(blob: Self.blob, inline: nil, mode: 0o644),
+                                    sensitive: false, origin: Self.origin, dependsOn: [late.id])
+        let other = file("other", "b/other")
+        let statuses: [ResourceStatus] = [.compare(early, .absent), .compare(other, .absent), .compare(z, .absent), .compare(late, .absent)]
+        let plan = SyncPlan(statuses: statuses, desired: state([early, other, z, late]), prune: false)
+        #expect(listing(plan) == ["create z", "create z/late.conf", "create a/early.conf", "create b/other"])
+    }
 }
+
