@@ -161,13 +161,13 @@ struct Assembler {
             guard claim(id, path: path, idAt: at, pathAt: at) else { continue }
             resources.append(DesiredResource(
                 id: id, path: path, shape: .file(blob: entry.oid, inline: nil, mode: entry.fileMode),
-                sensitive: false, origin: at, owner: doc.id))
+                sensitive: false, origin: at, owner: doc.id, validate: doc.validate))
         }
     }
 
     private mutating func append(_ doc: ManifestDocument, _ shape: DesiredShape) {
         resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location,
-                                         dependsOn: doc.dependsOn.map(\.id)))
+                                         dependsOn: doc.dependsOn.map(\.id), validate: doc.kind == .file ? doc.validate : nil))
         if !doc.dependsOn.isEmpty { references[doc.id] = doc.dependsOn }
     }
 

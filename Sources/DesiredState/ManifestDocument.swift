@@ -19,6 +19,8 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let linkTarget: String?
     /// `dependsOn`: resources applied before this one, each where the manifest names it.
     public let dependsOn: [Reference]
+    /// `validate`: the argv run on the staged new content before it goes live.
+    public let validate: [String]?
 
     public var id: ResourceID { ResourceID(kind: kind.rawValue, name: name) }
 }

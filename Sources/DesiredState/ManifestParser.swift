@@ -7,8 +7,8 @@ import Yams
 public enum ManifestParser {
     static let topLevelFields: Set<String> = ["kind", "name", "spec", "dependsOn"]
     static let specFields: [ResourceKind: Set<String>] = [
-        .file: ["path", "content", "source", "mode", "sensitive"],
-        .directory: ["path", "mode", "source", "prune"],
+        .file: ["path", "content", "source", "mode", "sensitive", "validate"],
+        .directory: ["path", "mode", "source", "prune", "validate"],
         .symlink: ["path", "target"],
     ]
 
@@ -112,6 +112,7 @@ struct DocumentReader {
         }
         guard let spec = fields(specNode, allowed: ManifestParser.specFields[kind]!, what: "the spec of a \(kind.rawValue)") else { return nil }
         let dependsOn = top["dependsOn"].map { resourceIDs($0.value, field: "dependsOn") } ?? []
+        let validate = spec["validate"].flatMap { validator($0.value) }
 
         var path = ""
         if let (_, value) = spec["path"] {
@@ -163,7 +164,29 @@ struct DocumentReader {
             kind: kind, name: name, location: location(node), nameLocation: location(nameNode),
             path: path, pathLocation: location(spec["path"]!.value), mode: mode, content: content,
             source: source, sourceLocation: spec["source"].map { location($0.value) },
-            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn)
+            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn, validate: validate)
+    }
+
+    /// `validate`: an argv (no shell) naming the staged new content with `{}`.
+    mutating func validator(_ node: Node) -> [String]? {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            complain(node, "`validate` must be a command as a list, such as [\"nginx\", \"-t\", \"-c\", \"{}\"]")
+            return nil
+        }
+        var argv: [String] = []
+        for item in items {
+            guard let word = string(item, field: "validate") else { return nil }
+            argv.append(word)
+        }
+        if argv[0].isEmpty || argv[0].unicodeScalars.contains(where: \.drivesTerminal) {
+            complain(items[0], "`validate` must start with a program to run")
+            return nil
+        }
+        guard argv.contains(where: { $0.contains(Validation.placeholder) }) else {
+            complain(node, "`validate` must name the new content with {} (its staged copy), such as [\"python3\", \"-m\", \"json.tool\", \"{}\"]")
+            return nil
+        }
+        return argv
     }
 
     /// A list of resource ids (`[Directory/etc-nginx, File/site]`), each with where it stands.

@@ -42,6 +42,8 @@ public struct Policy: Sendable {
         "spec.content": { if case .file(_, let inline?, _) = $0.shape { return String(decoding: inline, as: UTF8.self) } else { return nil } },
         "spec.sensitive": { $0.sensitive ? "true" : "false" },
         "spec.prune": { if case .directory(_, let prune) = $0.shape { return prune ? "true" : "false" } else { return nil } },
+        // The command as one line of words, so a rule can refuse a program: deny-regex: "^curl ".
+        "spec.validate": { $0.validate?.joined(separator: " ") },
     ]
 
     static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes"]

@@ -52,9 +52,11 @@ public final class DesiredResource: Sendable, Hashable {
     public let owner: ResourceID?
     /// `dependsOn`: applied only after these succeeded (all declared; no cycle).
     public let dependsOn: [ResourceID]
+    /// A File's `validate` argv (its Directory's, for a file of a Directory's source).
+    public let validate: [String]?
 
     public init(id: ResourceID, path: String, shape: DesiredShape, sensitive: Bool, origin: SourceLocation, owner: ResourceID? = nil,
-                dependsOn: [ResourceID] = []) {
+                dependsOn: [ResourceID] = [], validate: [String]? = nil) {
         self.id = id
         self.path = path
         self.shape = shape
@@ -62,11 +64,12 @@ public final class DesiredResource: Sendable, Hashable {
         self.origin = origin
         self.owner = owner
         self.dependsOn = dependsOn
+        self.validate = validate
     }
 
     public static func == (a: DesiredResource, b: DesiredResource) -> Bool {
         a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin
-                    && a.owner == b.owner && a.dependsOn == b.dependsOn)
+                    && a.owner == b.owner && a.dependsOn == b.dependsOn && a.validate == b.validate)
     }
 
     public func hash(into hasher: inout Hasher) {

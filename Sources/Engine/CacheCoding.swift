@@ -4,7 +4,7 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 3
+    static let version: Int64 = 4
 
     // MARK: Desired state of one revision
 
@@ -64,6 +64,9 @@ enum CacheCoding {
                 w.internedString(id.kind)
                 w.string(id.name)
             }
+            w.bool(r.validate != nil)
+            w.int(r.validate?.count ?? 0)
+            for word in r.validate ?? [] { w.internedString(word) }
         }
         return w.bytes
     }
@@ -112,7 +115,11 @@ enum CacheCoding {
             default: throw BinaryReader.Corrupt()
             }
             let dependsOn = try (0..<r.count()).map { _ in ResourceID(kind: try r.internedString(), name: try r.string()) }
-            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner, dependsOn: dependsOn))
+            let validates = try r.bool()
+            let words = try (0..<r.count()).map { _ in try r.internedString() }
+            let validate = validates ? words : nil
+            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
+                                             dependsOn: dependsOn, validate: validate))
         }
         return resources
     }

@@ -13,6 +13,7 @@ public struct Event: Sendable, Hashable {
         case syncFailed = "SyncFailed", healthChanged = "HealthChanged", proposalOpened = "ProposalOpened"
         case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
         case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"
+        case validationFailed = "ValidationFailed"
     }
 
     /// The journal's order; 0 until written.

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import DesiredState
 import VersionSource
@@ -85,7 +86,7 @@ extension Engine {
         })
         var applier = Applier(engine: self, revision: head, inventory: inventory, contents: contents)
         var outcomes: [SyncReport.Outcome] = []
-        for step in plan.steps { outcomes.append(SyncReport.Outcome(step: step, result: applier.apply(step))) }
+        for step in plan.steps { outcomes.append(SyncReport.Outcome(step: step, result: await applier.apply(step))) }
 
         // Resources already as declared are plumb's from now on, and vanished extras are forgotten.
         for status in statuses where status.sync == .synced { try applier.recordInventory(status.desired!) }
@@ -139,13 +140,13 @@ struct Applier {
     var fs: TargetFileSystem { engine.target }
     var store: StateStore { engine.store }
 
-    mutating func apply(_ step: SyncPlan.Step) -> SyncReport.Result {
-        let result = carryOut(step)
+    mutating func apply(_ step: SyncPlan.Step) async -> SyncReport.Result {
+        let result = await carryOut(step)
         if case .failed = result { failed.insert(step.id) }
         return result
     }
 
-    private mutating func carryOut(_ step: SyncPlan.Step) -> SyncReport.Result {
+    private mutating func carryOut(_ step: SyncPlan.Step) async -> SyncReport.Result {
         if let cause = step.dependsOn.first(where: failed.contains) {
             let message = "not applied: it depends on \(cause), which failed in this sync"
             _ = try? store.append(Event(.syncFailed, .error, resource: step.id, revision: revision, message: message))
@@ -154,7 +155,7 @@ struct Applier {
         do {
             switch step {
             case .create(let resource, let observed), .update(let resource, let observed):
-                let notes = try write(resource, over: observed)
+                let notes = try await write(resource, over: observed)
                 try recordInventory(resource)
                 let verb = step.word == "create" ? "created" : "updated"
                 let message = ([verb + " " + resource.path] + notes).joined(separator: "; ")
@@ -167,6 +168,9 @@ struct Applier {
                 try store.append(Event(.syncFailed, .error, resource: status.id, revision: revision, message: "cannot apply: \(why)"))
                 return .failed(why)
             }
+        } catch let refused as ValidationRefusal {
+            _ = try? store.append(Event(.validationFailed, .error, resource: step.id, revision: revision, message: refused.description))
+            return .failed(refused.description)
         } catch {
             let message = "\(error)"
             _ = try? store.append(Event(.syncFailed, .error, resource: step.id, revision: revision, message: message))
@@ -176,7 +180,7 @@ struct Applier {
 
     /// Makes the path hold the resource. Returns what the event should say beyond the change:
     /// where earlier content was saved, a hard link replaced.
-    mutating func write(_ resource: DesiredResource, over observed: Observation) throws -> [String] {
+    mutating func write(_ resource: DesiredResource, over observed: Observation) async throws -> [String] {
         var saved: String?
         switch (resource.shape, observed) {
         case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
@@ -190,9 +194,12 @@ struct Applier {
         case (_, .other(let what)):
             throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
         case (.file(let blob, _, let mode), _):
-            let bytes = try content(blob, for: resource)
+            // Staged and checked before anything at the path is touched: a refused file leaves
+            // the live one (and what is in its way) as it was.
+            let staged = try fs.stage(resource.path, bytes: try content(blob, for: resource), mode: mode)
+            if let argv = resource.validate { try await Self.validate(staged, with: argv) }
             saved = try clear(resource, observed, keepingFilesInPlace: true)
-            try fs.writeFile(resource.path, bytes: bytes, mode: mode)
+            try staged.commit()
         case (.directory(let mode, _), _):
             saved = try clear(resource, observed, keepingFilesInPlace: false)
             try fs.makeDirectory(resource.path, mode: mode)
@@ -202,6 +209,30 @@ struct Applier {
         }
         return saved.map { ["the previous content is saved at \($0)"] } ?? []
     }
+
+    /// Runs a File's `validate` on its staged content; a non-zero exit (or no such program, or a
+    /// timeout) refuses the file, naming the exit and the last line the command printed.
+    static func validate(_ staged: StagedFile, with argv: [String]) async throws {
+        let words = Validation.arguments(argv, stagedAt: staged.absolutePath)
+        let command = argv.joined(separator: " ")
+        guard let program = ChildProcess.find(words[0]) else {
+            throw ValidationRefusal("validate (\(command)) cannot run: \(words[0]) was not found; \(staged.path) was left as it was")
+        }
+        let out: ChildOutput
+        do {
+            out = try await ChildProcess.run(program, Array(words.dropFirst()), timeout: validationTimeout)
+        } catch {
+            throw ValidationRefusal("validate (\(command)) failed: \(error); \(staged.path) was left as it was")
+        }
+        guard out.status != 0 else { return }
+        let last = out.stderr.split(whereSeparator: \.isNewline).last
+            ?? String(decoding: out.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).last
+        throw ValidationRefusal("validate (\(command)) refused the new content of \(staged.path): exit \(out.status)"
+                                + (last.map { ": \($0)" } ?? "") + "; the live file was left as it was")
+    }
+
+    /// How long a `validate` command may run.
+    static let validationTimeout: Duration = .seconds(60)
 
     /// The bytes a File should hold, refused when they are not what the file is meant to be.
     private func content(_ blob: String, for resource: DesiredResource) throws -> [UInt8] {
@@ -307,4 +338,10 @@ struct Applier {
         try store.append(Event(.resourcePruned, .info, resource: status.id, revision: revision, message: "deleted \(status.path)"))
         return .done("deleted \(status.path)")
     }
+}
+
+/// A File's new content refused by its `validate` command: journalled `ValidationFailed`.
+struct ValidationRefusal: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description.escapingControlCharacters }
 }

@@ -32,6 +32,18 @@ public struct SyncPlan: Sendable {
             }
         }
 
+        /// What the plan says beside the step: what it waits for, the command that checks it.
+        public var planNote: String? {
+            var notes: [String] = []
+            if !dependsOn.isEmpty { notes.append("after " + dependsOn.map(\.description).joined(separator: ", ")) }
+            switch self {
+            case .create(let r, _), .update(let r, _):
+                if let argv = r.validate { notes.append("validate: " + argv.joined(separator: " ")) }
+            default: break
+            }
+            return notes.isEmpty ? nil : notes.joined(separator: "; ")
+        }
+
         /// The word for the change: create, update, prune, blocked.
         public var word: String {
             switch self {

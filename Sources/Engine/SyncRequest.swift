@@ -71,7 +71,7 @@ public struct SyncSummary: Codable, Sendable {
             case .done(let message)?: ("done", message)
             case .skipped(let why)?: ("skipped", why)
             case .failed(let why)?: ("failed", why)
-            case nil: ("planned", step.dependsOn.isEmpty ? nil : "after " + step.dependsOn.map(\.description).joined(separator: ", "))
+            case nil: ("planned", step.planNote)
             }
             return Change(id: step.id.description, path: step.path, change: step.word, result: result, message: message)
         }

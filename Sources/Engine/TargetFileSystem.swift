@@ -185,16 +185,20 @@ public final class TargetFileSystem: Sendable {
     /// Opens the directory that holds `path` beneath the root, creating missing ones (0755) when
     /// asked, and passes its descriptor with the last component.
     func withParent<T>(of path: String, create: Bool, _ body: (Int32, String) throws -> T) throws -> T {
+        let (dir, name) = try openParent(of: path, create: create)
+        defer { close(dir) }
+        return try body(dir, name)
+    }
+
+    /// The descriptor of the directory that holds `path` (the caller closes it), and the last component.
+    private func openParent(of path: String, create: Bool) throws -> (Int32, String) {
         let components = path.split(separator: "/").map(String.init)
         let parent = components.dropLast().joined(separator: "/")
-        var dir: Int32
         switch open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) {
-        case .opened(let fd): dir = fd
-        case .failed(ENOENT) where create: dir = try makeParents(components.dropLast())
+        case .opened(let fd): return (fd, components.last ?? "")
+        case .failed(ENOENT) where create: return (try makeParents(components.dropLast()), components.last ?? "")
         case .failed(let code): throw blocked(path, errno: code)
         }
-        defer { close(dir) }
-        return try body(dir, components.last ?? "")
     }
 
     /// Opens the folders of `components` one at a time, each beneath the last, making the missing ones.
@@ -235,12 +239,19 @@ public final class TargetFileSystem: Sendable {
     }
 
     /// Writes a file atomically: new content in a file of its own, fsync, rename over the path,
-    /// fsync of the directory. A hard link at the path is replaced, never written through. The
-    /// new file is made nameless (`O_TMPFILE`) and named only just before the rename, so a plumb
-    /// killed while writing leaves nothing behind.
+    /// fsync of the directory. A hard link at the path is replaced, never written through.
     public func writeFile(_ path: String, bytes: [UInt8], mode: UInt32) throws {
-        try withParent(of: path, create: true) { dir, name in
-            var staging: String?
+        try stage(path, bytes: bytes, mode: mode).commit()
+    }
+
+    /// New content for `path`, written, flushed and given its mode beside it under its staging
+    /// name, not yet in place: `commit` renames it over the path; dropped uncommitted, it is
+    /// removed. The file is made nameless (`O_TMPFILE`) and named only once it is whole, so a
+    /// plumb killed while writing leaves nothing behind.
+    public func stage(_ path: String, bytes: [UInt8], mode: UInt32) throws -> StagedFile {
+        let (dir, name) = try openParent(of: path, create: true)
+        var staging: String?
+        do {
             var fd = openat(dir, ".", Self.O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o600)
             if fd < 0 {
                 // A filesystem without O_TMPFILE: a named staging file from the start.
@@ -251,32 +262,31 @@ public final class TargetFileSystem: Sendable {
                     return true
                 }
             }
-            var ok = false
-            defer { if !ok, let staging { unlinkat(dir, staging, 0) } }
-            do {
-                defer { close(fd) }
-                var offset = 0
-                while offset < bytes.count {
-                    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw TargetError(path, "cannot write it", errno: errno) }
-                    offset += n
-                }
-                guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
-                guard fsync(fd) == 0 else { throw TargetError(path, "cannot flush it to disk", errno: errno) }
-                if staging == nil {
-                    staging = try Self.staged(for: name, in: dir) { candidate in
-                        if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dir, candidate, AT_SYMLINK_FOLLOW) == 0 { return true }
-                        if errno == EEXIST { return false }
-                        if linkat(fd, "", dir, candidate, 0x1000 /* AT_EMPTY_PATH: without /proc, with CAP_DAC_READ_SEARCH */) == 0 { return true }
-                        throw TargetError(path, "cannot name the new content", errno: errno)
-                    }
+            defer { close(fd) }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw TargetError(path, "cannot write it", errno: errno) }
+                offset += n
+            }
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
+            guard fsync(fd) == 0 else { throw TargetError(path, "cannot flush it to disk", errno: errno) }
+            if staging == nil {
+                staging = try Self.staged(for: name, in: dir) { candidate in
+                    if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dir, candidate, AT_SYMLINK_FOLLOW) == 0 { return true }
+                    if errno == EEXIST { return false }
+                    if linkat(fd, "", dir, candidate, 0x1000 /* AT_EMPTY_PATH: without /proc, with CAP_DAC_READ_SEARCH */) == 0 { return true }
+                    throw TargetError(path, "cannot name the new content", errno: errno)
                 }
             }
-            guard renameat(dir, staging!, dir, name) == 0 else { throw TargetError(path, "cannot move the new content into place", errno: errno) }
-            ok = true
-            fsync(dir)
+        } catch {
+            if let staging { unlinkat(dir, staging, 0) }
+            close(dir)
+            throw error
         }
+        let folder = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) + "/" } ?? ""
+        return StagedFile(path: path, dir: dir, name: name, staging: staging!, absolutePath: root + "/" + folder + staging!)
     }
 
     /// Linux's O_TMPFILE (with the O_DIRECTORY it includes), which Glibc's Swift module leaves out.
@@ -348,5 +358,37 @@ public final class TargetFileSystem: Sendable {
             }
             fsync(dir)
         }
+    }
+}
+
+/// New content beside its path, whole and flushed, waiting to be renamed into place (after a
+/// `validate` command has read it at `absolutePath`). Dropped without `commit`, it is removed.
+public final class StagedFile {
+    public let path: String
+    /// Where a command finds it: the target root's path, the folder, the staging name.
+    public let absolutePath: String
+    private let dir: Int32
+    private let name: String
+    private let staging: String
+    private var committed = false
+
+    init(path: String, dir: Int32, name: String, staging: String, absolutePath: String) {
+        self.path = path
+        self.dir = dir
+        self.name = name
+        self.staging = staging
+        self.absolutePath = absolutePath
+    }
+
+    /// Renames the new content over the path and flushes the folder.
+    public func commit() throws {
+        guard renameat(dir, staging, dir, name) == 0 else { throw TargetError(path, "cannot move the new content into place", errno: errno) }
+        committed = true
+        fsync(dir)
+    }
+
+    deinit {
+        if !committed { unlinkat(dir, staging, 0) }
+        close(dir)
     }
 }

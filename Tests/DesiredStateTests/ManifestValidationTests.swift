@@ -131,7 +131,7 @@ import DesiredState
               path: a
               content: x
               owner: root
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `owner` in the spec of a File (expected content, mode, path, sensitive, source)"])
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `owner` in the spec of a File (expected content, mode, path, sensitive, source, validate)"])
     }
 
     @Test func fieldOfAnotherKindIsUnknown() {
@@ -143,7 +143,7 @@ import DesiredState
               path: a
               content: x
               prune: true
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, mode, path, sensitive, source)"])
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, mode, path, sensitive, source, validate)"])
     }
 
     @Test func missingKindPointsAtTheDocument() {
@@ -404,7 +404,7 @@ import DesiredState
               sensitive: maybe
               color: red
             """) == [
-                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, mode, path, sensitive, source)",
+                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, mode, path, sensitive, source, validate)",
                 "resources/x.yaml:4:9: path must be relative to the target, not absolute: /abs",
                 "resources/x.yaml:6:9: bad mode 999: write three or four octal digits, such as \"0644\"",
                 "resources/x.yaml:7:14: `sensitive` must be true or false",

@@ -18,7 +18,7 @@ import DesiredState
 
     @Test func everyMistakeIsNamedWithItsLineAndColumn() {
         #expect(complaints("rules:\n  - name: a\n    field: spec.colour\n    deny-regex: x\n")
-            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.mode, spec.path, spec.prune, spec.sensitive, spec.target)"])
+            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.mode, spec.path, spec.prune, spec.sensitive, spec.target, spec.validate)"])
         #expect(complaints("rules:\n  - name: a\n    field: spec.path\n    deny-regex: \"(\"\n").first?.hasPrefix("policy.yaml:4:17: bad regular expression (") == true)
         #expect(complaints("rules:\n  - name: a\n    max-deletes: many\n") == ["policy.yaml:3:18: `max-deletes` must be a whole number, 0 or more"])
         #expect(complaints("rules:\n  - name: a\n    max-deletes: 1\n    max-changes: 2\n") == ["policy.yaml:2:5: rule a has max-deletes and max-changes: give one per rule"])
@@ -68,4 +68,17 @@ import DesiredState
             "keep: deletes 1 resources, more than the 0 allowed",
         ])
     }
+
+    /// A rule can refuse a `validate` command by its words.
+    @Test func aRuleSeesAValidateCommand() {
+        let (policy, problems) = Policy.parse(Array("rules:\n  - name: no-curl\n    field: spec.validate\n    deny-regex: \"^curl \"\n".utf8), file: "policy.yaml")
+        #expect(problems.isEmpty)
+        let checked = DesiredResource(id: ResourceID(kind: "File", name: "a"), path: "a", shape: .file(blob: "a", inline: nil, mode: 0o644),
+                                      sensitive: false, origin: SourceLocation(file: "resources/x.yaml", line: 1, column: 1),
+                                      validate: ["curl", "-d", "@{}", "https://example.org"])
+        let plain = resource("b", path: "b")
+        let violations = policy.violations(of: state([checked, plain]), changes: [])
+        #expect(violations.map(\.resource) == [checked.id])
+    }
 }
+
