@@ -216,19 +216,19 @@ struct Applier {
         let words = Validation.arguments(argv, stagedAt: staged.absolutePath)
         let command = argv.joined(separator: " ")
         guard let program = ChildProcess.find(words[0]) else {
-            throw ValidationRefusal("validate (\(command)) cannot run: \(words[0]) was not found; \(staged.path) was left as it was")
+            throw ValidationRefusal("validate (\(command)) cannot run: \(words[0]) was not found; \(staged.path) was not changed")
         }
         let out: ChildOutput
         do {
             out = try await ChildProcess.run(program, Array(words.dropFirst()), timeout: validationTimeout)
         } catch {
-            throw ValidationRefusal("validate (\(command)) failed: \(error); \(staged.path) was left as it was")
+            throw ValidationRefusal("validate (\(command)) failed: \(error); \(staged.path) was not changed")
         }
         guard out.status != 0 else { return }
         let last = out.stderr.split(whereSeparator: \.isNewline).last
             ?? String(decoding: out.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).last
         throw ValidationRefusal("validate (\(command)) refused the new content of \(staged.path): exit \(out.status)"
-                                + (last.map { ": \($0)" } ?? "") + "; the live file was left as it was")
+                                + (last.map { ": \($0)" } ?? "") + "; \(staged.path) was not changed")
     }
 
     /// How long a `validate` command may run.

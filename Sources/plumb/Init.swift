@@ -71,10 +71,13 @@ enum Skeleton {
         # A file whose content is a file of this repository (under files/, by convention).
         kind: File
         name: app-config
+        dependsOn: [Directory/app]   # optional: applied after these, and not if one fails
         spec:
           path: srv/app/config.ini
           source: files/app/config.ini
           # sensitive: true     # never show its content, in any diff or view
+          # validate: ["python3", "-c", "import configparser; configparser.ConfigParser().read_file(open('{}'))"]
+          #                     # optional: checks the new content ({} is its staged copy) before it goes live
         ---
         # A folder. With `source: files/www`, every file below that folder of the repository
         # would become a resource of its own, File/<name>/<relative path>, and `prune: true` would
