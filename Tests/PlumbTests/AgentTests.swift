@@ -16,9 +16,7 @@ import TestSupport
     func start(_ arguments: String...) throws -> Process { try fx.spawn(["agent"] + arguments) }
 
     func reasons() throws -> [String] {
-        try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
-            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String
-        }
+        try fx.journal().compactMap { $0["reason"] as? String }
     }
 
     @Test func oncePassesAndSaysWhetherTheTargetIsInSync() throws {

@@ -16,12 +16,6 @@ import TestSupport
     static let site = Array("resources/site.yaml".utf8)
     static let siteManifest = "kind: Directory\nname: site\nspec:\n  path: site\n  source: files/site\n"
 
-    func events(_ reason: String) throws -> [String] {
-        try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["reason"] as? String == reason }.compactMap { $0["message"] as? String }
-    }
-
     /// Item 1: `files/d/../../../outside/evil`, built with `git mktree`. The fetch refuses it
     /// (fsckObjects): nothing outside is created, and git's reason reaches the operator.
     @Test func aTreeEntryNamedDotDotIsRefusedAtTheFetch() throws {
@@ -58,7 +52,7 @@ import TestSupport
             #expect(!(run.stdout + run.stderr).unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 })
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: fx.target.path).isEmpty, "an invalid revision is never applied, in whole")
-        #expect(try events("ManifestInvalid").contains { $0.contains("not valid UTF-8") })
+        #expect(try fx.messages(of: "ManifestInvalid").contains { $0.contains("not valid UTF-8") })
     }
 
     /// Item 2, the other half: two names that would both decode to `caf\u{FFFD}.html` are not

@@ -37,9 +37,7 @@ import TestSupport
     }
 
     func events(_ reason: String) throws -> [[String: Any]] {
-        try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["reason"] as? String == reason }
+        try fx.journal().filter { $0["reason"] as? String == reason }
     }
 
     @Test func anExtraIsReportedThenPrunedOnlyWithPrune() throws {

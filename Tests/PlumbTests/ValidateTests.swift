@@ -29,12 +29,6 @@ import TestSupport
         try fx.source.commit(content)
     }
 
-    func events(_ reason: String) throws -> [String] {
-        try fx.plumb("events", "--json").stdout.split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["reason"] as? String == reason }.compactMap { $0["message"] as? String }
-    }
-
     @Test func goodContentGoesLiveAndTheDryRunShowsTheCommand() throws {
         try declare("listen 80\\n")
         let plan = try fx.plumb("sync", "--dry-run")
@@ -53,7 +47,7 @@ import TestSupport
         #expect(sync.status == 1)
         #expect(fx.target.read("etc/web.conf") == "listen 80\n", "the live file stays")
         #expect(fx.target.read("etc/other") == "o\n", "what does not depend on it is applied")
-        let refused = try #require(try events("ValidationFailed").last)
+        let refused = try #require(try fx.messages(of: "ValidationFailed").last)
         #expect(refused.contains("validate (grep -q ^listen  {}) refused the new content of etc/web.conf: exit 1"), "\(refused)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: fx.target.file("etc")).sorted() == ["after", "other", "web.conf"],
                 "no staging file is left")
@@ -66,7 +60,7 @@ import TestSupport
         let sync = try fx.plumb("sync")
         #expect(sync.status == 1)
         #expect(!fx.target.exists("w"))
-        #expect(try events("ValidationFailed").last?.contains("no-such-validator was not found") == true)
+        #expect(try fx.messages(of: "ValidationFailed").last?.contains("no-such-validator was not found") == true)
     }
 
     @Test func aValidateWithoutThePlaceholderIsInvalid() throws {

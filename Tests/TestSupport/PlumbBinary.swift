@@ -49,6 +49,18 @@ public final class PlumbFixture: @unchecked Sendable {
         try run(PlumbBinary.path, arguments, env: environment.merging(env) { _, new in new })
     }
 
+    /// The journal as `plumb events --json` prints it, one dictionary per event.
+    public func journal() throws -> [[String: Any]] {
+        try plumb("events", "--json").stdout.split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The messages of the journalled events of one reason, oldest first.
+    public func messages(of reason: String) throws -> [String] {
+        try journal().filter { $0["reason"] as? String == reason }.compactMap { $0["message"] as? String }
+    }
+
     /// Starts `plumb args...` without waiting for it: for agents, followers, and processes to kill.
     public func spawn(_ arguments: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
         let process = Process()
