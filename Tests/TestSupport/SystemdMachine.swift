@@ -51,7 +51,7 @@ public final class SystemdMachine: @unchecked Sendable {
         unshare.arguments = ["--pdeathsig", "KILL", "--", "/usr/bin/unshare", "--kill-child", "--pid", "--fork", "--mount", "--mount-proc", "--uts", "--net", boot]
         unshare.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = folder + "/boot.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         unshare.standardError = FileHandle(forWritingAtPath: log)
         try unshare.run()
         // systemd is unshare's only child (setpriv became unshare: one process).
