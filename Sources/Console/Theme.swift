@@ -108,7 +108,7 @@ extension Theme {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the theme file" : "no such theme file"
             return .failure(ThemeError("\(file.escapingControlCharacters): \(reason)"))
         }
-        guard let text = String(validating: Array(data), as: UTF8.self) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             return .failure(ThemeError(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "file is not valid UTF-8").description))
         }
         return parse(text, file: file)

@@ -38,9 +38,9 @@ public final class Reconciler: Sendable {
     let lock: EngineLock
     let logger = Logger(label: "plumb.agent")
     private let failures = Mutex(0)
-    /// Whether the last fetch failed: a pass that does not fetch (one started by a change in the
-    /// target) says nothing of the source, so that failure stays on record until a fetch works.
-    private let fetchFailing = Mutex(false)
+    /// Fetches failed in a row (for the backoff of `run`'s fetches). While it is not 0, a pass
+    /// that does not fetch says nothing of the source, so that failure stays on record.
+    private let fetchFailures = Mutex(0)
     /// Resources the last sync could not mend and will not mend by trying again (a prune that was
     /// not safe, an extra it may not prune): their drift does not start a sync on every pass.
     private let stuck = Mutex<Set<ResourceID>>([])
@@ -128,7 +128,7 @@ public final class Reconciler: Sendable {
                 let failed = recordFailure(fetchError, interval: interval)
                 return Pass(inSync: false, error: failed.error, wait: failed.wait, folders: folders, snapshot: latest, autoSync: autoSync)
             }
-            if !fetchFailing.withLock({ $0 }), failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
+            if fetchFailures.withLock({ $0 }) == 0, failures.withLock({ count in defer { count = 0 }; return count > 0 }) {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
@@ -155,15 +155,18 @@ public final class Reconciler: Sendable {
     }
 
     /// Fetches the source, and reviews the proposals beside the passes when it worked; returns
-    /// the failure, which the caller reports.
+    /// the failure, which the caller reports (`fetchFailures` counts it).
     private func fetchSource(retryAt: Date) async -> (any Error)? {
         do {
             try await engine.fetch(retryAt: retryAt)
         } catch {
-            fetchFailing.withLock { $0 = true }
+            fetchFailures.withLock { $0 += 1 }
             return error
         }
-        fetchFailing.withLock { $0 = false }
+        if fetchFailures.withLock({ count in defer { count = 0 }; return count > 0 }) {
+            try? engine.store.setMeta(.agentError, nil)
+            try? engine.store.setMeta(.agentRetryAt, nil)
+        }
         reviewProposalsAside()
         return nil
     }
@@ -189,23 +192,15 @@ public final class Reconciler: Sendable {
         return Task.detached { [self] in
             let failuresSoFar = fetchFailures.withLock { $0 }
             let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failuresSoFar + 1, interval: interval)))
-            let error = await fetchSource(retryAt: retryAt)
             var wait = interval
-            if let error {
-                let count = fetchFailures.withLock { $0 += 1; return $0 }
-                wait = Self.backoff(after: count, interval: interval)
+            if let error = await fetchSource(retryAt: retryAt) {
+                wait = Self.backoff(after: fetchFailures.withLock { $0 }, interval: interval)
                 showFailure(error, of: "fetching the source", retryingIn: wait)
-            } else if fetchFailures.withLock({ count in defer { count = 0 }; return count > 0 }) {
-                try? engine.store.setMeta(.agentError, nil)
-                try? engine.store.setMeta(.agentRetryAt, nil)
             }
             fetchSchedule.withLock { $0 = FetchSchedule(running: false, due: ContinuousClock.now + wait) }
             engine.config.stateDir.wakeEngine()
         }
     }
-
-    /// Failed fetches in a row, for the backoff of `run`'s fetches.
-    private let fetchFailures = Mutex(0)
 
     /// Reviews proposals that opened or moved, so that a failing one is journalled
     /// (PolicyViolation) without anyone having to look. It runs beside the reconcile, never in

@@ -186,7 +186,7 @@ struct FolderScan {
                                       problem: "its name is not valid UTF-8 or holds a control character; plumb neither reads nor removes it"))
             } else if !declared.contains(path) {
                 isClean = false
-                if !known.contains(path) && !name.hasPrefix(TargetFileSystem.stagingPrefix) { found.append(Stranger(path: path, problem: nil)) }
+                if !known.contains(path) && !name.hasPrefix(TargetPath.reservedPrefix) { found.append(Stranger(path: path, problem: nil)) }
             }
         }
         if isClean { clean[folder] = FolderEntry(stat: StatCacheEntry(stat: info, blob: "", recorded: now), subfolders: subfolders) }

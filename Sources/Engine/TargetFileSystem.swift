@@ -221,17 +221,19 @@ public final class TargetFileSystem: Sendable {
         return dir
     }
 
-    /// Names of new files and links before they are renamed into place. The prefix is reserved:
-    /// manifests may not use it, and scans never report it. The name stays short for the
-    /// longest legal names (255 bytes), which a prefix or suffix on the name itself would not.
-    static let stagingPrefix = TargetPath.reservedPrefix
+    /// The name new content for `name` is staged under before it is renamed into place: the
+    /// reserved prefix (manifests may not use it, scans never report it) and 16 hex digits of a
+    /// hash of the name, so it stays short for the longest legal names (255 bytes).
+    static func stagingName(for name: String) -> String {
+        TargetPath.reservedPrefix + BlobHasher.id(of: Array(name.utf8)).prefix(16)
+    }
 
     /// Creates something under the staging name of `name` (`make` returns false when the name is
     /// taken), then passes that name on. The name is fixed per target name and reserved, so what
     /// is found there is plumb's own, left by a plumb killed between naming and renaming: it is
     /// removed and made again, and a crash never leaves more than one per file.
     private static func staged(for name: String, in dir: Int32, _ make: (String) throws -> Bool) throws -> String {
-        let staging = stagingPrefix + BlobHasher.id(of: Array(name.utf8)).prefix(16)
+        let staging = stagingName(for: name)
         if try make(staging) { return staging }
         unlinkat(dir, staging, 0)
         if try make(staging) { return staging }
@@ -313,15 +315,6 @@ public final class TargetFileSystem: Sendable {
         if !directory && info.st_nlink > 1 { return .hardLinked }
         guard fchmod(fd, mode_t(mode)) == 0 else { throw TargetError(path, "cannot set its mode", errno: errno) }
         return .set
-    }
-
-    /// Whether the regular file at `path` has other names (hard links): content plumb writes
-    /// there must replace it, not go through it.
-    public func isHardLinked(_ path: String) -> Bool {
-        guard case .opened(let fd) = open(path, Self.O_PATH | O_NOFOLLOW) else { return false }
-        defer { close(fd) }
-        var info = stat()
-        return fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1
     }
 
     public func makeDirectory(_ path: String, mode: UInt32) throws {
