@@ -21,9 +21,17 @@ public struct ChildOutput: Sendable {
         self.stdout = stdout
         self.stderr = stderr
     }
+
+    /// The last line the child printed on standard error, or else on standard output: what a
+    /// refusal names.
+    public var lastLine: String? {
+        let line = stderr.split(whereSeparator: \.isNewline).last
+            ?? String(decoding: stdout, as: UTF8.self).split(whereSeparator: \.isNewline).last
+        return line.map(String.init)
+    }
 }
 
-/// The one way plumb runs another program (git today; systemctl, commands and probes later):
+/// The one way plumb runs another program (git, systemctl, commands, validators and probes):
 /// never a shell, always a timeout, and never outliving plumb.
 ///
 /// - Each child leads a process group of its own, so that a timeout (or plumb ending) stops it

@@ -3,13 +3,14 @@ import VersionSource
 /// A revision's desired state, whole and valid.
 public struct DesiredState: Sendable {
     public let revision: String
-    /// Sorted by path, so parents come before what they hold.
+    /// Sorted by path, so parents come before what they hold (Services and Commands first).
     public let resources: [DesiredResource]
     public let settings: Settings
 
     public init(revision: String, resources: [DesiredResource], settings: Settings) {
         self.revision = revision
-        self.resources = resources.sorted { $0.path < $1.path }
+        // Services and Commands have no path: they come first, by id.
+        self.resources = resources.sorted { $0.path != $1.path ? $0.path < $1.path : $0.id < $1.id }
         self.settings = settings
     }
 }
@@ -93,7 +94,7 @@ struct Assembler {
     var diagnostics: [Diagnostic] = []
     private var byID: [ResourceID: SourceLocation] = [:]
     private var byPath: [String: (ResourceID, SourceLocation)] = [:]
-    /// Each resource's `dependsOn`, with where it names each id.
+    /// Each resource's `dependsOn`, `reloadOn`, `restartOn` and `onChangeOf`, with where it names each id.
     private var references: [ResourceID: [Reference]] = [:]
 
     init(entries: [TreeEntry]) {
@@ -131,6 +132,10 @@ struct Assembler {
             if let source = doc.source, let at = doc.sourceLocation { expand(doc, source: source, at: at) }
         case .symlink:
             append(doc, .symlink(target: doc.linkTarget ?? ""))
+        case .service:
+            if let spec = doc.service { append(doc, .service(spec)) }
+        case .command:
+            if let spec = doc.command { append(doc, .command(spec)) }
         }
     }
 
@@ -168,7 +173,7 @@ struct Assembler {
     private mutating func append(_ doc: ManifestDocument, _ shape: DesiredShape) {
         resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location,
                                          dependsOn: doc.dependsOn.map(\.id), validate: doc.kind == .file ? doc.validate : nil))
-        if !doc.dependsOn.isEmpty { references[doc.id] = doc.dependsOn }
+        if !doc.dependsOn.isEmpty || !doc.notifiedBy.isEmpty { references[doc.id] = doc.dependsOn + doc.notifiedBy }
     }
 
     /// Records an id and a path, or complains that another resource has it already.
@@ -177,22 +182,25 @@ struct Assembler {
             diagnostics.append(Diagnostic(idAt, "\(id) is declared twice (first at \(earlier))"))
             return false
         }
-        if let (other, earlier) = byPath[path] {
+        // A Service or a Command has no path to claim.
+        let inTarget = ResourceKind(rawValue: id.kind)?.isInTarget ?? true
+        if inTarget, let (other, earlier) = byPath[path] {
             diagnostics.append(Diagnostic(pathAt, "path \(path) is already declared by \(other) at \(earlier)"))
             return false
         }
         byID[id] = idAt
-        byPath[path] = (id, pathAt)
+        if inTarget { byPath[path] = (id, pathAt) }
         return true
     }
 
-    /// Every id `dependsOn` names is declared, and following them never comes back: a cycle
-    /// is reported at the reference that closes it, naming the whole loop.
+    /// Every id `dependsOn` (or a notification) names is declared, and following them never
+    /// comes back: one graph, since a notified resource acts after what notifies it. A cycle is
+    /// reported at the reference that closes it, naming the whole loop.
     mutating func checkDependencies() {
         guard !references.isEmpty else { return }
         for (_, list) in references.sorted(by: { $0.key < $1.key }) {
             for reference in list where byID[reference.id] == nil {
-                diagnostics.append(Diagnostic(reference.location, "dependsOn names \(reference.id), which this revision does not declare"))
+                diagnostics.append(Diagnostic(reference.location, "\(reference.field) names \(reference.id), which this revision does not declare"))
             }
         }
         enum Mark { case visiting, done }
@@ -208,7 +216,7 @@ struct Assembler {
                     guard !reported else { continue }
                     reported = true
                     let loop = trail.drop { $0 != reference.id } + [reference.id]
-                    diagnostics.append(Diagnostic(reference.location, "dependsOn makes a cycle: \(loop.map(\.description).joined(separator: " → "))"))
+                    diagnostics.append(Diagnostic(reference.location, "\(reference.field) makes a cycle: \(loop.map(\.description).joined(separator: " → "))"))
                 case .done?: continue
                 case nil: visit(reference.id)
                 }
@@ -221,8 +229,8 @@ struct Assembler {
 
     /// A path cannot lie under a File or a Symlink.
     mutating func checkNesting() {
-        let leaves = Dictionary(resources.filter { $0.kind != .directory }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        for resource in resources {
+        let leaves = Dictionary(resources.filter { $0.kind == .file || $0.kind == .symlink }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for resource in resources where resource.kind.isInTarget {
             for ancestor in TargetPath.ancestors(of: resource.path) {
                 if let leaf = leaves[ancestor] {
                     diagnostics.append(Diagnostic(resource.origin, "path \(resource.path) lies under \(leaf.id), which is a \(leaf.kind == .file ? "file" : "symlink") (declared at \(leaf.origin))"))

@@ -21,6 +21,12 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let dependsOn: [Reference]
     /// `validate`: the argv run on the staged new content before it goes live.
     public let validate: [String]?
+    /// A Service's spec.
+    public let service: ServiceSpec?
+    /// A Command's spec.
+    public let command: CommandSpec?
+    /// `reloadOn`, `restartOn`, `onChangeOf`: the resources that notify it, each where it is named.
+    public let notifiedBy: [Reference]
 
     public var id: ResourceID { ResourceID(kind: kind.rawValue, name: name) }
 }
@@ -29,6 +35,8 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
 public struct Reference: Sendable, Hashable, Codable {
     public let id: ResourceID
     public let location: SourceLocation
+    /// The field that names it: `dependsOn`, `restartOn` ...
+    public let field: String
 }
 
 /// All documents of one manifest file, and what was wrong with it.

@@ -10,7 +10,10 @@ public enum ManifestParser {
         .file: ["path", "content", "source", "mode", "sensitive", "validate"],
         .directory: ["path", "mode", "source", "prune", "validate"],
         .symlink: ["path", "target"],
+        .service: ["unit", "state", "enabled", "reloadOn", "restartOn", "health"],
+        .command: ["run", "onChangeOf", "timeout", "cwd"],
     ]
+    static let probeFields: Set<String> = ["http", "expect", "tcp", "command", "interval", "timeout", "startPeriod"]
 
     /// Parses every document of the manifest file `file` (its path relative to the source root).
     public static func parse(_ bytes: [UInt8], file: String) -> ParsedManifest {
@@ -103,7 +106,7 @@ struct DocumentReader {
               let kindText = string(kindNode, field: "kind"), let name = string(nameNode, field: "name")
         else { return nil }
         guard let kind = ResourceKind(rawValue: kindText) else {
-            complain(kindNode, "unknown kind `\(kindText.escapingControlCharacters)` (expected File, Directory or Symlink)")
+            complain(kindNode, "unknown kind `\(kindText.escapingControlCharacters)` (expected \(ResourceKind.allNames))")
             return nil
         }
         if name.isEmpty || name.unicodeScalars.contains(where: \.drivesTerminal) {
@@ -114,16 +117,19 @@ struct DocumentReader {
         let dependsOn = top["dependsOn"].map { resourceIDs($0.value, field: "dependsOn") } ?? []
         let validate = spec["validate"].flatMap { validator($0.value) }
 
+        var service: ServiceSpec?, command: CommandSpec?, notifiedBy: [Reference] = []
         var path = ""
-        if let (_, value) = spec["path"] {
-            if let raw = string(value, field: "path") {
-                switch TargetPath.normalize(raw) {
-                case .success(let normalized): path = normalized
-                case .failure(let problem): complain(value, raw.isEmpty ? "\(problem)" : "\(problem): \(raw.escapingControlCharacters)")
+        if kind.isInTarget {
+            if let (_, value) = spec["path"] {
+                if let raw = string(value, field: "path") {
+                    switch TargetPath.normalize(raw) {
+                    case .success(let normalized): path = normalized
+                    case .failure(let problem): complain(value, raw.isEmpty ? "\(problem)" : "\(problem): \(raw.escapingControlCharacters)")
+                    }
                 }
+            } else {
+                complain(specNode, "missing field `spec.path`")
             }
-        } else {
-            complain(specNode, "missing field `spec.path`")
         }
         var mode: UInt32?
         if let (_, value) = spec["mode"] { mode = self.mode(value) }
@@ -158,30 +164,153 @@ struct DocumentReader {
             }
         case .directory:
             break
+        case .service:
+            let reloadOn = spec["reloadOn"].map { resourceIDs($0.value, field: "reloadOn") } ?? []
+            let restartOn = spec["restartOn"].map { resourceIDs($0.value, field: "restartOn") } ?? []
+            notifiedBy = restartOn + reloadOn
+            service = serviceSpec(spec, at: specNode, reloadOn: reloadOn.map(\.id), restartOn: restartOn.map(\.id))
+        case .command:
+            let onChangeOf = spec["onChangeOf"].map { resourceIDs($0.value, field: "onChangeOf") } ?? []
+            notifiedBy = onChangeOf
+            command = commandSpec(spec, at: specNode, onChangeOf: onChangeOf.map(\.id))
         }
         guard diagnostics.count == before else { return nil }
         return ManifestDocument(
             kind: kind, name: name, location: location(node), nameLocation: location(nameNode),
-            path: path, pathLocation: location(spec["path"]!.value), mode: mode, content: content,
+            path: path, pathLocation: location(spec["path"]?.value ?? node), mode: mode, content: content,
             source: source, sourceLocation: spec["source"].map { location($0.value) },
-            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn, validate: validate)
+            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn, validate: validate,
+            service: service, command: command, notifiedBy: notifiedBy)
     }
 
-    /// `validate`: an argv (no shell) naming the staged new content with `{}`.
-    mutating func validator(_ node: Node) -> [String]? {
+    /// A Service's fields: `unit` is required and names a unit (no path, no control characters).
+    private mutating func serviceSpec(_ spec: [String: (key: Node, value: Node)], at specNode: Node,
+                                      reloadOn: [ResourceID], restartOn: [ResourceID]) -> ServiceSpec? {
+        guard let (_, unitNode) = spec["unit"] else {
+            complain(specNode, "missing field `spec.unit` (the systemd unit, such as nginx.service)")
+            return nil
+        }
+        guard let unit = string(unitNode, field: "unit") else { return nil }
+        // systemd's own rule for unit names: letters, digits and `:-_.\@`, and a type suffix.
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\@")
+        guard !unit.isEmpty, unit.count <= 255, unit.allSatisfy(allowed.contains), !unit.hasPrefix("-"), unit.contains(".") else {
+            complain(unitNode, "bad unit name \(unit.escapingControlCharacters): write a systemd unit such as nginx.service")
+            return nil
+        }
+        var state = ServiceSpec.State.running
+        if let (_, value) = spec["state"], let text = string(value, field: "state") {
+            guard let read = ServiceSpec.State(rawValue: text) else {
+                complain(value, "bad state \(text.escapingControlCharacters): write running or stopped")
+                return nil
+            }
+            state = read
+        }
+        let enabled = spec["enabled"].flatMap { bool($0.value, field: "enabled") }
+        var probe: Probe?
+        if let (_, value) = spec["health"] { probe = self.probe(value) }
+        return ServiceSpec(unit: unit, state: state, enabled: enabled, reloadOn: reloadOn, restartOn: restartOn, probe: probe)
+    }
+
+    /// A Service's `health`: exactly one of `http`, `tcp`, `command`, and its timing.
+    private mutating func probe(_ node: Node) -> Probe? {
+        guard let fields = fields(node, allowed: ManifestParser.probeFields, what: "`health`") else { return nil }
+        let checks = ["http", "tcp", "command"].filter { fields[$0] != nil }
+        guard checks.count == 1 else {
+            complain(node, "`health` needs exactly one of `http`, `tcp` and `command`")
+            return nil
+        }
+        var check: Probe.Check?
+        if let (_, value) = fields["http"], let url = string(value, field: "http") {
+            if url.hasPrefix("http://") && url.count > 7 && !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.drivesTerminal }) {
+                var expect = 200
+                if let (_, expectNode) = fields["expect"] {
+                    if let text = string(expectNode, field: "expect"), let code = Int(text), (100...599).contains(code) { expect = code } else {
+                        complain(expectNode, "`expect` must be an HTTP status, such as 200")
+                    }
+                }
+                check = .http(url: url, expect: expect)
+            } else {
+                complain(value, "bad URL \(url.escapingControlCharacters): write http://HOST:PORT/PATH (plain HTTP, as a local health endpoint is)")
+            }
+        } else if let (_, expectNode) = fields["expect"] {
+            complain(expectNode, "`expect` goes with `http`")
+        }
+        if let (_, value) = fields["tcp"], let text = string(value, field: "tcp") {
+            if let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), port > 0, colon != text.startIndex,
+               !text[..<colon].unicodeScalars.contains(where: { $0.value <= 0x20 || $0.drivesTerminal }) {
+                check = .tcp(host: String(text[..<colon]), port: port)
+            } else {
+                complain(value, "bad address \(text.escapingControlCharacters): write HOST:PORT, such as 127.0.0.1:5432")
+            }
+        }
+        if let (_, value) = fields["command"], let argv = argv(value, field: "health.command") { check = .command(argv) }
+        func duration(_ field: String, _ fallback: Duration) -> Duration {
+            guard let (_, value) = fields[field] else { return fallback }
+            return self.duration(value, field: field) ?? fallback
+        }
+        let interval = duration("interval", Probe.defaultInterval)
+        let timeout = duration("timeout", Probe.defaultTimeout)
+        let startPeriod = duration("startPeriod", Probe.defaultStartPeriod)
+        return check.map { Probe(check: $0, interval: interval, timeout: timeout, startPeriod: startPeriod) }
+    }
+
+    /// A Command's fields: `run` is required.
+    private mutating func commandSpec(_ spec: [String: (key: Node, value: Node)], at specNode: Node, onChangeOf: [ResourceID]) -> CommandSpec? {
+        guard let (_, runNode) = spec["run"] else {
+            complain(specNode, "missing field `spec.run` (the command as a list, such as [\"systemctl\", \"reload\", \"nginx\"])")
+            return nil
+        }
+        guard let run = argv(runNode, field: "run") else { return nil }
+        if onChangeOf.isEmpty && spec["onChangeOf"] == nil {
+            complain(specNode, "missing field `spec.onChangeOf`: a Command runs only when what it names changed in a sync")
+        }
+        var timeout = CommandSpec.defaultTimeout
+        if let (_, value) = spec["timeout"], let read = duration(value, field: "timeout") { timeout = read }
+        var cwd = ""
+        if let (_, value) = spec["cwd"], let raw = string(value, field: "cwd") {
+            switch TargetPath.normalize(raw) {
+            case .success(let normalized): cwd = normalized
+            case .failure(let problem): complain(value, "\(problem.message(field: "cwd", root: "the target")): \(raw.escapingControlCharacters)")
+            }
+        }
+        return CommandSpec(run: run, onChangeOf: onChangeOf, timeout: timeout, cwd: cwd)
+    }
+
+    /// A positive duration such as `10s`.
+    mutating func duration(_ node: Node, field: String) -> Duration? {
+        guard let text = string(node, field: field) else { return nil }
+        guard let duration = Duration.parse(text), duration > .zero else {
+            complain(node, "bad duration \(text.escapingControlCharacters) in `\(field)`: write a number and a unit, such as 500ms, 30s, 5m or 1h")
+            return nil
+        }
+        return duration
+    }
+
+    /// A command as a list of words (no shell), starting with a program.
+    mutating func argv(_ node: Node, field: String) -> [String]? {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            complain(node, "`validate` must be a command as a list, such as [\"nginx\", \"-t\", \"-c\", \"{}\"]")
+            complain(node, "`\(field)` must be a command as a list, such as [\"systemctl\", \"reload\", \"nginx\"]")
             return nil
         }
         var argv: [String] = []
         for item in items {
-            guard let word = string(item, field: "validate") else { return nil }
+            guard let word = string(item, field: field) else { return nil }
+            if word.contains("\0") {
+                complain(item, "`\(field)` cannot hold a NUL character")
+                return nil
+            }
             argv.append(word)
         }
         if argv[0].isEmpty || argv[0].unicodeScalars.contains(where: \.drivesTerminal) {
-            complain(items[0], "`validate` must start with a program to run")
+            complain(items[0], "`\(field)` must start with a program to run")
             return nil
         }
+        return argv
+    }
+
+    /// `validate`: an argv (no shell) naming the staged new content with `{}`.
+    mutating func validator(_ node: Node) -> [String]? {
+        guard let argv = argv(node, field: "validate") else { return nil }
         guard argv.contains(where: { $0.contains(Validation.placeholder) }) else {
             complain(node, "`validate` must name the new content with {} (its staged copy), such as [\"python3\", \"-m\", \"json.tool\", \"{}\"]")
             return nil
@@ -199,10 +328,10 @@ struct DocumentReader {
         for item in items {
             guard let text = string(item, field: field) else { continue }
             guard let id = ResourceID(text), ResourceKind(rawValue: id.kind) != nil else {
-                complain(item, "`\(text.escapingControlCharacters)` in `\(field)` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink")
+                complain(item, "`\(text.escapingControlCharacters)` in `\(field)` is not a resource id: write Kind/name, Kind one of \(ResourceKind.allNames)")
                 continue
             }
-            references.append(Reference(id: id, location: location(item)))
+            references.append(Reference(id: id, location: location(item), field: field))
         }
         return references
     }

@@ -31,11 +31,11 @@ public struct Policy: Sendable {
     static let fields: [String: @Sendable (DesiredResource) -> String?] = [
         "kind": { $0.id.kind },
         "name": { $0.id.name },
-        "spec.path": { $0.path },
+        "spec.path": { $0.kind.isInTarget ? $0.path : nil },
         "spec.mode": { resource in
             switch resource.shape {
             case .file(_, _, let mode), .directory(let mode, _): return String(format: "%04o", mode)
-            case .symlink: return nil
+            default: return nil
             }
         },
         "spec.target": { if case .symlink(let target) = $0.shape { return target } else { return nil } },
@@ -44,6 +44,12 @@ public struct Policy: Sendable {
         "spec.prune": { if case .directory(_, let prune) = $0.shape { return prune ? "true" : "false" } else { return nil } },
         // The command as one line of words, so a rule can refuse a program: deny-regex: "^curl ".
         "spec.validate": { $0.validate?.joined(separator: " ") },
+        "spec.run": { if case .command(let spec) = $0.shape { return spec.run.joined(separator: " ") } else { return nil } },
+        "spec.unit": { if case .service(let spec) = $0.shape { return spec.unit } else { return nil } },
+        "spec.health.command": { resource in
+            guard case .service(let spec) = resource.shape, case .command(let argv)? = spec.probe?.check else { return nil }
+            return argv.joined(separator: " ")
+        },
     ]
 
     static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes"]
@@ -87,7 +93,7 @@ public struct Policy: Sendable {
                 kinds = Set(list.compactMap { item -> String? in
                     guard let kind = reader.string(item, field: "kinds") else { return nil }
                     if ResourceKind(rawValue: kind) == nil {
-                        reader.complain(item, "unknown kind \(kind.escapingControlCharacters) (expected File, Directory or Symlink)")
+                        reader.complain(item, "unknown kind \(kind.escapingControlCharacters) (expected \(ResourceKind.allNames))")
                     }
                     return kind
                 })

@@ -3,8 +3,17 @@ public enum ResourceKind: String, Sendable, Codable, Comparable {
     case file = "File"
     case directory = "Directory"
     case symlink = "Symlink"
+    case service = "Service"
+    case command = "Command"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Whether a resource of this kind lives at a path of the target (File, Directory, Symlink);
+    /// a Service or a Command acts on the machine instead and has no path.
+    public var isInTarget: Bool { self == .file || self == .directory || self == .symlink }
+
+    /// The kinds, as error messages list them.
+    public static let allNames = "File, Directory, Symlink, Service or Command"
 }
 
 /// A resource's name, `Kind/name`, split at the first `/`.
@@ -35,13 +44,16 @@ public enum DesiredShape: Sendable, Hashable {
     case file(blob: String, inline: [UInt8]?, mode: UInt32)
     case directory(mode: UInt32, prune: Bool)
     case symlink(target: String)
+    case service(ServiceSpec)
+    case command(CommandSpec)
 }
 
 /// One resource of a revision's desired state, validated. A class: statuses, plans and views all
 /// point at the one instance rather than copying its many strings.
 public final class DesiredResource: Sendable, Hashable {
     public let id: ResourceID
-    /// Relative to the target root, normalized: no `.`, no `..`, no empty component.
+    /// Relative to the target root, normalized: no `.`, no `..`, no empty component; "" for a
+    /// Service or a Command, which live on the machine, not in the target.
     public let path: String
     public let shape: DesiredShape
     /// Content is never shown, in any diff or view.
@@ -82,6 +94,27 @@ public final class DesiredResource: Sendable, Hashable {
         case .file: return .file
         case .directory: return .directory
         case .symlink: return .symlink
+        case .service: return .service
+        case .command: return .command
+        }
+    }
+
+    /// Resources whose change in a sync makes this one act afterwards (a Service's `reloadOn`
+    /// and `restartOn`, a Command's `onChangeOf`).
+    public var notifiedBy: [ResourceID] {
+        switch shape {
+        case .service(let spec): return spec.restartOn + spec.reloadOn.filter { !spec.restartOn.contains($0) }
+        case .command(let spec): return spec.onChangeOf
+        default: return []
+        }
+    }
+
+    /// Where it acts, for lists: the path, a Service's unit, a Command's argv.
+    public var place: String {
+        switch shape {
+        case .service(let spec): return spec.unit
+        case .command(let spec): return spec.run.joined(separator: " ")
+        default: return path
         }
     }
 }

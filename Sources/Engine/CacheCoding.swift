@@ -4,7 +4,7 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 4
+    static let version: Int64 = 5
 
     // MARK: Desired state of one revision
 
@@ -58,6 +58,13 @@ enum CacheCoding {
             case .symlink(let target):
                 w.int(2)
                 w.string(target)
+            // Few and small: their specs as JSON, not a layout of their own.
+            case .service(let spec):
+                w.int(3)
+                w.string(json(spec))
+            case .command(let spec):
+                w.int(4)
+                w.string(json(spec))
             }
             w.int(r.dependsOn.count)
             for id in r.dependsOn {
@@ -112,6 +119,8 @@ enum CacheCoding {
             case 0: shape = .file(blob: try r.string(), inline: try r.optionalString().map { Array($0.utf8) }, mode: UInt32(try r.int()))
             case 1: shape = .directory(mode: UInt32(try r.int()), prune: try r.bool())
             case 2: shape = .symlink(target: try r.string())
+            case 3: shape = .service(try spec(ServiceSpec.self, try r.string()))
+            case 4: shape = .command(try spec(CommandSpec.self, try r.string()))
             default: throw BinaryReader.Corrupt()
             }
             let dependsOn = try (0..<r.count()).map { _ in ResourceID(kind: try r.internedString(), name: try r.string()) }
@@ -122,6 +131,14 @@ enum CacheCoding {
                                              dependsOn: dependsOn, validate: validate))
         }
         return resources
+    }
+
+    private static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+    }
+
+    private static func spec<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch { throw BinaryReader.Corrupt() }
     }
 
     // MARK: Stat cache

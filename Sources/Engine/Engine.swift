@@ -151,7 +151,7 @@ public final class Engine: Sendable {
         var speculation: (DesiredState, [ResourceStatus])?
         if let expected = try store.meta(.lastSeenHead),
            let desired = headDesired.withLock({ $0?.revision == expected ? $0 : nil }) ?? store.cachedDesiredState(revision: expected, path: config.source.path) {
-            speculation = (desired, try observe(desired, statIndex: try await statIndex))
+            speculation = (desired, try await observe(desired, statIndex: try await statIndex))
         }
         let head = try await headRead
         let observed = clock.now
@@ -168,7 +168,7 @@ public final class Engine: Sendable {
                 invalidHead = invalid
                 desired = try await desiredState(at: applied)
             }
-            statuses = try observe(desired, statIndex: try await statIndex)
+            statuses = try await observe(desired, statIndex: try await statIndex)
         }
         headDesired.withLock { $0 = desired }
         logger.debug("snapshot of \(statuses.count) resources", metadata: [

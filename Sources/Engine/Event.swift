@@ -14,6 +14,9 @@ public struct Event: Sendable, Hashable {
         case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
         case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"
         case validationFailed = "ValidationFailed"
+        case serviceStarted = "ServiceStarted", serviceStopped = "ServiceStopped"
+        case serviceRestarted = "ServiceRestarted", serviceReloaded = "ServiceReloaded"
+        case commandRan = "CommandRan", commandFailed = "CommandFailed"
     }
 
     /// The journal's order; 0 until written.

@@ -91,11 +91,12 @@ public final class Reconciler: Sendable {
             let pinned = try await rewrittenHistory(snapshot)
             if let pinned {
                 let desired = try await engine.desiredState(at: pinned)
-                snapshot = Snapshot(head: snapshot.head, applied: snapshot.applied, desired: desired, statuses: try engine.observe(desired))
+                snapshot = Snapshot(head: snapshot.head, applied: snapshot.applied, desired: desired, statuses: try await engine.observe(desired))
             }
             let settings = snapshot.desired.settings
             interval = options.interval ?? settings.interval
             try journalDrift(snapshot)
+            try journalHealth(snapshot)
             var inSync = snapshot.allSynced
             var latest = snapshot
             let autoSync = options.autoSync ?? settings.autoSync
@@ -115,6 +116,7 @@ public final class Reconciler: Sendable {
                 let after = try await engine.snapshot(fetch: false)
                 latest = after
                 try journalDrift(after)
+                try journalHealth(after)
                 inSync = report.failures.isEmpty && after.allSynced
                 stuck.withLock {
                     $0 = Set(report.outcomes.filter { if case .skipped = $0.result { return true } else { return false } }.map(\.step.id)
@@ -132,7 +134,7 @@ public final class Reconciler: Sendable {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
-            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: interval,
+            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: min(interval, Self.probeInterval(latest) ?? interval),
                         folders: folders, snapshot: latest, autoSync: autoSync)
         } catch {
             let failed = recordFailure(fetchError ?? error, interval: interval)
@@ -312,13 +314,48 @@ public final class Reconciler: Sendable {
         return applied
     }
 
+    /// The shortest interval of the probes of `snapshot`'s Services: between passes, the engine
+    /// wakes that often to ask them again.
+    static func probeInterval(_ snapshot: Snapshot) -> Duration? {
+        snapshot.desired.resources.compactMap { resource -> Duration? in
+            if case .service(let spec) = resource.shape { return spec.probe?.interval }
+            return nil
+        }.min()
+    }
+
+    /// HealthChanged when a resource's health changes: info when it gets better, a warning or
+    /// (Degraded, Missing) an error when it gets worse, once per change. Healthy is not kept, so
+    /// ten thousand healthy files cost nothing; a resource seen for the first time is compared
+    /// with Healthy.
+    @discardableResult
+    func journalHealth(_ snapshot: Snapshot) throws -> Bool {
+        let store = engine.store
+        let before = try store.seen(.health)
+        var now: [String: String] = [:]
+        var why: [String: String] = [:]
+        for status in snapshot.statuses where status.health != .healthy && status.drift != .extra {
+            now[status.id.description] = status.health.rawValue
+            why[status.id.description] = status.message
+        }
+        guard now != before else { return false }
+        for id in Set(now.keys).union(before.keys).sorted() where now[id] != before[id] {
+            let was = before[id].flatMap(Health.init(rawValue:)) ?? .healthy
+            let health = now[id].flatMap(Health.init(rawValue:)) ?? .healthy
+            let level: Event.Level = health.rank <= was.rank ? .info : (health == .degraded || health == .missing ? .error : .warning)
+            let message = "\(was.rawValue) → \(health.rawValue)" + (why[id].map { ": \($0)" } ?? "")
+            try store.append(Event(.healthChanged, level, resource: ResourceID(id), revision: snapshot.desired.revision, message: message))
+        }
+        try store.saveSeen(.health, now)
+        return true
+    }
+
     /// DriftDetected when a resource drifts or its drift changes, DriftResolved when it is back:
     /// once per change, never once per pass. What was seen survives restarts in the state dir.
     /// Returns whether anything changed.
     @discardableResult
     func journalDrift(_ snapshot: Snapshot) throws -> Bool {
         let store = engine.store
-        let before = try store.driftSeen()
+        let before = try store.seen(.drift)
         var now: [String: String] = [:]
         for status in snapshot.statuses where status.sync != .synced {
             now[status.id.description] = [status.drift?.rawValue ?? status.sync.rawValue, status.message].compactMap { $0 }.joined(separator: ": ")
@@ -330,7 +367,7 @@ public final class Reconciler: Sendable {
         for id in before.keys.sorted() where now[id] == nil {
             try store.append(Event(.driftResolved, .info, resource: ResourceID(id), revision: snapshot.desired.revision, message: "back in sync"))
         }
-        try store.saveDriftSeen(now)
+        try store.saveSeen(.drift, now)
         return true
     }
 }

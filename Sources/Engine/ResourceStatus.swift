@@ -12,6 +12,19 @@ public enum Drift: String, Sendable, Codable { case missing, modified, extra }
 public enum Health: String, Sendable, Codable {
     case healthy = "Healthy", progressing = "Progressing", degraded = "Degraded"
     case missing = "Missing", suspended = "Suspended", unknown = "Unknown"
+
+    /// Argo CD's order, best first: the header shows the worst, and a HealthChanged that goes
+    /// up this list is a warning or an error, down it an info.
+    public var rank: Int {
+        switch self {
+        case .healthy: return 0
+        case .suspended: return 1
+        case .progressing: return 2
+        case .missing: return 3
+        case .degraded: return 4
+        case .unknown: return 5
+        }
+    }
 }
 
 /// Desired against actual for one resource. A class, so that lists of ten thousand of them are
@@ -22,7 +35,7 @@ public final class ResourceStatus: Sendable, Hashable {
     public let sync: SyncStatus
     public let drift: Drift?
     public let health: Health
-    /// Why it is not Synced, in words; nil when Synced.
+    /// Why it is not Synced, or else why it is not Healthy, in words; nil when both are fine.
     public let message: String?
     /// nil for an extra.
     public let desired: DesiredResource?
@@ -59,42 +72,27 @@ public final class ResourceStatus: Sendable, Hashable {
 
     public var kind: String { id.kind }
 
+    /// Where it acts, for lists: its path, a Service's unit, a Command's argv.
+    public var place: String {
+        if let desired { return desired.place }
+        if case .unit(let unit) = observed { return unit.unit }
+        return path
+    }
+
     /// The row of `status --json`.
     public var json: [String: Any] {
         [
-            "id": id.description, "kind": id.kind, "name": id.name, "path": path, "sync": sync.rawValue,
+            "id": id.description, "kind": id.kind, "name": id.name,
+            "path": ResourceKind(rawValue: id.kind)?.isInTarget == false ? NSNull() : path as Any, "sync": sync.rawValue,
             "drift": drift?.rawValue as Any? ?? NSNull(), "health": health.rawValue, "message": message as Any? ?? NSNull(),
         ]
     }
 
-    /// Compares a desired resource with what the target holds at its path.
+    /// Compares a desired resource with what the machine holds for it, as its kind's provider says.
     public static func compare(_ desired: DesiredResource, _ observed: Observation) -> ResourceStatus {
-        let (sync, drift, health, message) = verdict(desired, observed)
-        return ResourceStatus(id: desired.id, path: desired.path, sync: sync, drift: drift, health: health, message: message,
-                              desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
-    }
-
-    /// The words for one comparison; a plain function, as it runs once per resource on every scan.
-    private static func verdict(_ desired: DesiredResource, _ observed: Observation) -> (SyncStatus, Drift?, Health, String?) {
-        switch (desired.shape, observed) {
-        case (_, .unobservable(let why)): return (.unknown, nil, .unknown, why)
-        case (_, .absent): return (.outOfSync, .missing, .missing, "declared, absent from the target")
-        case (.file(let blob, _, let mode), .file(let actualBlob, let actualMode, _)):
-            switch (blob == actualBlob, mode == actualMode) {
-            case (true, true): return (.synced, nil, .healthy, nil)
-            case (false, true): return (.outOfSync, .modified, .healthy, "content differs")
-            case (true, false): return (.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
-            case (false, false): return (.outOfSync, .modified, .healthy, "content differs; mode differs: \(octal(actualMode)), declared \(octal(mode))")
-            }
-        case (.directory(let mode, _), .directory(let actualMode)):
-            return mode == actualMode ? (.synced, nil, .healthy, nil)
-                : (.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
-        case (.symlink(let target), .symlink(let actual)):
-            return target == actual ? (.synced, nil, .healthy, nil)
-                : (.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
-        default:
-            return (.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared")
-        }
+        let verdict = Providers.provider(for: desired.kind).verdict(desired, observed)
+        return ResourceStatus(id: desired.id, path: desired.path, sync: verdict.sync, drift: verdict.drift, health: verdict.health,
+                              message: verdict.message, desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
     }
 
     /// A resource plumb applied earlier (or found in a pruning Directory) that is no longer declared.
@@ -107,7 +105,15 @@ public final class ResourceStatus: Sendable, Hashable {
 }
 
 extension ResourceKind {
-    var article: String { self == .file ? "a file" : self == .directory ? "a directory" : "a symlink" }
+    var article: String {
+        switch self {
+        case .file: return "a file"
+        case .directory: return "a directory"
+        case .symlink: return "a symlink"
+        case .service: return "a service"
+        case .command: return "a command"
+        }
+    }
 }
 
 /// `0644`-style permission bits.

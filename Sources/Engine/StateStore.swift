@@ -14,6 +14,22 @@ public struct InventoryEntry: Sendable, Hashable {
     public let revision: String
     /// Its content is never shown, even once it is no longer declared.
     public let sensitive: Bool
+
+    /// A File, Directory or Symlink (a path of the target), not a Service.
+    public var isInTarget: Bool { ResourceKind(rawValue: kind)?.isInTarget ?? true }
+
+    /// For a Service, what plumb did to its unit (its `path` is the unit's name): what a prune undoes.
+    public var footprint: ServiceFootprint { ServiceFootprint(rawValue: mode) }
+}
+
+/// What plumb did to a Service's unit, kept in its inventory entry: a prune stops only a unit
+/// plumb started, and disables only one plumb enabled.
+public struct ServiceFootprint: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let started = ServiceFootprint(rawValue: 1)
+    public static let enabled = ServiceFootprint(rawValue: 2)
 }
 
 /// What plumb knew of a file the last time it hashed it. An entry is trusted only while size,
@@ -209,6 +225,11 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
+    /// Whether plumb recorded a Service it acts on, which may be an extra now.
+    public func inventoryHoldsMachineResources() throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inventory WHERE kind = ?)", arguments: [ResourceKind.service.rawValue]) ?? false }
+    }
+
     public func forget(_ id: ResourceID) throws {
         try pool.write { db in try db.execute(sql: "DELETE FROM inventory WHERE id = ?", arguments: [id.description]) }
     }
@@ -250,14 +271,21 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
-    /// The resources last journalled as drifted, with what was wrong: the agent journals a change
-    /// of it, not every pass.
-    public func driftSeen() throws -> [String: String] {
-        try withCache("drift") { try? JSONDecoder().decode([String: String].self, from: Data($0)) } ?? [:]
+    /// What the journal said last of each resource's drift or health: the agent journals a
+    /// change of it, not every pass.
+    public enum Seen: String, Sendable {
+        /// Resources last journalled as drifted, with what was wrong.
+        case drift
+        /// Resources last journalled as not Healthy, with their health.
+        case health
     }
 
-    public func saveDriftSeen(_ drift: [String: String]) throws {
-        try saveCache("drift", Array(try JSONEncoder().encode(drift)))
+    public func seen(_ what: Seen) throws -> [String: String] {
+        try withCache(what.rawValue) { try? JSONDecoder().decode([String: String].self, from: Data($0)) } ?? [:]
+    }
+
+    public func saveSeen(_ what: Seen, _ values: [String: String]) throws {
+        try saveCache(what.rawValue, Array(try JSONEncoder().encode(values)))
     }
 
     /// Runs `body` on a cache's bytes where SQLite holds them, without copying a megabyte first.
@@ -310,6 +338,20 @@ public final class StateStore: Sendable, ManifestCache {
                 return Event(sequence: row[0], time: Date(timeIntervalSince1970: row[1]), level: level, reason: reason,
                              resource: row[4], revision: row[5], message: row[6])
             }
+        }
+    }
+
+    /// The newest event of one resource among `reasons`: a Command's last run.
+    public func lastEvent(of resource: ResourceID, among reasons: [Event.Reason]) throws -> Event? {
+        try pool.read { db in
+            let marks = reasons.map { _ in "?" }.joined(separator: ", ")
+            let row = try Row.fetchOne(db, sql: """
+                SELECT seq, time, level, reason, resource, revision, message FROM events
+                WHERE resource = ? AND reason IN (\(marks)) ORDER BY seq DESC LIMIT 1
+                """, arguments: StatementArguments([resource.description] + reasons.map(\.rawValue)))
+            guard let row, let level = Event.Level(rawValue: row[2]), let reason = Event.Reason(rawValue: row[3]) else { return nil }
+            return Event(sequence: row[0], time: Date(timeIntervalSince1970: row[1]), level: level, reason: reason,
+                         resource: row[4], revision: row[5], message: row[6])
         }
     }
 

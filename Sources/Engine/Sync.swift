@@ -59,7 +59,7 @@ extension Engine {
             throw StateError(message)
         }
         let desired = try await desiredState(at: head)
-        var statuses = try observe(desired)
+        var statuses = try await observe(desired)
         if let ids = options.ids {
             let known = Set(statuses.map(\.id))
             if let unknown = ids.first(where: { !known.contains($0) }) {
@@ -68,7 +68,7 @@ extension Engine {
             let wanted = Set(ids)
             statuses = statuses.filter { wanted.contains($0.id) }
         }
-        let plan = SyncPlan(statuses: statuses, desired: desired, prune: options.prune || desired.settings.prune)
+        let plan = SyncPlan(statuses: statuses, desired: desired, prune: options.prune || desired.settings.prune, targetRoot: target.root)
         let inventory = try store.inventory()
         let prunes = plan.steps.filter { if case .prune = $0 { return true } else { return false } }.count
         if desired.resources.isEmpty && prunes > 0 && !options.allowEmpty {
@@ -91,20 +91,24 @@ extension Engine {
         // Resources already as declared are plumb's from now on, and vanished extras are forgotten.
         for status in statuses where status.sync == .synced { try applier.recordInventory(status.desired!) }
         let listed = Set(statuses.map(\.id))
-        for entry in inventory.values where !listed.contains(entry.id) && options.ids == nil {
+        for entry in inventory.values where entry.isInTarget && !listed.contains(entry.id) && options.ids == nil {
             if case .success(nil) = target.lstat(entry.path) { try store.forget(entry.id) }
         }
 
         let failures = outcomes.filter { if case .failed = $0.result { return true } else { return false } }
         let done = outcomes.filter { if case .done = $0.result { return true } else { return false } }
-        let counts = Dictionary(grouping: done, by: { $0.step.word }).mapValues(\.count)
-        let summary = [("create", "created"), ("update", "updated"), ("prune", "pruned")].map { "\(counts[$0.0] ?? 0) \($0.1)" }
-            + (plan.keptExtras.isEmpty ? [] : ["\(plan.keptExtras.count) extra kept (use --prune)"])
+        let counts = Dictionary(grouping: done, by: { $0.step.action }).mapValues(\.count)
+        let always: [SyncPlan.Action] = [.create, .update, .prune]
+        let others: [SyncPlan.Action] = [.start, .stop, .restart, .reload, .run, .daemonReload]
+        var summary = always.map { "\(counts[$0] ?? 0) \($0.past)" }
+        for action in others { if let count = counts[action] { summary.append("\(count) \(action.past)") } }
+        if !plan.keptExtras.isEmpty { summary.append("\(plan.keptExtras.count) extra kept (use --prune)") }
         if failures.isEmpty {
             let full = options.ids == nil
             if full {
                 try store.setMeta(.appliedRevision, head)
-                if Set(try store.inventory().keys) == Set(desired.resources.map(\.id)) { try store.setMeta(.inventoryMatches, head) }
+                let files = try store.inventory().values.filter(\.isInTarget).map(\.id)
+                if Set(files) == Set(desired.resources.filter(\.kind.isInTarget).map(\.id)) { try store.setMeta(.inventoryMatches, head) }
             }
             try store.append(Event(.syncSucceeded, .info, revision: head,
                                    message: "applied \(head.prefix(12))\(full ? "" : " to \(statuses.count) resource(s)"): \(summary.joined(separator: ", "))"))
@@ -117,7 +121,8 @@ extension Engine {
     }
 }
 
-/// Carries out plan steps one at a time, journalling each and keeping the inventory true.
+/// Carries out plan steps one at a time through the provider of each step's kind, journalling
+/// each and keeping the inventory true.
 struct Applier {
     let engine: Engine
     let revision: String
@@ -126,9 +131,11 @@ struct Applier {
     /// This sync's folder for saved content, made on first use with a unique name, so that two
     /// syncs never write their backups into one place.
     private var backupFolder: String?
-    /// Steps of this sync that failed (or were not applied because of one): what depends on
-    /// them is not applied either.
+    /// Steps of this sync that failed (or were not applied because of one), with the Directory
+    /// of a failed file of its source: what depends on them or is notified by them does not act.
     private var failed = Set<ResourceID>()
+    /// Services this sync started: a restart they are notified of after that has nothing to do.
+    var started = Set<ResourceID>()
 
     init(engine: Engine, revision: String, inventory: [ResourceID: InventoryEntry], contents: [String: [UInt8]]) {
         self.engine = engine
@@ -142,32 +149,43 @@ struct Applier {
 
     mutating func apply(_ step: SyncPlan.Step) async -> SyncReport.Result {
         let result = await carryOut(step)
-        if case .failed = result { failed.insert(step.id) }
+        if case .failed = result {
+            failed.insert(step.id)
+            if let owner = step.resource?.owner { failed.insert(owner) }
+        }
         return result
     }
 
     private mutating func carryOut(_ step: SyncPlan.Step) async -> SyncReport.Result {
-        if let cause = step.dependsOn.first(where: failed.contains) {
-            let message = "not applied: it depends on \(cause), which failed in this sync"
+        if let cause = step.blockers.first(where: failed.contains) {
+            let message = step.dependsOn.contains(cause) ? "not applied: it depends on \(cause), which failed in this sync"
+                : "not \(step.action.past): \(cause == SyncPlan.daemonReloadID ? "systemctl daemon-reload" : cause.description) failed in this sync"
             _ = try? store.append(Event(.syncFailed, .error, resource: step.id, revision: revision, message: message))
             return .failed(message)
         }
         do {
+            let applied: Applied
             switch step {
             case .create(let resource, let observed), .update(let resource, let observed):
-                let notes = try await write(resource, over: observed)
-                try recordInventory(resource)
-                let verb = step.word == "create" ? "created" : "updated"
-                let message = ([verb + " " + resource.path] + notes).joined(separator: "; ")
-                try store.append(Event(step.word == "create" ? .resourceCreated : .resourceUpdated, .info,
-                                       resource: resource.id, revision: revision, message: message))
-                return .done(message)
+                applied = try await Providers.provider(for: resource.kind).apply(resource, over: observed, with: &self)
+            case .notify(let resource, let action, let triggers):
+                applied = try await Providers.provider(for: resource.kind).notify(resource, action, after: triggers, with: &self)
+            case .daemonReload:
+                applied = try await ServiceProvider.daemonReload()
             case .prune(let status):
-                return try prune(status)
+                guard let entry = inventory[status.id], entry.path == status.path || !entry.isInTarget else {
+                    return try skipPrune(status, "plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it")
+                }
+                guard let kind = ResourceKind(rawValue: entry.kind) else { return try skipPrune(status, "plumb does not know the kind \(entry.kind)") }
+                return try await Providers.provider(for: kind).remove(status, entry: entry, with: &self)
             case .blocked(let status, let why):
                 try store.append(Event(.syncFailed, .error, resource: status.id, revision: revision, message: "cannot apply: \(why)"))
                 return .failed(why)
             }
+            guard let reason = applied.reason else { return .done(applied.message) }
+            try store.append(Event(reason, reason == .commandFailed ? .error : .info,
+                                   resource: step.id == SyncPlan.daemonReloadID ? nil : step.id, revision: revision, message: applied.message))
+            return applied.reason == .commandFailed ? .failed(applied.message) : .done(applied.message)
         } catch let refused as ValidationRefusal {
             _ = try? store.append(Event(.validationFailed, .error, resource: step.id, revision: revision, message: refused.description))
             return .failed(refused.description)
@@ -178,86 +196,15 @@ struct Applier {
         }
     }
 
-    /// Makes the path hold the resource. Returns what the event should say beyond the change:
-    /// where earlier content was saved, a hard link replaced.
-    mutating func write(_ resource: DesiredResource, over observed: Observation) async throws -> [String] {
-        var saved: String?
-        switch (resource.shape, observed) {
-        case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
-            // A file with another name elsewhere is never changed in place: the other name would change too.
-            if try fs.setMode(resource.path, mode: mode, directory: false) == .hardLinked {
-                try fs.writeFile(resource.path, bytes: try content(blob, for: resource), mode: mode)
-                return ["it was a hard link to another file, which was left as it was; it is now a file of its own"]
-            }
-        case (.directory(let mode, _), .directory):
-            try fs.setMode(resource.path, mode: mode, directory: true)
-        case (_, .other(let what)):
-            throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
-        case (.file(let blob, _, let mode), _):
-            // Staged and checked before anything at the path is touched: a refused file leaves
-            // the live one (and what is in its way) as it was.
-            let staged = try fs.stage(resource.path, bytes: try content(blob, for: resource), mode: mode)
-            if let argv = resource.validate { try await Self.validate(staged, with: argv) }
-            saved = try clear(resource, observed, keepingFilesInPlace: true)
-            try staged.commit()
-        case (.directory(let mode, _), _):
-            saved = try clear(resource, observed, keepingFilesInPlace: false)
-            try fs.makeDirectory(resource.path, mode: mode)
-        case (.symlink(let target), _):
-            saved = try clear(resource, observed, keepingFilesInPlace: true)
-            try fs.makeSymlink(resource.path, target: target)
-        }
-        return saved.map { ["the previous content is saved at \($0)"] } ?? []
-    }
-
-    /// Runs a File's `validate` on its staged content; a non-zero exit (or no such program, or a
-    /// timeout) refuses the file, naming the exit and the last line the command printed.
-    static func validate(_ staged: StagedFile, with argv: [String]) async throws {
-        let words = Validation.arguments(argv, stagedAt: staged.absolutePath)
-        let command = argv.joined(separator: " ")
-        guard let program = ChildProcess.find(words[0]) else {
-            throw ValidationRefusal("validate (\(command)) cannot run: \(words[0]) was not found; \(staged.path) was not changed")
-        }
-        let out: ChildOutput
-        do {
-            out = try await ChildProcess.run(program, Array(words.dropFirst()), timeout: validationTimeout)
-        } catch {
-            throw ValidationRefusal("validate (\(command)) failed: \(error); \(staged.path) was not changed")
-        }
-        guard out.status != 0 else { return }
-        let last = out.stderr.split(whereSeparator: \.isNewline).last
-            ?? String(decoding: out.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).last
-        throw ValidationRefusal("validate (\(command)) refused the new content of \(staged.path): exit \(out.status)"
-                                + (last.map { ": \($0)" } ?? "") + "; \(staged.path) was not changed")
-    }
-
-    /// How long a `validate` command may run.
-    static let validationTimeout: Duration = .seconds(60)
-
-    /// The bytes a File should hold, refused when they are not what the file is meant to be.
-    private func content(_ blob: String, for resource: DesiredResource) throws -> [UInt8] {
-        guard let bytes = contents[blob] else { throw TargetError(resource.path, "the content \(blob.prefix(12)) is missing from the mirror") }
-        if GitLFS.isPointer(bytes) {
-            throw TargetError(resource.path, "its content in git is a Git LFS pointer, not the file; plumb does not fetch LFS objects: commit the file itself, without LFS")
-        }
-        return bytes
-    }
-
-    /// Saves what plumb did not write and removes what a rename cannot replace (a directory, or
-    /// anything in the way of a new directory).
-    private mutating func clear(_ resource: DesiredResource, _ observed: Observation, keepingFilesInPlace: Bool) throws -> String? {
-        let saved = try backupIfForeign(resource, observed)
-        switch observed {
-        case .directory: try fs.remove(resource.path, directory: true)
-        case .file, .symlink: if !keepingFilesInPlace { try fs.remove(resource.path, directory: false) }
-        default: break
-        }
-        return saved
+    /// Journals that an extra was kept, and why.
+    func skipPrune(_ status: ResourceStatus, _ why: String) throws -> SyncReport.Result {
+        try store.append(Event(.pruneSkipped, .warning, resource: status.id, revision: revision, message: "kept \(status.place): \(why)"))
+        return .skipped(why)
     }
 
     /// Copies content into the state dir before it is replaced, unless it is exactly what plumb
     /// itself wrote there last.
-    private mutating func backupIfForeign(_ resource: DesiredResource, _ observed: Observation) throws -> String? {
+    mutating func backupIfForeign(_ resource: DesiredResource, _ observed: Observation) throws -> String? {
         let bytes: [UInt8]
         switch observed {
         case .file(let blob, _, _):
@@ -296,52 +243,16 @@ struct Applier {
         return backupFolder!
     }
 
+    /// Records a file resource as plumb's: what it wrote there.
     func recordInventory(_ resource: DesiredResource) throws {
         let (blob, mode): (String, UInt32)
         switch resource.shape {
         case .file(let b, _, let m): (blob, mode) = (b, m)
         case .directory(let m, _): (blob, mode) = ("", m)
         case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
+        case .service, .command: return
         }
         try store.record(InventoryEntry(id: resource.id, kind: resource.kind.rawValue, path: resource.path, blob: blob, mode: mode,
                                         revision: revision, sensitive: resource.sensitive))
     }
-
-    /// Deletes an extra only if plumb applied it and it is still as plumb left it; looks again now,
-    /// not at the plan's observation, since a person may have touched it meanwhile.
-    private func prune(_ status: ResourceStatus) throws -> SyncReport.Result {
-        func skip(_ why: String) throws -> SyncReport.Result {
-            try store.append(Event(.pruneSkipped, .warning, resource: status.id, revision: revision, message: "kept \(status.path): \(why)"))
-            return .skipped(why)
-        }
-        guard let entry = inventory[status.id], entry.path == status.path else { return try skip("plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it") }
-        let observer = Observer(fs: fs, lookup: .empty)
-        let now = observer.observe(status.path)
-        let unchanged: Bool
-        switch now {
-        case .absent:
-            try store.forget(status.id)
-            return .done("already gone")
-        case .file(let blob, _, _): unchanged = entry.kind == ResourceKind.file.rawValue && blob == entry.blob
-        case .symlink(let link): unchanged = entry.kind == ResourceKind.symlink.rawValue && BlobHasher.id(of: Array(link.utf8)) == entry.blob
-        case .directory: unchanged = entry.kind == ResourceKind.directory.rawValue
-        case .other(let what): return try skip("it is now \(what)")
-        case .unobservable(let why): return try skip(why)
-        }
-        guard unchanged else { return try skip("it changed since plumb applied it") }
-        do {
-            try fs.remove(status.path, directory: entry.kind == ResourceKind.directory.rawValue)
-        } catch {
-            return try skip("\(error)")
-        }
-        try store.forget(status.id)
-        try store.append(Event(.resourcePruned, .info, resource: status.id, revision: revision, message: "deleted \(status.path)"))
-        return .done("deleted \(status.path)")
-    }
-}
-
-/// A File's new content refused by its `validate` command: journalled `ValidationFailed`.
-struct ValidationRefusal: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description.escapingControlCharacters }
 }

@@ -2,67 +2,138 @@ import DesiredState
 
 /// What a sync will do, resource by resource, in the order it will do it.
 public struct SyncPlan: Sendable {
+    /// What a step does, in one word: what the plan and the outcome say.
+    public enum Action: String, Sendable, Hashable {
+        case create, update, prune, blocked, start, stop, restart, reload, run
+        case daemonReload = "daemon-reload"
+
+        /// The word for it done: `created`, `restarted`, `ran`.
+        public var past: String {
+            switch self {
+            case .create: return "created"
+            case .update: return "updated"
+            case .prune: return "pruned"
+            case .blocked: return "blocked"
+            case .start: return "started"
+            case .stop: return "stopped"
+            case .restart: return "restarted"
+            case .reload: return "reloaded"
+            case .run: return "ran"
+            case .daemonReload: return "daemon-reloaded"
+            }
+        }
+    }
+
     public enum Step: Sendable, Hashable {
         case create(DesiredResource, Observation)
         case update(DesiredResource, Observation)
         case prune(ResourceStatus)
         /// Cannot be applied; the reason is reported as a failure.
         case blocked(ResourceStatus, String)
+        /// A notification: restart or reload a Service, run a Command, because `triggers`
+        /// change in this sync (none: a Command that failed last time runs again).
+        case notify(DesiredResource, Action, triggers: [ResourceID])
+        /// `systemctl daemon-reload`, after unit files changed and before any Service step.
+        case daemonReload(after: [ResourceID])
 
         public var id: ResourceID {
             switch self {
-            case .create(let r, _), .update(let r, _): return r.id
+            case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.id
             case .prune(let s), .blocked(let s, _): return s.id
+            case .daemonReload: return SyncPlan.daemonReloadID
             }
         }
 
         public var path: String {
             switch self {
-            case .create(let r, _), .update(let r, _): return r.path
+            case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.path
             case .prune(let s), .blocked(let s, _): return s.path
+            case .daemonReload: return ""
+            }
+        }
+
+        /// The resource it acts on, when it is a declared one.
+        public var resource: DesiredResource? {
+            switch self {
+            case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r
+            case .blocked(let s, _): return s.desired
+            case .prune, .daemonReload: return nil
             }
         }
 
         /// What must succeed before this step (`dependsOn`).
-        public var dependsOn: [ResourceID] {
+        public var dependsOn: [ResourceID] { resource?.dependsOn ?? [] }
+
+        /// What must not have failed in this sync for this step to act: what it depends on, for a
+        /// notification what notifies it (and the resource's own step), for a Service the daemon-reload.
+        var blockers: [ResourceID] {
+            var ids = dependsOn
+            if case .notify(let r, _, let triggers) = self { ids += triggers + [r.id] }
+            if resource?.kind == .service { ids.append(SyncPlan.daemonReloadID) }
+            return ids
+        }
+
+        /// What comes before it in the plan, beyond the folders above it.
+        var after: [ResourceID] {
             switch self {
-            case .create(let r, _), .update(let r, _): return r.dependsOn
-            case .blocked(let s, _): return s.desired?.dependsOn ?? []
-            case .prune: return []
+            case .notify(let r, _, let triggers): return r.dependsOn + triggers + [r.id]
+            case .daemonReload(let triggers): return triggers
+            default:
+                guard let r = resource else { return [] }
+                return r.dependsOn + r.notifiedBy + (r.kind == .service ? [SyncPlan.daemonReloadID] : [])
             }
         }
 
-        /// What the plan says beside the step: what it waits for, the command that checks it.
+        /// What the plan says beside the step: what it waits for, the command that checks or runs.
         public var planNote: String? {
             var notes: [String] = []
             if !dependsOn.isEmpty { notes.append("after " + dependsOn.map(\.description).joined(separator: ", ")) }
             switch self {
             case .create(let r, _), .update(let r, _):
                 if let argv = r.validate { notes.append("validate: " + argv.joined(separator: " ")) }
+            case .notify(let r, _, let triggers):
+                notes.append(triggers.isEmpty ? "again: its last run failed" : "when " + triggers.map(\.description).joined(separator: ", ") + " change")
+                if case .command(let spec) = r.shape { notes.append("runs: " + spec.run.joined(separator: " ")) }
+            case .daemonReload(let triggers):
+                notes.append("unit files changed: " + triggers.map(\.description).joined(separator: ", "))
             default: break
             }
             return notes.isEmpty ? nil : notes.joined(separator: "; ")
         }
 
-        /// The word for the change: create, update, prune, blocked.
-        public var word: String {
+        /// What it does, in one word.
+        public var action: Action {
             switch self {
-            case .create: return "create"
-            case .update: return "update"
-            case .prune: return "prune"
-            case .blocked: return "blocked"
+            case .create(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: true)
+            case .update(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: false)
+            case .prune: return .prune
+            case .blocked: return .blocked
+            case .notify(_, let action, _): return action
+            case .daemonReload: return .daemonReload
             }
         }
+
+        /// The word for the change: create, update, prune, blocked, start, restart, run ...
+        public var word: String { action.rawValue }
     }
+
+    /// The id a daemon-reload step goes by.
+    public static let daemonReloadID = ResourceID(kind: "systemd", name: "daemon-reload")
+
+    /// Where systemd reads unit files: a File whose absolute path lies below one of these makes
+    /// a daemon-reload part of the sync.
+    public static let unitFolders = ["/etc/systemd/system/", "/run/systemd/system/", "/lib/systemd/system/", "/usr/lib/systemd/system/"]
 
     public let steps: [Step]
     /// Extras left alone because pruning was not asked for.
     public let keptExtras: [ResourceStatus]
 
     /// Plans the changes that make `statuses` Synced. Creates and updates come parents first and
-    /// after what they depend on; prunes come last, deepest first. An extra is pruned only when `prune` is on or its
-    /// Directory says `prune: true`.
-    public init(statuses: [ResourceStatus], desired: DesiredState, prune: Bool) {
+    /// after what they depend on; notifications after what notifies them; a daemon-reload after
+    /// changed unit files and before any Service step; prunes come last, deepest first. An extra
+    /// is pruned only when `prune` is on or its Directory says `prune: true`. `targetRoot` is
+    /// the target's absolute path, to tell unit files.
+    public init(statuses: [ResourceStatus], desired: DesiredState, prune: Bool, targetRoot: String) {
         let pruningDirectories = Set(desired.resources.compactMap { resource -> ResourceID? in
             if case .directory(_, true) = resource.shape { return resource.id }
             return nil
@@ -73,36 +144,85 @@ public struct SyncPlan: Sendable {
             case (.synced, _): continue
             case (.unknown, _): changes.append(.blocked(status, status.message ?? "cannot be observed"))
             case (_, .missing): changes.append(.create(status.desired!, status.observed))
-            case (_, .modified): changes.append(.update(status.desired!, status.observed))
+            case (_, .modified):
+                // A Command that failed runs again: the same step as a notification, without a trigger.
+                if let r = status.desired, r.kind == .command { changes.append(.notify(r, .run, triggers: [])) } else {
+                    changes.append(.update(status.desired!, status.observed))
+                }
             case (_, .extra):
                 if prune || status.owner.map(pruningDirectories.contains) == true { prunes.append(.prune(status)) } else { kept.append(status) }
             case (.outOfSync, nil): continue
             }
         }
+        changes += Self.notifications(for: changes, in: desired)
+        if let reload = Self.daemonReload(after: changes, targetRoot: targetRoot) { changes.append(reload) }
         steps = Self.ordered(changes) + prunes.sorted { $0.path > $1.path }
         keptExtras = kept
     }
 
+    /// A notification for every Service and Command that something in `changes` notifies: a
+    /// restart wins over a reload, and a Command already running again takes the triggers.
+    static func notifications(for changes: [Step], in desired: DesiredState) -> [Step] {
+        var changing = Set<ResourceID>()
+        for step in changes {
+            changing.insert(step.id)
+            if let owner = step.resource?.owner { changing.insert(owner) }
+        }
+        guard desired.resources.contains(where: { !$0.notifiedBy.isEmpty }) else { return [] }
+        var added: [Step] = []
+        for resource in desired.resources where !resource.notifiedBy.isEmpty {
+            let triggers = resource.notifiedBy.filter(changing.contains)
+            guard !triggers.isEmpty else { continue }
+            switch resource.shape {
+            case .service(let spec):
+                added.append(.notify(resource, triggers.contains(where: spec.restartOn.contains) ? .restart : .reload, triggers: triggers))
+            case .command:
+                added.append(.notify(resource, .run, triggers: triggers))
+            default: continue
+            }
+        }
+        return added
+    }
+
+    /// The daemon-reload a sync needs when it writes a file where systemd reads units.
+    static func daemonReload(after changes: [Step], targetRoot: String) -> Step? {
+        let root = targetRoot.hasSuffix("/") ? targetRoot : targetRoot + "/"
+        let units = changes.filter { step in
+            guard let r = step.resource, r.kind.isInTarget else { return false }
+            let absolute = root + r.path
+            return unitFolders.contains { absolute.hasPrefix($0) }
+        }
+        return units.isEmpty ? nil : .daemonReload(after: units.map(\.id))
+    }
+
     /// Changes by path (so folders come before what they hold), each moved after the steps of
-    /// what it depends on and of the folders above it. Revisions are checked to have no cycle
-    /// in `dependsOn`; a loop made with folders is broken where it is found.
+    /// what it depends on, of what notifies it and of the folders above it. Revisions are
+    /// checked to have no cycle in these; a loop made with folders is broken where it is found.
     static func ordered(_ changes: [Step]) -> [Step] {
         let sorted = changes.sorted { $0.path < $1.path }
-        guard sorted.contains(where: { !$0.dependsOn.isEmpty }) else { return sorted }
-        let byID = Dictionary(sorted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let byPath = Dictionary(sorted.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        var placed = Set<ResourceID>(), visiting = Set<ResourceID>()
+        guard sorted.contains(where: { !$0.after.isEmpty }) else { return sorted }
+        var byID: [ResourceID: [Int]] = [:], byPath: [String: Int] = [:]
+        for (index, step) in sorted.enumerated() {
+            byID[step.id, default: []].append(index)
+            if step.resource?.kind.isInTarget == true, byPath[step.path] == nil { byPath[step.path] = index }
+            // A file of a Directory's source changes the Directory, for what waits on it.
+            if let owner = step.resource?.owner { byID[owner, default: []].append(index) }
+        }
+        var placed = Set<Int>(), visiting = Set<Int>()
         var out: [Step] = []
         out.reserveCapacity(sorted.count)
-        func place(_ step: Step) {
-            guard !placed.contains(step.id), visiting.insert(step.id).inserted else { return }
-            for ancestor in TargetPath.ancestors(of: step.path) { if let before = byPath[ancestor] { place(before) } }
-            for id in step.dependsOn { if let before = byID[id] { place(before) } }
-            visiting.remove(step.id)
-            placed.insert(step.id)
+        func place(_ index: Int) {
+            guard !placed.contains(index), visiting.insert(index).inserted else { return }
+            let step = sorted[index]
+            if step.resource?.kind.isInTarget == true {
+                for ancestor in TargetPath.ancestors(of: step.path) { if let before = byPath[ancestor] { place(before) } }
+            }
+            for id in step.after { for before in byID[id] ?? [] where before != index { place(before) } }
+            visiting.remove(index)
+            placed.insert(index)
             out.append(step)
         }
-        for step in sorted { place(step) }
+        for index in sorted.indices { place(index) }
         return out
     }
 }

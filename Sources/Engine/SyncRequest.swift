@@ -63,10 +63,10 @@ public struct SyncSummary: Codable, Sendable {
         revision = report.revision
         self.dryRun = dryRun
         applied = report.applied
-        // One look-up per step, not a search: a sync of 100,000 resources has as many outcomes.
-        let outcomes = Dictionary(report.outcomes.map { ($0.step.id, $0) }, uniquingKeysWith: { first, _ in first })
-        changes = report.plan.steps.map { step in
-            let outcome = outcomes[step.id].flatMap { $0.step == step ? $0 : nil }
+        // A sync has one outcome per step, in the plan's order (none for a dry run).
+        let outcomes = report.outcomes.count == report.plan.steps.count ? report.outcomes : nil
+        changes = report.plan.steps.enumerated().map { index, step in
+            let outcome = outcomes?[index]
             let (result, message): (String, String?) = switch outcome?.result {
             case .done(let message)?: ("done", message)
             case .skipped(let why)?: ("skipped", why)

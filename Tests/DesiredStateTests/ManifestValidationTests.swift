@@ -21,7 +21,7 @@ import DesiredState
 
     @Test func diagnosticCarriesFileLineColumnAndPrintsThem() throws {
         let parsed = parse("""
-            kind: Service
+            kind: Servce
             name: web
             spec:
               path: srv/web
@@ -30,8 +30,8 @@ import DesiredState
         #expect(diagnostic.location.file == "resources/x.yaml")
         #expect(diagnostic.location.line == 1)
         #expect(diagnostic.location.column == 7)
-        #expect(diagnostic.message == "unknown kind `Service` (expected File, Directory or Symlink)")
-        #expect(diagnostic.description == "resources/x.yaml:1:7: unknown kind `Service` (expected File, Directory or Symlink)")
+        #expect(diagnostic.message == "unknown kind `Servce` (expected File, Directory, Symlink, Service or Command)")
+        #expect(diagnostic.description == "resources/x.yaml:1:7: unknown kind `Servce` (expected File, Directory, Symlink, Service or Command)")
     }
 
     // Yams' compose_all ends its sequence at a syntax error and keeps the error aside: it must be reported.
@@ -198,11 +198,11 @@ import DesiredState
 
     @Test func unknownKindPointsAtTheKindValue() {
         #expect(complaints("""
-            kind: Service
+            kind: Package
             name: web
             spec:
               path: srv/web
-            """) == ["resources/x.yaml:1:7: unknown kind `Service` (expected File, Directory or Symlink)"])
+            """) == ["resources/x.yaml:1:7: unknown kind `Package` (expected File, Directory, Symlink, Service or Command)"])
     }
 
     @Test func emptyNameIsRefused() {
@@ -449,7 +449,7 @@ import DesiredState
             """)
         #expect(parsed.documents.map(\.id.description) == ["File/first", "Directory/last"])
         #expect(parsed.documents.map(\.location.line) == [1, 12])
-        #expect(parsed.diagnostics.map(\.description) == ["resources/x.yaml:7:7: unknown kind `Widget` (expected File, Directory or Symlink)"])
+        #expect(parsed.diagnostics.map(\.description) == ["resources/x.yaml:7:7: unknown kind `Widget` (expected File, Directory, Symlink, Service or Command)"])
     }
 
     @Test func fileWithOnlyCommentsHasNoDocumentsAndNoComplaints() {
@@ -598,9 +598,9 @@ import DesiredState
     @Test func dependsOnMustBeAListOfResourceIds() {
         #expect(complaints("kind: File\nname: a\ndependsOn: Directory/www\nspec: {path: a, content: a}\n")
                 == ["resources/x.yaml:3:12: `dependsOn` must be a list of resource ids, such as [Directory/etc-nginx]"])
-        #expect(complaints("kind: File\nname: a\ndependsOn: [www, Service/web]\nspec: {path: a, content: a}\n") == [
-            "resources/x.yaml:3:13: `www` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink",
-            "resources/x.yaml:3:18: `Service/web` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory or Symlink",
+        #expect(complaints("kind: File\nname: a\ndependsOn: [www, Package/web]\nspec: {path: a, content: a}\n") == [
+            "resources/x.yaml:3:13: `www` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory, Symlink, Service or Command",
+            "resources/x.yaml:3:18: `Package/web` in `dependsOn` is not a resource id: write Kind/name, Kind one of File, Directory, Symlink, Service or Command",
         ])
     }
 }

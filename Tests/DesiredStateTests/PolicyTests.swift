@@ -18,12 +18,12 @@ import DesiredState
 
     @Test func everyMistakeIsNamedWithItsLineAndColumn() {
         #expect(complaints("rules:\n  - name: a\n    field: spec.colour\n    deny-regex: x\n")
-            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.mode, spec.path, spec.prune, spec.sensitive, spec.target, spec.validate)"])
+            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.health.command, spec.mode, spec.path, spec.prune, spec.run, spec.sensitive, spec.target, spec.unit, spec.validate)"])
         #expect(complaints("rules:\n  - name: a\n    field: spec.path\n    deny-regex: \"(\"\n").first?.hasPrefix("policy.yaml:4:17: bad regular expression (") == true)
         #expect(complaints("rules:\n  - name: a\n    max-deletes: many\n") == ["policy.yaml:3:18: `max-deletes` must be a whole number, 0 or more"])
         #expect(complaints("rules:\n  - name: a\n    max-deletes: 1\n    max-changes: 2\n") == ["policy.yaml:2:5: rule a has max-deletes and max-changes: give one per rule"])
         #expect(complaints("rules:\n  - field: spec.path\n    deny-glob: x\n") == ["policy.yaml:2:5: a rule needs a `name`"])
-        #expect(complaints("rules:\n  - name: a\n    kinds: [Service]\n    max-changes: 1\n") == ["policy.yaml:3:13: unknown kind Service (expected File, Directory or Symlink)"])
+        #expect(complaints("rules:\n  - name: a\n    kinds: [Servce]\n    max-changes: 1\n") == ["policy.yaml:3:13: unknown kind Servce (expected File, Directory, Symlink, Service or Command)"])
         #expect(complaints("rules:\n  - name: a\n    deny-glob: x\n") == ["policy.yaml:2:5: rule a needs a `field` for deny-glob, such as spec.path"])
         #expect(complaints("rule:\n  - name: a\n").first?.hasPrefix("policy.yaml:1:1: unknown field `rule`") == true)
         #expect(complaints("rules: [\n").first?.hasPrefix("policy.yaml:2:1: YAML syntax error") == true)

@@ -41,7 +41,7 @@ import Engine
             .compare(app, .directory(mode: 0o700)),
             .compare(etc, .absent),
         ]
-        let plan = SyncPlan(statuses: statuses, desired: state([etc, app, conf, dash]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([etc, app, conf, dash]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create etc", "update etc-old", "update etc/app", "create etc/app/app.conf"])
         let etcIndex = plan.steps.firstIndex { $0.path == "etc" }!
         let childIndices = plan.steps.indices.filter { plan.steps[$0].path.hasPrefix("etc/") }
@@ -50,14 +50,14 @@ import Engine
 
     @Test func stepsCarryTheResourceAndWhatWasObserved() {
         let conf = file("conf", "etc/conf")
-        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: "other", mode: 0o600, size: 1))], desired: state([conf]), prune: false)
+        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: "other", mode: 0o600, size: 1))], desired: state([conf]), prune: false, targetRoot: "/srv/target")
         #expect(plan.steps == [.update(conf, .file(blob: "other", mode: 0o600, size: 1))])
         #expect(plan.steps.first?.id.description == "File/conf")
     }
 
     @Test func syncedResourcesNeedNoStep() {
         let conf = file("conf", "etc/conf")
-        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: Self.blob, mode: 0o644, size: 1))], desired: state([conf]), prune: true)
+        let plan = SyncPlan(statuses: [.compare(conf, .file(blob: Self.blob, mode: 0o644, size: 1))], desired: state([conf]), prune: true, targetRoot: "/srv/target")
         #expect(plan.steps.isEmpty)
         #expect(plan.keptExtras.isEmpty)
     }
@@ -71,7 +71,7 @@ import Engine
             extra("old-sub", "old/sub"),
             extra("aaa", "aaa"),
         ]
-        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: true)
+        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: true, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create zzz/conf", "prune old/sub/file", "prune old/sub", "prune old", "prune aaa"])
         #expect(plan.keptExtras.isEmpty)
     }
@@ -79,7 +79,7 @@ import Engine
     @Test func extrasAreKeptWithoutPrune() {
         let conf = file("conf", "etc/conf")
         let statuses: [ResourceStatus] = [extra("old", "etc/old"), .compare(conf, .absent)]
-        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([conf]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create etc/conf"])
         #expect(plan.keptExtras.map(\.path) == ["etc/old"])
     }
@@ -91,7 +91,7 @@ import Engine
             extra("site/stray.html", "srv/www/stray.html", owner: site.id),
             extra("elsewhere", "etc/elsewhere"),
         ]
-        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["prune srv/www/stray.html"])
         #expect(plan.keptExtras.map(\.path) == ["etc/elsewhere"])
     }
@@ -99,14 +99,14 @@ import Engine
     @Test func extraInADirectoryWithoutPruneIsKept() {
         let site = directory("site", "srv/www", prune: false)
         let statuses: [ResourceStatus] = [extra("site/stray.html", "srv/www/stray.html", owner: site.id)]
-        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false, targetRoot: "/srv/target")
         #expect(plan.steps.isEmpty)
         #expect(plan.keptExtras.map(\.path) == ["srv/www/stray.html"])
     }
 
     @Test func extraWhoseOwnerIsNoLongerDeclaredIsKept() {
         let statuses: [ResourceStatus] = [extra("site/stray.html", "srv/www/stray.html", owner: ResourceID(kind: "Directory", name: "site"))]
-        let plan = SyncPlan(statuses: statuses, desired: state([]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([]), prune: false, targetRoot: "/srv/target")
         #expect(plan.steps.isEmpty)
         #expect(plan.keptExtras.count == 1)
     }
@@ -115,7 +115,7 @@ import Engine
         let conf = file("conf", "etc/app/conf"), other = file("other", "a")
         let why = "etc is a symlink; plumb does not follow symlinks"
         let statuses: [ResourceStatus] = [.compare(conf, .unobservable(why)), .compare(other, .absent)]
-        let plan = SyncPlan(statuses: statuses, desired: state([conf, other]), prune: true)
+        let plan = SyncPlan(statuses: statuses, desired: state([conf, other]), prune: true, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create a", "blocked etc/app/conf"])
         guard case .blocked(let status, let reason)? = plan.steps.last else {
             Issue.record("expected the last step to be blocked, got \(plan.steps)")
@@ -135,7 +135,7 @@ import Engine
                                     sensitive: false, origin: Self.origin, dependsOn: [late.id])
         let other = file("other", "b/other")
         let statuses: [ResourceStatus] = [.compare(early, .absent), .compare(other, .absent), .compare(z, .absent), .compare(late, .absent)]
-        let plan = SyncPlan(statuses: statuses, desired: state([early, other, z, late]), prune: false)
+        let plan = SyncPlan(statuses: statuses, desired: state([early, other, z, late]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create z", "create z/late.conf", "create a/early.conf", "create b/other"])
     }
 }

@@ -28,7 +28,7 @@ import TestSupport
         #expect(healed.status == 0, "\(healed.stderr)")
         #expect(fx.target.read("etc/motd") == "welcome\n")
         #expect(try reasons().filter { $0 == "DriftDetected" }.count == 1, "journalled once, not once per pass")
-        #expect(try reasons().last == "DriftResolved")
+        #expect(try reasons().suffix(2) == ["DriftResolved", "HealthChanged"], "back in sync, and Missing → Healthy")
     }
 
     @Test func anAgentHealsAHandEditAndStopsCleanlyOnSIGTERM() throws {

@@ -67,7 +67,7 @@ import TestSupport
         try fx.source.commit("typo")
         let result = try fx.plumb("status")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("resources/a.yaml:1:7: unknown kind `Flie` (expected File, Directory or Symlink)"))
+        #expect(result.stderr.contains("resources/a.yaml:1:7: unknown kind `Flie` (expected File, Directory, Symlink, Service or Command)"))
     }
 
     @Test func unknownOption() throws {

@@ -1,0 +1,267 @@
+import ChildProcess
+import Foundation
+import DesiredState
+import VersionSource
+
+/// Files, directories and symlinks under the target root: every access goes through the
+/// engine's `TargetFileSystem`, beneath its held root descriptor.
+struct FileProvider: Provider {
+    let kinds: [ResourceKind] = [.file, .directory, .symlink]
+
+    // MARK: Observe
+
+    /// Every declared file resource, then the extras (applied earlier and no longer declared, or
+    /// present under a Directory's source without being in it), by path.
+    ///
+    /// Large targets are looked at in two halves on two threads; the inventory is read only when
+    /// it may hold extras; folders under a Directory's source are listed only when they changed.
+    func observe(_ scan: Scan) throws -> [ResourceStatus] {
+        let engine = scan.engine, store = engine.store, desired = scan.desired
+        let clock = ContinuousClock()
+        let start = clock.now
+        let lookup = statLookup(for: desired, index: try scan.statIndex ?? store.statIndex(), engine: engine)
+        let resources = desired.resources
+        // Slots in the stat index are positions in `resources`; Services and Commands have none.
+        let positions: [Int]? = resources.contains { !$0.kind.isInTarget } ? resources.indices.filter { resources[$0].kind.isInTarget } : nil
+        let count = positions?.count ?? resources.count
+        let parts = count >= 2000 ? 2 : 1
+        let observers = (0..<parts).map { _ in Observer(fs: engine.target, lookup: lookup) }
+        let declared = [ResourceStatus](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Each part uses its own observer and fills its own slice of the buffer: no sharing.
+            nonisolated(unsafe) let base = buffer.baseAddress
+            nonisolated(unsafe) let observers = observers
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let observer = observers[part]
+                for position in (part * count / parts)..<((part + 1) * count / parts) {
+                    let index = positions?[position] ?? position
+                    let resource = resources[index]
+                    var expected: String?
+                    if case .file(let blob, _, _) = resource.shape { expected = blob }
+                    (base! + position).initialize(to: .compare(resource, observer.observe(resource.path, slot: index, expecting: expected)))
+                }
+            }
+            initialized = count
+        }
+        let declaredSeen = clock.now
+
+        let observer = observers[0]
+        var extras: [ResourceStatus] = []
+        if try store.meta(.inventoryMatches) != desired.revision {
+            let declaredPaths = Set(resources.lazy.filter(\.kind.isInTarget).map(\.path))
+            let declaredIDs = Set(resources.map(\.id.description))
+            for entry in try store.inventory(where: { !declaredIDs.contains($0) })
+            where entry.isInTarget && !declaredPaths.contains(entry.path) {
+                let observed = observer.observe(entry.path)
+                if observed == .absent { continue }
+                // The nearest declared Directory holding it decides whether it is pruned.
+                let owner = resources.filter { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }
+                    .max { $0.path.utf8.count < $1.path.utf8.count }?.id
+                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, applied: entry))
+            }
+        }
+        let inventorySeen = clock.now
+
+        var folders = FolderScan(fs: engine.target, cache: try store.folderCache(revision: desired.revision),
+                                 declared: resources, known: Set(extras.map(\.path)))
+        // Files of one Directory come together, so only a change of owner needs hashing.
+        var owners = Set<ResourceID>(), lastOwner: ResourceID?
+        for resource in resources {
+            if let owner = resource.owner, owner != lastOwner { owners.insert(owner); lastOwner = owner }
+        }
+        for directory in resources where directory.kind == .directory && owners.contains(directory.id) {
+            for stranger in folders.strangers(under: directory.path) {
+                let path = stranger.path
+                let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
+                let observed = stranger.problem.map { Observation.unobservable($0) } ?? observer.observe(path)
+                extras.append(.extra(id, path: path, observed: observed, owner: directory.id, applied: nil))
+            }
+        }
+        let foldersSeen = clock.now
+
+        if let updated = Observer.updatedIndex(lookup, revision: desired.revision, count: resources.count, after: observers) {
+            try store.saveStatIndex(updated)
+        }
+        if folders.changed { try store.saveFolderCache(folders.clean, revision: desired.revision) }
+        engine.logger.debug("observed the target", metadata: [
+            "declared": "\(declaredSeen - start)", "inventory": "\(inventorySeen - declaredSeen)",
+            "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
+            "hashed": "\(observers.map(\.hashed).reduce(0, +))", "index follows revision": "\(lookup.positional)",
+        ])
+        return Self.merge(declared, extras.sorted { $0.path < $1.path })
+    }
+
+    /// How to read the index for `desired`: slot by slot when it was made for the same revision;
+    /// otherwise by path, through the desired state it was made for, so that a new revision
+    /// does not mean hashing every file again.
+    func statLookup(for desired: DesiredState, index: StatIndex, engine: Engine) -> StatLookup {
+        if index.revision == desired.revision && index.count == desired.resources.count {
+            return StatLookup(index: index, positional: true, byPath: index.others)
+        }
+        let previous = engine.store.cachedDesiredState(revision: index.revision, path: engine.config.source.path)
+        return StatLookup(index: index, positional: false, byPath: index.byPath(previous?.resources.filter(\.kind.isInTarget).map(\.path) ?? []))
+    }
+
+    /// Merges two lists sorted by path; the declared list is long and already sorted, the
+    /// extras are few, so this beats sorting the whole.
+    static func merge(_ a: [ResourceStatus], _ b: [ResourceStatus]) -> [ResourceStatus] {
+        guard !b.isEmpty else { return a }
+        var result: [ResourceStatus] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].path <= b[j].path) { result.append(a[i]); i += 1 } else { result.append(b[j]); j += 1 }
+        }
+        return result
+    }
+
+    // MARK: Compare
+
+    func verdict(_ desired: DesiredResource, _ observed: Observation) -> Verdict {
+        switch (desired.shape, observed) {
+        case (_, .unobservable(let why)): return Verdict(.unknown, nil, .unknown, why)
+        case (_, .absent): return Verdict(.outOfSync, .missing, .missing, "declared, absent from the target")
+        case (.file(let blob, _, let mode), .file(let actualBlob, let actualMode, _)):
+            switch (blob == actualBlob, mode == actualMode) {
+            case (true, true): return .synced
+            case (false, true): return Verdict(.outOfSync, .modified, .healthy, "content differs")
+            case (true, false): return Verdict(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+            case (false, false): return Verdict(.outOfSync, .modified, .healthy, "content differs; mode differs: \(octal(actualMode)), declared \(octal(mode))")
+            }
+        case (.directory(let mode, _), .directory(let actualMode)):
+            return mode == actualMode ? .synced : Verdict(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+        case (.symlink(let target), .symlink(let actual)):
+            return target == actual ? .synced
+                : Verdict(.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
+        default:
+            return Verdict(.outOfSync, .modified, .degraded, "type differs: \(observed.noun) where \(desired.kind.article) is declared")
+        }
+    }
+
+    func action(_ resource: DesiredResource, over observed: Observation, missing: Bool) -> SyncPlan.Action {
+        missing ? .create : .update
+    }
+
+    // MARK: Apply
+
+    func apply(_ resource: DesiredResource, over observed: Observation, with applier: inout Applier) async throws -> Applied {
+        let notes = try await write(resource, over: observed, with: &applier)
+        try applier.recordInventory(resource)
+        let created = observed == .absent
+        let message = ([(created ? "created " : "updated ") + resource.path] + notes).joined(separator: "; ")
+        return Applied(reason: created ? .resourceCreated : .resourceUpdated, message: message)
+    }
+
+    /// Makes the path hold the resource. Returns what the event should say beyond the change:
+    /// where earlier content was saved, a hard link replaced.
+    private func write(_ resource: DesiredResource, over observed: Observation, with applier: inout Applier) async throws -> [String] {
+        let fs = applier.fs
+        var saved: String?
+        switch (resource.shape, observed) {
+        case (.file(let blob, _, let mode), .file(let actual, _, _)) where blob == actual:
+            // A file with another name elsewhere is never changed in place: the other name would change too.
+            if try fs.setMode(resource.path, mode: mode, directory: false) == .hardLinked {
+                try fs.writeFile(resource.path, bytes: try content(blob, for: resource, applier), mode: mode)
+                return ["it was a hard link to another file, which was left as it was; it is now a file of its own"]
+            }
+        case (.directory(let mode, _), .directory):
+            try fs.setMode(resource.path, mode: mode, directory: true)
+        case (_, .other(let what)):
+            throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
+        case (.file(let blob, _, let mode), _):
+            // Staged and checked before anything at the path is touched: a refused file leaves
+            // the live one (and what is in its way) as it was.
+            let staged = try fs.stage(resource.path, bytes: try content(blob, for: resource, applier), mode: mode)
+            if let argv = resource.validate { try await Self.validate(staged, with: argv) }
+            saved = try clear(resource, observed, keepingFilesInPlace: true, with: &applier)
+            try staged.commit()
+        case (.directory(let mode, _), _):
+            saved = try clear(resource, observed, keepingFilesInPlace: false, with: &applier)
+            try fs.makeDirectory(resource.path, mode: mode)
+        case (.symlink(let target), _):
+            saved = try clear(resource, observed, keepingFilesInPlace: true, with: &applier)
+            try fs.makeSymlink(resource.path, target: target)
+        case (.service, _), (.command, _):
+            throw StateError("\(resource.id) is not a file resource")
+        }
+        return saved.map { ["the previous content is saved at \($0)"] } ?? []
+    }
+
+    /// Runs a File's `validate` on its staged content; a non-zero exit (or no such program, or a
+    /// timeout) refuses the file, naming the exit and the last line the command printed.
+    static func validate(_ staged: StagedFile, with argv: [String]) async throws {
+        let words = Validation.arguments(argv, stagedAt: staged.absolutePath)
+        let command = argv.joined(separator: " ")
+        guard let program = ChildProcess.find(words[0]) else {
+            throw ValidationRefusal("validate (\(command)) cannot run: \(words[0]) was not found; \(staged.path) was not changed")
+        }
+        let out: ChildOutput
+        do {
+            out = try await ChildProcess.run(program, Array(words.dropFirst()), timeout: validationTimeout)
+        } catch {
+            throw ValidationRefusal("validate (\(command)) failed: \(error); \(staged.path) was not changed")
+        }
+        guard out.status != 0 else { return }
+        throw ValidationRefusal("validate (\(command)) refused the new content of \(staged.path): exit \(out.status)"
+                                + (out.lastLine.map { ": \($0)" } ?? "") + "; \(staged.path) was not changed")
+    }
+
+    /// How long a `validate` command may run.
+    static let validationTimeout: Duration = .seconds(60)
+
+    /// The bytes a File should hold, refused when they are not what the file is meant to be.
+    private func content(_ blob: String, for resource: DesiredResource, _ applier: Applier) throws -> [UInt8] {
+        guard let bytes = applier.contents[blob] else { throw TargetError(resource.path, "the content \(blob.prefix(12)) is missing from the mirror") }
+        if GitLFS.isPointer(bytes) {
+            throw TargetError(resource.path, "its content in git is a Git LFS pointer, not the file; plumb does not fetch LFS objects: commit the file itself, without LFS")
+        }
+        return bytes
+    }
+
+    /// Saves what plumb did not write and removes what a rename cannot replace (a directory, or
+    /// anything in the way of a new directory).
+    private func clear(_ resource: DesiredResource, _ observed: Observation, keepingFilesInPlace: Bool, with applier: inout Applier) throws -> String? {
+        let saved = try applier.backupIfForeign(resource, observed)
+        switch observed {
+        case .directory: try applier.fs.remove(resource.path, directory: true)
+        case .file, .symlink: if !keepingFilesInPlace { try applier.fs.remove(resource.path, directory: false) }
+        default: break
+        }
+        return saved
+    }
+
+    // MARK: Remove
+
+    /// Deletes an extra only if it is still as plumb left it; looks again now, not at the plan's
+    /// observation, since a person may have touched it meanwhile.
+    func remove(_ status: ResourceStatus, entry: InventoryEntry, with applier: inout Applier) async throws -> SyncReport.Result {
+        let store = applier.store
+        let now = Observer(fs: applier.fs, lookup: .empty).observe(status.path)
+        let unchanged: Bool
+        switch now {
+        case .absent:
+            try store.forget(status.id)
+            return .done("already gone")
+        case .file(let blob, _, _): unchanged = entry.kind == ResourceKind.file.rawValue && blob == entry.blob
+        case .symlink(let link): unchanged = entry.kind == ResourceKind.symlink.rawValue && BlobHasher.id(of: Array(link.utf8)) == entry.blob
+        case .directory: unchanged = entry.kind == ResourceKind.directory.rawValue
+        case .other(let what): return try applier.skipPrune(status, "it is now \(what)")
+        case .unobservable(let why): return try applier.skipPrune(status, why)
+        case .unit, .commandRun: unchanged = false
+        }
+        guard unchanged else { return try applier.skipPrune(status, "it changed since plumb applied it") }
+        do {
+            try applier.fs.remove(status.path, directory: entry.kind == ResourceKind.directory.rawValue)
+        } catch {
+            return try applier.skipPrune(status, "\(error)")
+        }
+        try store.forget(status.id)
+        try store.append(Event(.resourcePruned, .info, resource: status.id, revision: applier.revision, message: "deleted \(status.path)"))
+        return .done("deleted \(status.path)")
+    }
+}
+
+/// A File's new content refused by its `validate` command: journalled `ValidationFailed`.
+struct ValidationRefusal: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description.escapingControlCharacters }
+}
