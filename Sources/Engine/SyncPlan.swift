@@ -154,7 +154,14 @@ public struct SyncPlan: Sendable {
             case (.outOfSync, nil): continue
             }
         }
-        changes += Self.notifications(for: changes, in: desired)
+        let notified = Self.notifications(for: changes, in: desired)
+        // A Command running again after a failure runs once, after what notifies it now.
+        let notifiedIDs = Set(notified.map(\.id))
+        changes.removeAll { step in
+            if case .notify(let r, _, let triggers) = step { return triggers.isEmpty && notifiedIDs.contains(r.id) }
+            return false
+        }
+        changes += notified
         if let reload = Self.daemonReload(after: changes, targetRoot: targetRoot) { changes.append(reload) }
         steps = Self.ordered(changes) + prunes.sorted { $0.path > $1.path }
         keptExtras = kept
@@ -162,26 +169,35 @@ public struct SyncPlan: Sendable {
 
     /// A notification for every Service and Command that something in `changes` notifies: a
     /// restart wins over a reload, and a Command already running again takes the triggers.
+    /// A notification acts on its resource, which may notify others in turn: this goes on until
+    /// nothing new is notified (a Command after the restart of the Service it watches).
     static func notifications(for changes: [Step], in desired: DesiredState) -> [Step] {
+        let listening = desired.resources.filter { !$0.notifiedBy.isEmpty }
+        guard !listening.isEmpty else { return [] }
         var changing = Set<ResourceID>()
         for step in changes {
             changing.insert(step.id)
             if let owner = step.resource?.owner { changing.insert(owner) }
         }
-        guard desired.resources.contains(where: { !$0.notifiedBy.isEmpty }) else { return [] }
-        var added: [Step] = []
-        for resource in desired.resources where !resource.notifiedBy.isEmpty {
-            let triggers = resource.notifiedBy.filter(changing.contains)
-            guard !triggers.isEmpty else { continue }
-            switch resource.shape {
-            case .service(let spec):
-                added.append(.notify(resource, triggers.contains(where: spec.restartOn.contains) ? .restart : .reload, triggers: triggers))
-            case .command:
-                added.append(.notify(resource, .run, triggers: triggers))
-            default: continue
+        var added: [ResourceID: Step] = [:]
+        var grew = true
+        while grew {
+            grew = false
+            for resource in listening where added[resource.id] == nil {
+                let triggers = resource.notifiedBy.filter(changing.contains)
+                guard !triggers.isEmpty else { continue }
+                switch resource.shape {
+                case .service(let spec):
+                    added[resource.id] = .notify(resource, triggers.contains(where: spec.restartOn.contains) ? .restart : .reload, triggers: triggers)
+                case .command:
+                    added[resource.id] = .notify(resource, .run, triggers: triggers)
+                default: continue
+                }
+                changing.insert(resource.id)
+                grew = true
             }
         }
-        return added
+        return Array(added.values)
     }
 
     /// The daemon-reload a sync needs when it writes a file where systemd reads units.

@@ -35,7 +35,7 @@ public struct SyncSummary: Codable, Sendable {
     public struct Change: Codable, Sendable {
         public let id: String
         public let path: String
-        /// create, update, prune or blocked.
+        /// What the step does: a `SyncPlan.Action` word (create, update, prune, restart, run ...).
         public let change: String
         /// planned (a dry run), done, skipped or failed.
         public let result: String

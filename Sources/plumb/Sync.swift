@@ -57,12 +57,13 @@ struct Sync: AsyncParsableCommand {
         var table = Table()
         for change in summary.changes where change.result != "planned" || summary.dryRun {
             let word = switch change.result {
-            case "done": ["create": "created", "update": "updated", "prune": "pruned"][change.change] ?? change.change
+            case "done": SyncPlan.Action(rawValue: change.change)?.past ?? change.change
             case "skipped": "kept"
             case "failed": "FAILED"
             default: change.change
             }
-            let planned = change.path + (change.message.map { " (\($0))" } ?? "")
+            // A Service or a Command has no path: its note says what it does.
+            let planned = [change.path, change.message.map { "(\($0))" }].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
             table.add([word, change.id.escapingControlCharacters, (summary.dryRun ? planned : change.message ?? "").escapingControlCharacters])
         }
         for extra in summary.extrasKept {
@@ -70,6 +71,7 @@ struct Sync: AsyncParsableCommand {
         }
         var lines: [String] = []
         if !table.isEmpty { lines.append(table.render()) }
+        if summary.dryRun, let chain = chain(summary.changes) { lines.append(chain) }
         let short = summary.revision.prefix(12)
         let attempted = summary.changes.filter { $0.result != "planned" }.count
         if summary.dryRun {
@@ -80,6 +82,15 @@ struct Sync: AsyncParsableCommand {
             lines.append("\(summary.failures.count) of \(attempted) change(s) failed; \(short) is not fully applied")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The order of a plan that restarts, reloads or runs something: `order: update File/conf →
+    /// restart Service/web → run Command/note` (of a long plan, only the Service and Command steps).
+    static func chain(_ changes: [SyncSummary.Change]) -> String? {
+        let notified: Set<String> = [SyncPlan.Action.restart, .reload, .run, .daemonReload].reduce(into: []) { $0.insert($1.rawValue) }
+        guard changes.contains(where: { notified.contains($0.change) }) else { return nil }
+        let shown = changes.count <= 20 ? changes : changes.filter { notified.contains($0.change) || $0.path.isEmpty }
+        return "order: " + shown.map { "\($0.change) \($0.id.escapingControlCharacters)" }.joined(separator: " → ")
     }
 
     static func json(_ summary: SyncSummary) -> [String: Any] {

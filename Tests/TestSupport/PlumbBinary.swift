@@ -21,10 +21,12 @@ public final class PlumbFixture: @unchecked Sendable {
     public let target: Scratch
     public let state: Scratch
 
-    public init() throws {
-        source = try SourceRepository()
-        target = try Scratch()
-        state = try Scratch()
+    /// Its folders in the temporary directory, or in `parent`: a systemd machine's shared folder,
+    /// for a plumb that runs inside it.
+    public init(in parent: String = NSTemporaryDirectory()) throws {
+        source = try SourceRepository(in: parent)
+        target = try Scratch(in: parent)
+        state = try Scratch(in: parent)
     }
 
     public var environment: [String: String] {
@@ -59,6 +61,17 @@ public final class PlumbFixture: @unchecked Sendable {
     /// The messages of the journalled events of one reason, oldest first.
     public func messages(of reason: String) throws -> [String] {
         try journal().filter { $0["reason"] as? String == reason }.compactMap { $0["message"] as? String }
+    }
+
+    /// One resource's row of `plumb status --json`, or nil when it is not listed.
+    public func resource(_ id: String, env: [String: String] = [:]) throws -> [String: Any]? {
+        Self.resource(id, in: try plumb(arguments: ["status", "--json"], env: env).stdout)
+    }
+
+    /// One resource's row in the output of `plumb status --json`.
+    public static func resource(_ id: String, in json: String) -> [String: Any]? {
+        let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return (object?["resources"] as? [[String: Any]])?.first { $0["id"] as? String == id }
     }
 
     /// Starts `plumb args...` without waiting for it: for agents, followers, and processes to kill.

@@ -4,8 +4,10 @@ import Foundation
 public final class Scratch: @unchecked Sendable {
     public let path: String
 
-    public init() throws {
-        var template = Array((NSTemporaryDirectory() + "/plumb-test-XXXXXX").utf8CString)
+    /// A new folder in the temporary directory, or in `parent` (a systemd machine's shared folder).
+    public init(in parent: String = NSTemporaryDirectory()) throws {
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        var template = Array((parent + "/plumb-test-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw SetupError("mkdtemp failed") }
         path = URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
     }

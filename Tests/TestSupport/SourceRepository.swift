@@ -7,8 +7,8 @@ public final class SourceRepository: @unchecked Sendable {
     public let bare: String
     public let work: String
 
-    public init(branch: String = "main") throws {
-        scratch = try Scratch()
+    public init(branch: String = "main", in parent: String = NSTemporaryDirectory()) throws {
+        scratch = try Scratch(in: parent)
         bare = scratch.file("source.git")
         work = scratch.file("work")
         try git(["init", "--quiet", "--bare", "--initial-branch", branch, bare])

@@ -92,10 +92,11 @@ public final class SystemdMachine: @unchecked Sendable {
         return state
     }
 
-    /// Runs a program inside the machine (its PID and mount namespaces), as plumb will run there.
+    /// Runs a program inside the machine (its PID, mount and network namespaces), as plumb will
+    /// run there: its units' loopback servers are the ones it reaches.
     @discardableResult
     public func run(_ executable: String, _ arguments: [String], env: [String: String] = [:]) throws -> ProcessResult {
-        try TestSupport.run("/usr/bin/nsenter", ["-t", "\(pid)", "-p", "-m", "--", "/usr/bin/env"]
+        try TestSupport.run("/usr/bin/nsenter", ["-t", "\(pid)", "-p", "-m", "-n", "--", "/usr/bin/env"]
                             + env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + [executable] + arguments)
     }
 
@@ -105,6 +106,12 @@ public final class SystemdMachine: @unchecked Sendable {
         try text.write(toFile: staged, atomically: true, encoding: .utf8)
         try check(run("cp", [staged, "/run/systemd/system/" + name]))
         try check(run("systemctl", ["daemon-reload"]))
+    }
+
+    /// `plumb args...` inside the machine, against a fixture made in `sharedFolder`.
+    @discardableResult
+    public func plumb(_ fixture: PlumbFixture, _ arguments: String...) throws -> ProcessResult {
+        try run(PlumbBinary.path, arguments, env: fixture.environment)
     }
 
     /// `systemctl show -p NAME` of a unit.

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Service resources against a real systemd booted in its own namespaces (`SystemdMachine`),
+/// with the real binary run inside it: units start, restart, reload and heal for real, health
+/// comes from the unit and a real HTTP probe. Skipped, with the reason, where systemd cannot boot.
+@Suite(.serialized, .enabled(if: SystemdMachine.unavailable == nil, Comment(rawValue: SystemdMachine.unavailable ?? "")))
+struct ServiceTests {
+    let machine: SystemdMachine
+    let fx: PlumbFixture
+    let port = 18080
+
+    init() throws {
+        machine = try SystemdMachine()
+        fx = try PlumbFixture(in: SystemdMachine.sharedFolder)
+        try fx.target.write("www/index.html", "hello\n")
+        // A real small server; HUP is its reload (it notes each one), so a reload keeps its pid.
+        try machine.install(unit: "web.service", """
+            [Service]
+            ExecStart=/bin/sh -c 'trap "echo reloaded >> \(fx.target.path)/reloads" HUP; python3 -m http.server \(port) --bind 127.0.0.1 --directory \(fx.target.path)/www & child=$!; while kill -0 $child 2>/dev/null; do wait $child; done'
+            ExecReload=/bin/kill -HUP $MAINPID
+            """)
+    }
+
+    func plumb(_ arguments: String...) throws -> ProcessResult {
+        try machine.run(PlumbBinary.path, arguments, env: fx.environment)
+    }
+
+    /// The config File (validated), the Service restarted on its change, with `health` when given.
+    func declare(config: String, health: String? = nil, extra: String = "") throws {
+        try fx.source.write("resources/web.yaml", """
+            kind: File
+            name: web-conf
+            spec:
+              path: etc/web.conf
+              content: "\(config)"
+              validate: ["grep", "-q", "^listen ", "{}"]
+            ---
+            kind: Service
+            name: web
+            spec:
+              unit: web.service
+              restartOn: [File/web-conf]
+            \(health.map { "  health: " + $0 } ?? "")
+            \(extra)
+            """)
+        try fx.source.commit(config)
+    }
+
+    func state() throws -> String { try machine.property("ActiveState", of: "web.service") }
+    func pid() throws -> String { try machine.property("MainPID", of: "web.service") }
+
+    @Test func aStoppedUnitIsStartedAndHealedWhenStoppedByHand() throws {
+        try declare(config: "listen 80\\n")
+        #expect(try state() == "inactive")
+        let status = try plumb("status")
+        #expect(status.stdout.contains("Service/web") && status.stdout.contains("inactive (dead), declared running"), "\(status.stdout)")
+        let sync = try plumb("sync")
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        #expect(try state() == "active")
+        #expect(try fx.messages(of: "ServiceStarted").contains("started web.service"))
+        #expect(try fx.messages(of: "ServiceRestarted").isEmpty, "a unit this sync started needs no restart for its new config")
+
+        try machine.run("systemctl", ["stop", "web.service"])
+        #expect(try state() == "inactive")
+        let healed = try plumb("agent", "--once", "--auto-sync")
+        #expect(healed.status == 0, "\(healed.stdout)\(healed.stderr)")
+        #expect(try state() == "active", "the agent starts it again")
+        #expect(try fx.messages(of: "DriftDetected").contains { $0.contains("inactive (dead), declared running") })
+    }
+
+    @Test func aConfigChangeRestartsTheUnitAndARefusedOneLeavesItAlone() throws {
+        try declare(config: "listen 80\\n")
+        #expect(try plumb("sync").status == 0)
+        let first = try pid()
+
+        try declare(config: "listen 81\\n")
+        let plan = try plumb("sync", "--dry-run")
+        #expect(plan.stdout.contains("update File/web-conf → restart Service/web"), "\(plan.stdout)")
+        #expect(try plumb("sync").status == 0)
+        let second = try pid()
+        #expect(second != first, "a restart is a new process")
+        #expect(try fx.messages(of: "ServiceRestarted") == ["restarted web.service: File/web-conf changed"])
+
+        try declare(config: "lisen 82\\n")
+        let refused = try plumb("sync")
+        #expect(refused.status == 1)
+        #expect(fx.target.read("etc/web.conf") == "listen 81\n", "the live file stays")
+        #expect(try pid() == second, "the running process is left alone")
+        #expect(refused.stdout.contains("not restarted: File/web-conf failed in this sync"), "\(refused.stdout)")
+        #expect(try fx.messages(of: "ServiceRestarted").count == 1)
+    }
+
+    @Test func reloadOnKeepsTheProcess() throws {
+        try fx.source.write("resources/web.yaml", """
+            kind: File
+            name: web-conf
+            spec: {path: etc/web.conf, content: "listen 80\\n"}
+            ---
+            kind: Service
+            name: web
+            spec: {unit: web.service, reloadOn: [File/web-conf]}
+            """)
+        try fx.source.commit("reload")
+        #expect(try plumb("sync").status == 0)
+        let first = try pid()
+        try fx.source.write("resources/web.yaml", """
+            kind: File
+            name: web-conf
+            spec: {path: etc/web.conf, content: "listen 81\\n"}
+            ---
+            kind: Service
+            name: web
+            spec: {unit: web.service, reloadOn: [File/web-conf]}
+            """)
+        try fx.source.commit("reload again")
+        #expect(try plumb("sync").status == 0)
+        #expect(try pid() == first, "a reload keeps the process")
+        #expect(eventually { fx.target.read("reloads") == "reloaded\n" })
+        #expect(try fx.messages(of: "ServiceReloaded") == ["reloaded web.service: File/web-conf changed"])
+    }
+
+    @Test func healthFollowsTheProbe() throws {
+        // A path the server does not have answers 404: failing, first within its start period.
+        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/missing.html\", interval: 1s, startPeriod: 30s}")
+        #expect(try plumb("sync").status == 0)
+        func web() -> [String: Any]? { (try? plumb("status", "--json")).flatMap { PlumbFixture.resource("Service/web", in: $0.stdout) } }
+        try #require(eventually { (web()?["message"] as? String)?.contains("404, expected 200") == true })
+        #expect(web()?["health"] as? String == "Progressing", "failing within its start period: \(web() ?? [:])")
+        #expect(try plumb("agent", "--once").status == 0, "Synced, though not Healthy yet")
+        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/missing.html\", interval: 1s, startPeriod: 1s}")
+        // Journalled by the agent, which watches health: once per change.
+        #expect(try plumb("agent", "--once").status == 0)
+        #expect(web()?["health"] as? String == "Degraded", "\(web() ?? [:])")
+        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/index.html\", startPeriod: 1s}")
+        #expect(try plumb("agent", "--once").status == 0)
+        #expect(web()?["health"] as? String == "Healthy", "\(web() ?? [:])")
+        let changes = try fx.messages(of: "HealthChanged")
+        #expect(changes.contains { $0.hasPrefix("Progressing → Degraded: probe GET http://127.0.0.1:\(port)/missing.html → 200 failed: 404") }, "\(changes)")
+        #expect(changes.last == "Degraded → Healthy", "\(changes)")
+    }
+
+    @Test func aCommandRunsAfterTheRestartItFollows() throws {
+        try declare(config: "listen 80\\n", extra: """
+            ---
+            kind: Command
+            name: note
+            spec:
+              run: ["sh", "-c", "echo ran >> \(fx.target.path)/notes"]
+              onChangeOf: [Service/web]
+            """)
+        #expect(try plumb("sync").status == 0)
+        #expect(fx.target.read("notes") == "ran\n", "starting the unit is a change of it")
+        try declare(config: "listen 81\\n", extra: """
+            ---
+            kind: Command
+            name: note
+            spec:
+              run: ["sh", "-c", "echo ran >> \(fx.target.path)/notes"]
+              onChangeOf: [Service/web]
+            """)
+        let plan = try plumb("sync", "--dry-run")
+        #expect(plan.stdout.contains("update File/web-conf → restart Service/web → run Command/note"), "\(plan.stdout)")
+        #expect(try plumb("sync").status == 0)
+        #expect(fx.target.read("notes") == "ran\nran\n")
+    }
+
+    @Test func aUnitFileWrittenByPlumbIsLoadedAndStarted() throws {
+        // The target is the machine's (private) /run/systemd: its system/ folder is a unit folder.
+        let env = fx.environment.merging(["PLUMB_TARGET": "/run/systemd"]) { _, new in new }
+        try fx.source.write("resources/hello.yaml", """
+            kind: File
+            name: hello-unit
+            spec:
+              path: system/hello.service
+              content: "[Service]\\nExecStart=/bin/sleep infinity\\n"
+            ---
+            kind: Service
+            name: hello
+            spec: {unit: hello.service, restartOn: [File/hello-unit]}
+            """)
+        try fx.source.commit("hello")
+        let plan = try machine.run(PlumbBinary.path, ["sync", "--dry-run"], env: env)
+        #expect(plan.stdout.contains("daemon-reload"), "\(plan.stdout)")
+        let sync = try machine.run(PlumbBinary.path, ["sync"], env: env)
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        #expect(try machine.property("ActiveState", of: "hello.service") == "active")
+    }
+
+    @Test func aServiceNoLongerDeclaredIsStoppedByPrune() throws {
+        try declare(config: "listen 80\\n")
+        #expect(try plumb("sync").status == 0)
+        try fx.source.write("resources/web.yaml", "kind: File\nname: web-conf\nspec: {path: etc/web.conf, content: \"listen 80\\n\"}\n")
+        try fx.source.commit("retire web")
+        let status = try plumb("status")
+        #expect(status.stdout.contains("no longer declared; plumb started it"), "\(status.stdout)")
+        #expect(try plumb("sync", "--prune").status == 0)
+        #expect(try state() == "inactive")
+        #expect(try fx.messages(of: "ServiceStopped").contains("stopped web.service: no longer declared"))
+    }
+}
