@@ -95,6 +95,8 @@ public struct ConsoleState: Sendable {
     var resourceSearch: [SearchText] = []
     /// Counted once per snapshot, not on every frame.
     public var syncedCount = 0, unknownCount = 0
+    /// The worst health of all resources, for the header.
+    public var worstHealth = Health.healthy
     public var resources = ListState()
     public var resourcesLoaded = false
     public var resourceDetail: Detail?

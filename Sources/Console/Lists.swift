@@ -63,6 +63,17 @@ enum ResourceList {
         }
     }
 
+    /// How a health word is painted: Degraded and Missing as errors, Progressing and Unknown as
+    /// warnings, Suspended muted.
+    static func role(_ health: Health) -> Role {
+        switch health {
+        case .healthy: return .normal
+        case .degraded, .missing: return .error
+        case .progressing, .unknown: return .warning
+        case .suspended: return .muted
+        }
+    }
+
     /// A glyph beside the words, never instead of them: ✓ synced, ~ modified, - missing, + extra, ? unknown.
     static func glyph(_ status: ResourceStatus) -> String {
         switch (status.sync, status.drift) {
@@ -76,7 +87,7 @@ enum ResourceList {
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(9), .fixed(8), .share(1), .share(1), .fixed(11)])
-        ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH", "HEALTH"], columns: columns, layout: layout,
+        ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH / UNIT", "HEALTH"], columns: columns, layout: layout,
                           list: state.resources, count: state.resourceRows.count,
                           empty: state.resourcesLoaded ? (state.resources.filter.isEmpty ? "no resources declared" : "no resource matches") : "observing the target…",
                           &buffer) { index in
@@ -85,8 +96,8 @@ enum ResourceList {
             // A drifted row is highlighted whole; a synced one only in its words.
             let text: Role = status.sync == .synced ? .normal : role
             return [(glyph(status), role), (status.sync.rawValue, role), (status.drift?.rawValue ?? "", role),
-                    (status.id.description.escapingControlCharacters, text), (status.path.escapingControlCharacters, text),
-                    (status.health.rawValue, status.health == .healthy ? .normal : .warning)]
+                    (status.id.description.escapingControlCharacters, text), (status.place.escapingControlCharacters, text),
+                    (status.health.rawValue, Self.role(status.health))]
         }
     }
 }

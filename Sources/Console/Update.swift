@@ -216,8 +216,9 @@ public enum Update {
             state.resourceDetail = nil
             return []
         }
-        let title = "\(status.id.description.escapingControlCharacters)  \(status.path.escapingControlCharacters)"
-        if status.sync == .synced {
+        let title = "\(status.id.description.escapingControlCharacters)  \(status.place.escapingControlCharacters)"
+        // A Service or a Command always has something to tell: its state, its last actions.
+        if status.sync == .synced && ResourceKind(rawValue: status.kind)?.isInTarget != false {
             state.resourceDetail = Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)])
             return []
         }
@@ -398,6 +399,7 @@ public enum Update {
         state.resourceSearch = []
         state.syncedCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
         state.unknownCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
+        state.worstHealth = snapshot.statuses.max { $0.health.rank < $1.health.rank }?.health ?? .healthy
         state.head = snapshot.head
         state.applied = snapshot.applied
         state.lastReconcile = at
@@ -446,7 +448,7 @@ public enum Update {
 
     static func rebuildResourceRows(_ state: inout ConsoleState, previousFilter: String = "") {
         if !state.resources.filter.isEmpty && state.resourceSearch.count != state.statuses.count {
-            state.resourceSearch = state.statuses.map { SearchText($0.id.description, $0.path) }
+            state.resourceSearch = state.statuses.map { SearchText($0.id.description, $0.place) }
         }
         state.resourceRows = filtered(state.statuses.count, search: state.resourceSearch, filter: state.resources.filter,
                                       previous: (previousFilter, state.resourceRows))

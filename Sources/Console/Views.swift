@@ -57,6 +57,7 @@ public enum Views {
             part("✓ Synced \(synced)", .header)
             part("✗ OutOfSync \(state.statuses.count - synced - unknown)", state.statuses.count - synced - unknown > 0 ? .drift : .header)
             if unknown > 0 { part("? Unknown \(unknown)", .unknown) }
+            part("♥ \(state.worstHealth.rawValue)", ResourceList.role(state.worstHealth))
         } else {
             part("observing the target…", .header)
         }

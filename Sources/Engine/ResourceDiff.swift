@@ -84,12 +84,17 @@ public enum ResourceDiff {
 
 extension Engine {
     /// Diffs of the given statuses, reading desired content from the mirror and actual content
-    /// from the target.
+    /// from the target; for a Service or a Command, what it is and did instead.
     public func diffs(_ statuses: [ResourceStatus]) async throws -> [[String]] {
+        var machine: [Int: [String]] = [:]
+        for (index, status) in statuses.enumerated() where ResourceKind(rawValue: status.kind)?.isInTarget == false {
+            machine[index] = await machineDetail(status)
+        }
         let contents = try await desiredContents(statuses.compactMap(\.desired))
         // Content applied as sensitive stays sensitive while it is there, whatever is declared now.
         let appliedSensitive = Dictionary(try store.inventory().values.filter(\.sensitive).map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a })
-        return statuses.map { status in
+        return statuses.enumerated().map { index, status in
+            if let detail = machine[index] { return detail }
             var desired: [UInt8]?
             if case .file(let blob, _, _)? = status.desired?.shape { desired = contents[blob] }
             var actual: [UInt8]?

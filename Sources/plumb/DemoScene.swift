@@ -128,6 +128,14 @@ enum DemoScene {
             spec:
               path: srv/www
               source: files/www
+            ---
+            # Runs after each change of the nginx config in a sync, never on its own: on this demo
+            # machine it checks the config and notes the reload a real host would do.
+            kind: Command
+            name: nginx-reload
+            spec:
+              run: ["sh", "-c", "grep -q worker_connections etc/nginx/nginx.conf && echo 'nginx -s reload'"]
+              onChangeOf: [File/nginx-conf]
 
             """
         if statusPage {

@@ -94,6 +94,29 @@ enum Skeleton {
         spec:
           path: srv/app/current
           target: releases/1.0.0
+        ---
+        # A command run only when what it names changed in a sync, after it, never on its own
+        # (an argv, no shell). A failed run is Degraded and runs again at the next sync.
+        kind: Command
+        name: app-config-changed
+        spec:
+          run: ["sh", "-c", "echo config changed >> config-changes.log"]
+          onChangeOf: [File/app-config]
+          cwd: srv/app          # optional: relative to the target, default its root
+          # timeout: 60s        # optional: stopped after this long, and it failed
+        # ---
+        # # A systemd unit of this machine, started (or stopped) as declared and healed when it is
+        # # not; restarted after what `restartOn` names changed (`reloadOn` for a reload). Its
+        # # health comes from systemd and the optional probe (http, tcp or command). Without
+        # # systemd it is Unknown and a sync refuses it.
+        # kind: Service
+        # name: app
+        # spec:
+        #   unit: app.service
+        #   state: running        # or stopped
+        #   enabled: true         # optional: enabled at boot (absent: left as it is)
+        #   restartOn: [File/app-config]
+        #   health: {http: "http://127.0.0.1:8080/health", interval: 10s, timeout: 2s, startPeriod: 30s}
 
         """
 
