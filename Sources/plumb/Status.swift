@@ -51,12 +51,12 @@ struct Status: AsyncParsableCommand {
         if let error = try? engine.store.meta(.agentError), let retryAt = try? engine.store.meta(.agentRetryAt) {
             lines.insert("agent     last pass failed: \(error.escapingControlCharacters); next attempt at \(retryAt)", at: 3)
         }
-        let shown = all ? snapshot.statuses : snapshot.statuses.filter { $0.sync != .synced }
+        let shown = all ? snapshot.statuses : snapshot.statuses.filter { $0.sync != .synced || $0.health != .healthy }
         if !shown.isEmpty {
             var table = Table()
-            table.add(["RESOURCE", "PATH", "SYNC", "DRIFT", "HEALTH", "MESSAGE"])
+            table.add(["RESOURCE", "PATH / UNIT", "SYNC", "DRIFT", "HEALTH", "MESSAGE"])
             for status in shown {
-                table.add([status.id.description.escapingControlCharacters, status.path.escapingControlCharacters,
+                table.add([status.id.description.escapingControlCharacters, status.place.escapingControlCharacters,
                            status.sync.rawValue, status.drift?.rawValue ?? "-", status.health.rawValue,
                            status.message?.escapingControlCharacters ?? ""])
             }
@@ -67,7 +67,7 @@ struct Status: AsyncParsableCommand {
         if snapshot.statuses.isEmpty {
             summary = "no resources declared"
         } else if !all && synced > 0 {
-            summary += " (Synced ones not listed: plumb status --all lists every resource)"
+            summary += " (Synced and Healthy ones not listed: plumb status --all lists every resource)"
         }
         lines.append(summary)
         return lines.joined(separator: "\n")

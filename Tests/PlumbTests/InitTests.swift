@@ -31,8 +31,10 @@ import TestSupport
         let status = try run(PlumbBinary.path, ["status", "--json", "--repo", repo, "--target", target, "--state", folder.file("state")], env: env)
         #expect(status.status == 0, "everything Synced after one sync: \(status.stdout)")
         let resources = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["resources"] as? [[String: Any]])
-        #expect(Set(resources.compactMap { $0["kind"] as? String }) == ["File", "Directory", "Symlink"])
+        #expect(Set(resources.compactMap { $0["kind"] as? String }) == ["File", "Directory", "Symlink", "Command"])
         #expect(FileManager.default.fileExists(atPath: target + "/srv/app/config.ini"))
+        #expect((try? String(contentsOfFile: target + "/srv/app/config-changes.log", encoding: .utf8)) == "config changed\n",
+                "the Command ran once, after the config it watches was created")
     }
 
     @Test func aFolderThatHoldsAnythingIsRefusedAndKept() throws {

@@ -121,24 +121,55 @@ struct ServiceTests {
         #expect(try fx.messages(of: "ServiceReloaded") == ["reloaded web.service: File/web-conf changed"])
     }
 
-    @Test func healthFollowsTheProbe() throws {
-        // A path the server does not have answers 404: failing, first within its start period.
+    @Test func healthFollowsTheUnitAndTheProbe() throws {
+        func web() -> [String: Any]? { (try? plumb("status", "--json")).flatMap { PlumbFixture.resource("Service/web", in: $0.stdout) } }
+        // A path the server does not have answers 404: failing, within its start period.
         try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/missing.html\", interval: 1s, startPeriod: 30s}")
         #expect(try plumb("sync").status == 0)
-        func web() -> [String: Any]? { (try? plumb("status", "--json")).flatMap { PlumbFixture.resource("Service/web", in: $0.stdout) } }
         try #require(eventually { (web()?["message"] as? String)?.contains("404, expected 200") == true })
         #expect(web()?["health"] as? String == "Progressing", "failing within its start period: \(web() ?? [:])")
         #expect(try plumb("agent", "--once").status == 0, "Synced, though not Healthy yet")
-        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/missing.html\", interval: 1s, startPeriod: 1s}")
-        // Journalled by the agent, which watches health: once per change.
-        #expect(try plumb("agent", "--once").status == 0)
-        #expect(web()?["health"] as? String == "Degraded", "\(web() ?? [:])")
-        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/index.html\", startPeriod: 1s}")
+
+        try declare(config: "listen 80\\n", health: "{http: \"http://127.0.0.1:\(port)/index.html\", interval: 1s, startPeriod: 1s}")
         #expect(try plumb("agent", "--once").status == 0)
         #expect(web()?["health"] as? String == "Healthy", "\(web() ?? [:])")
+
+        // The page goes: the probe fails, past the start period.
+        try FileManager.default.removeItem(atPath: fx.target.file("www/index.html"))
+        #expect(try plumb("agent", "--once").status == 0)
+        #expect(web()?["health"] as? String == "Degraded", "\(web() ?? [:])")
+        #expect((web()?["message"] as? String)?.contains("probe GET http://127.0.0.1:\(port)/index.html → 200 failed: 404, expected 200") == true)
+
+        // The unit itself fails: Degraded from systemd's word, and OutOfSync.
+        try machine.run("systemctl", ["kill", "--signal=KILL", "web.service"])
+        try #require(eventually { (try? state()) == "failed" || (try? state()) == "inactive" })
+        #expect(web()?["sync"] as? String == "OutOfSync")
+
         let changes = try fx.messages(of: "HealthChanged")
-        #expect(changes.contains { $0.hasPrefix("Progressing → Degraded: probe GET http://127.0.0.1:\(port)/missing.html → 200 failed: 404") }, "\(changes)")
-        #expect(changes.last == "Degraded → Healthy", "\(changes)")
+        #expect(changes.first?.hasPrefix("Healthy → Progressing: probe GET") == true, "\(changes)")
+        #expect(changes.contains("Progressing → Healthy"), "\(changes)")
+        #expect(changes.contains { $0.hasPrefix("Healthy → Degraded: probe GET") }, "\(changes)")
+        #expect(Set(changes).count == changes.count, "once per change: \(changes)")
+        let levels = try fx.journal().filter { $0["reason"] as? String == "HealthChanged" }.compactMap { $0["level"] as? String }
+        #expect(levels.prefix(3) == ["warning", "info", "error"], "worse is a warning or an error, better an info: \(levels)")
+    }
+
+    @Test func enabledIsKeptAndUndoneByPrune() throws {
+        try machine.install(unit: "boot.service", "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n")
+        #expect(try machine.property("UnitFileState", of: "boot.service") == "disabled")
+        try fx.source.write("resources/boot.yaml", "kind: Service\nname: boot\nspec: {unit: boot.service, enabled: true}\n")
+        try fx.source.commit("boot")
+        #expect(try plumb("status").stdout.contains("inactive (dead), declared running; disabled, declared enabled"))
+        let sync = try plumb("sync")
+        #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+        #expect(try machine.property("UnitFileState", of: "boot.service") == "enabled")
+        #expect(try machine.property("ActiveState", of: "boot.service") == "active")
+        #expect(try fx.messages(of: "ServiceStarted") == ["enabled and started boot.service"])
+        try fx.source.write("resources/boot.yaml", "kind: File\nname: f\nspec: {path: f, content: x}\n")
+        try fx.source.commit("retire boot")
+        #expect(try plumb("sync", "--prune").status == 0)
+        #expect(try machine.property("UnitFileState", of: "boot.service") == "disabled", "plumb enabled it, so it disables it")
+        #expect(try machine.property("ActiveState", of: "boot.service") == "inactive")
     }
 
     @Test func aCommandRunsAfterTheRestartItFollows() throws {

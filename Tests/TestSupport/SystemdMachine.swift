@@ -4,7 +4,8 @@ import Foundation
 /// (ENGINEERING.md): units written to its `/run/systemd/system` start, reload and stop for real,
 /// and nothing of it reaches the machine's own systemd.
 ///
-/// It gets private tmpfs mounts on `/tmp`, `/run` and `/var/tmp` and the tmpfiles units masked
+/// It gets private tmpfs mounts on `/tmp`, `/run`, `/var/tmp` and `/etc/systemd/system` (where
+/// `systemctl enable` writes) and the tmpfiles units masked
 /// before systemd starts: booted without them, systemd's boot-time `systemd-tmpfiles --remove`
 /// empties the machine's real `/tmp`. So files a test shares with it must live outside those
 /// folders: under `SystemdMachine.sharedFolder`.
@@ -42,6 +43,8 @@ public final class SystemdMachine: @unchecked Sendable {
             "mount -t tmpfs tmpfs /tmp",
             "mount -t tmpfs tmpfs /run",
             "mount -t tmpfs tmpfs /var/tmp",
+            // `systemctl enable` links units here: the machine's own stays untouched.
+            "mount -t tmpfs tmpfs /etc/systemd/system",
         ] + masks.map { $0 + " || true" } + ["exec \(Self.systemd) --system --unit=basic.target"]).joined(separator: "\n")
             .write(toFile: boot, atomically: true, encoding: .utf8)
         chmod(boot, 0o755)
