@@ -43,7 +43,8 @@ import TestSupport
         let sync = try fx.plumb("sync")
         #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
         #expect(runs == 1, "two files changed, one run, in its cwd")
-        #expect(try fx.messages(of: "CommandRan").last?.hasPrefix("ran sh -c") == true)
+        #expect(try fx.messages(of: "CommandRan").last?.hasPrefix("ran (sh -c echo run >> runs;") == true)
+        #expect(try fx.messages(of: "CommandRan").last?.contains("exit 0 in ") == true)
         #expect(try fx.plumb("sync").status == 0)
         #expect(runs == 1, "nothing changed: no run")
         try declare("two\\n")
@@ -68,6 +69,25 @@ import TestSupport
         #expect(try fx.plumb("sync").status == 0)
         #expect(runs == 2, "and then not again")
         #expect(try fx.plumb("status").status == 0, "Synced")
+    }
+
+    @Test func aCwdThroughASymlinkIsRefused() throws {
+        let outside = try Scratch()
+        try FileManager.default.createSymbolicLink(atPath: fx.target.file("www"), withDestinationPath: outside.path)
+        try fx.source.write("resources/c.yaml", """
+            kind: File
+            name: f
+            spec: {path: f, content: "x"}
+            ---
+            kind: Command
+            name: c
+            spec: {run: ["touch", "ran"], onChangeOf: [File/f], cwd: www}
+            """)
+        try fx.source.commit("cwd through a symlink")
+        #expect(try fx.plumb("sync").status == 1)
+        #expect(!FileManager.default.fileExists(atPath: outside.file("ran")), "nothing ran outside the target")
+        let failed = try fx.messages(of: "CommandFailed")
+        #expect(failed.last?.contains("run (touch ran) cannot run in www: www: is a symlink; plumb does not follow symlinks (after File/f changed)") == true, "\(failed)")
     }
 
     @Test func aCommandThatHangsIsStoppedAtItsTimeout() throws {

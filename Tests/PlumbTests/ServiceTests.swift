@@ -154,6 +154,29 @@ struct ServiceTests {
         #expect(levels.prefix(3) == ["warning", "info", "error"], "worse is a warning or an error, better an info: \(levels)")
     }
 
+    @Test func aProbeThatNeverAnswersIsBoundedByItsTimeout() throws {
+        // A server that accepts connections and never says a word.
+        try machine.install(unit: "mute.service", """
+            [Service]
+            ExecStart=/usr/bin/python3 -c "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 18081)); s.listen(); c = [s.accept() for _ in iter(int, 1)]"
+            """)
+        try fx.source.write("resources/mute.yaml", """
+            kind: Service
+            name: mute
+            spec: {unit: mute.service, health: {http: "http://127.0.0.1:18081/", timeout: 500ms, startPeriod: 1s}}
+            """)
+        try fx.source.commit("mute")
+        #expect(try plumb("sync").status == 0)
+        try #require(eventually { (try? machine.run("ss", ["-ltn"]))?.stdout.contains("127.0.0.1:18081") == true })
+        sleep(1)
+        let start = Date()
+        let status = try plumb("status", "--json")
+        #expect(Date().timeIntervalSince(start) < 10, "a probe waits its timeout, not the server")
+        let row = PlumbFixture.resource("Service/mute", in: status.stdout)
+        #expect(row?["health"] as? String == "Degraded", "\(row ?? [:])")
+        #expect((row?["message"] as? String)?.contains("no answer in time") == true, "\(row ?? [:])")
+    }
+
     @Test func enabledIsKeptAndUndoneByPrune() throws {
         try machine.install(unit: "boot.service", "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n")
         #expect(try machine.property("UnitFileState", of: "boot.service") == "disabled")

@@ -5,8 +5,6 @@ import Foundation
 /// Commands: an argv run only when what it watches changed in a sync (or again after a failed
 /// run), never on its own. Its state is its last run, which the journal holds.
 struct CommandProvider: Provider {
-    let kinds: [ResourceKind] = [.command]
-
     /// How much of a run's output the journal keeps: its last lines, at most this many bytes.
     static let tailBytes = 2048
 
@@ -45,14 +43,14 @@ struct CommandProvider: Provider {
         let spec = Self.spec(resource)
         let command = spec.run.joined(separator: " ")
         let because = triggers.isEmpty ? "again after a failed run" : "after " + triggers.map(\.description).joined(separator: ", ") + " changed"
-        func failed(_ why: String) -> Applied { Applied(reason: .commandFailed, message: "\(command) \(why) (\(because))".escapingControlCharacters) }
-        guard let program = ChildProcess.find(spec.run[0]) else { return failed("cannot run: \(spec.run[0]) was not found") }
+        func failed(_ why: String) -> Applied { Applied(reason: .commandFailed, message: "run (\(command)) \(why)".escapingControlCharacters) }
+        guard let program = ChildProcess.find(spec.run[0]) else { return failed("cannot run: \(spec.run[0]) was not found (\(because))") }
         if !spec.cwd.isEmpty {
             do {
-                guard let fd = try applier.fs.openDirectory(spec.cwd) else { return failed("cannot run: its cwd \(spec.cwd) does not exist in the target") }
+                guard let fd = try applier.fs.openDirectory(spec.cwd) else { return failed("cannot run: its cwd \(spec.cwd) does not exist in the target (\(because))") }
                 close(fd)
             } catch {
-                return failed("cannot run in \(spec.cwd): \(error)")
+                return failed("cannot run in \(spec.cwd): \(error) (\(because))")
             }
         }
         let folder = spec.cwd.isEmpty ? applier.fs.root : applier.fs.root + "/" + spec.cwd
@@ -65,13 +63,14 @@ struct CommandProvider: Provider {
                 if tail.count > 2 * Self.tailBytes { tail.removeFirst(tail.count - Self.tailBytes) }
             }
         } catch {
-            return failed("\(error)")
+            return failed("failed: \(error) (\(because))")
         }
         let took = clock.now - start
         let output = Self.tail(String(decoding: tail.suffix(Self.tailBytes), as: UTF8.self) + out.stderr)
         let ran = "exit \(out.status) in \(String(format: "%.1fs", Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18))"
-        if out.status != 0 { return failed("failed: \(ran)" + (output.isEmpty ? "" : "; output: \(output)")) }
-        return Applied(reason: .commandRan, message: "ran \(command) (\(ran), \(because))" + (output.isEmpty ? "" : "; output: \(output)"))
+        let said = output.isEmpty ? "" : "; output: \(output)"
+        if out.status != 0 { return failed("failed: \(ran), \(because)\(said)") }
+        return Applied(reason: .commandRan, message: "ran (\(command)): \(ran), \(because)\(said)".escapingControlCharacters)
     }
 
     /// The last lines of `text`, at most `tailBytes` of them, on one line of the journal.

@@ -6,8 +6,6 @@ import VersionSource
 /// Files, directories and symlinks under the target root: every access goes through the
 /// engine's `TargetFileSystem`, beneath its held root descriptor.
 struct FileProvider: Provider {
-    let kinds: [ResourceKind] = [.file, .directory, .symlink]
-
     // MARK: Observe
 
     /// Every declared file resource, then the extras (applied earlier and no longer declared, or

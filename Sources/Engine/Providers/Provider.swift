@@ -3,11 +3,8 @@ import DesiredState
 /// One kind of resource's way with the machine: observe → compare → apply → remove, and for the
 /// kinds that can be notified, act on a notification. The engine, the plan and the applier ask
 /// the provider of each resource's kind, so a new kind (packages, users) is one new provider
-/// beside these, registered in `Providers.all`.
+/// beside these, named in `Providers.provider(for:)`.
 protocol Provider: Sendable {
-    /// The kinds it looks after.
-    var kinds: [ResourceKind] { get }
-
     /// The statuses of the scan's resources of its kinds (in the desired state's order), then of
     /// its extras: what it applied earlier that is no longer declared.
     func observe(_ scan: Scan) async throws -> [ResourceStatus]
@@ -75,7 +72,6 @@ enum Providers {
     static let files = FileProvider()
     static let services = ServiceProvider()
     static let commands = CommandProvider()
-    static let all: [any Provider] = [services, commands, files]
 
     static func provider(for kind: ResourceKind) -> any Provider {
         switch kind {

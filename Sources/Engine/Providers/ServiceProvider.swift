@@ -4,8 +4,6 @@ import Foundation
 /// Services: systemd units of this machine, driven through `Systemctl`. Health comes from the
 /// unit (SPEC's table) and then from its probe, asked while the unit is up.
 struct ServiceProvider: Provider {
-    let kinds: [ResourceKind] = [.service]
-
     // MARK: Observe
 
     /// Every declared Service, in one `systemctl show`, their probes asked at once; then the
@@ -67,19 +65,20 @@ struct ServiceProvider: Provider {
         }
         if spec.enabled == true && unit.isDisabled { differences.append("disabled, declared enabled") }
         if spec.enabled == false && unit.isEnabled { differences.append("enabled, declared disabled") }
-        let (health, why) = Self.health(spec, unit)
+        let (health, why) = Self.health(unit, declared: spec.state, probe: spec.probe)
         if differences.isEmpty { return Verdict(.synced, nil, health, why) }
         return Verdict(.outOfSync, .modified, health, differences.joined(separator: "; "))
     }
 
     /// SPEC's health of a Service: from the unit, then from its probe; and why, when not Healthy.
-    static func health(_ spec: ServiceSpec, _ unit: UnitState) -> (Health, String?) {
+    static func health(_ unit: UnitState, declared: ServiceSpec.State, probe: Probe?) -> (Health, String?) {
+        guard unit.exists else { return (.missing, "no unit \(unit.unit) on this machine") }
         switch unit.activity {
         case .failed: return (.degraded, unit.words)
         case .activating, .reloading, .deactivating, .refreshing: return (.progressing, unit.words)
-        case .inactive, .maintenance: return spec.state == .stopped ? (.suspended, "stopped, as declared") : (.degraded, unit.words)
+        case .inactive, .maintenance: return declared == .stopped ? (.suspended, "stopped, as declared") : (.degraded, unit.words)
         case .active:
-            guard let probe = spec.probe, let answer = unit.probe, !answer.passed else { return (.healthy, nil) }
+            guard let probe, let answer = unit.probe, !answer.passed else { return (.healthy, nil) }
             let failing = "probe \(probe.words) failed: \(answer.detail)"
             // In its start period a failing probe means it is still coming up.
             if let since = unit.activeSince, answer.at.timeIntervalSince(since) < Double(probe.startPeriod.components.seconds) {
@@ -192,7 +191,6 @@ extension Observation {
     /// The health of a unit no longer declared: what systemd says of it, without a probe.
     var unitHealth: Health {
         guard case .unit(let unit) = self else { return .unknown }
-        if !unit.exists { return .missing }
-        return ServiceProvider.health(ServiceSpec(unit: unit.unit, state: .running, enabled: nil, reloadOn: [], restartOn: [], probe: nil), unit).0
+        return ServiceProvider.health(unit, declared: .running, probe: nil).0
     }
 }
