@@ -46,9 +46,14 @@ enum Dialogs {
     static let footer: (String, Role) = ("y: confirm    any other key: cancel", .key)
 
     static func syncAll(_ summary: SyncSummary, branch: String) -> Dialog {
-        let changes = summary.changes.map { change -> (String, Role) in
-            let role: Role = switch change.change { case "create": .missing; case "update": .drift; case "prune": .extra; default: .error }
-            return ("  \(change.change.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.escapingControlCharacters)", role)
+        let changes = summary.changes.flatMap { change -> [(String, Role)] in
+            let action = SyncPlan.Action(rawValue: change.change)
+            let role: Role = switch action { case .create?: .missing; case .update?: .drift; case .prune?: .extra; case .blocked?, nil: .error; default: .warning }
+            let line = ("  \(change.change.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.escapingControlCharacters)", role)
+            // What runs is shown before it runs: a Command's argv, a validator, what notifies a restart.
+            let runs = action == .run || action == .restart || action == .reload || change.message?.contains("validate:") == true
+            guard runs, let note = change.message else { return [line] }
+            return [line, ("            \(note.escapingControlCharacters)", .muted)]
         }
         let kept = summary.extrasKept.map { ("  keep    \($0.id.escapingControlCharacters) (extra; prune to delete)", Role.muted) }
         if changes.isEmpty {

@@ -34,13 +34,17 @@ public final class EngineLock: Sendable {
     /// Takes the lock; without `wait`, throws `Busy` naming the holder at once. The holder's pid,
     /// `purpose` and whether it `takesRequests` are written into the lock file for others to read.
     public init(path: String, purpose: String = "applying to this state dir", takesRequests: Bool = false, wait: Bool = false) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // The descriptor becomes this lock's only once it is held: a class whose init throws after
+        // its properties are set is deinitialized, and a second close here would close whatever
+        // another thread opened in between under the same number (a child's pidfd, seen).
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StateError("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             if wait && errno == EINTR { continue }
             close(fd)
             throw Busy(holder: Holder(file: path))
         }
+        self.fd = fd
         ftruncate(fd, 0)
         let text = "\(getpid()) \(purpose)\n" + (takesRequests ? Holder.takesRequestsLine + "\n" : "")
         _ = text.withCString { write(fd, $0, strlen($0)) }

@@ -7,7 +7,7 @@ extension Engine {
     /// diff: its state in systemd's words, its probe, what it runs, its recent actions from the
     /// journal, and for a Service the tail of `journalctl -u UNIT` when there is one.
     func machineDetail(_ status: ResourceStatus) async -> [String] {
-        var lines = ["\(status.id.description.escapingControlCharacters) (\(status.place.escapingControlCharacters)): "
+        var lines = ["\(status.id.description.escapingControlCharacters): "
                      + (status.message ?? "\(status.sync.rawValue), \(status.health.rawValue)").escapingControlCharacters]
         switch (status.desired?.shape, status.observed) {
         case (_, .unit(let unit)):
