@@ -54,27 +54,11 @@ import VersionSource
 }
 
 /// Notifications across the whole revision: unknown ids and cycles through them are invalid.
-@Suite struct NotificationGraphTests {
-    let repo: SourceRepository
-
-    init() throws { repo = try SourceRepository() }
-
-    func complaints() async throws -> [String] {
-        let sha = try repo.commit("graph")
-        let mirror = Mirror(source: SourceRef(url: repo.bare), path: repo.scratch.file("mirror-\(UUID().uuidString).git"))
-        try await mirror.create()
-        try await mirror.fetch()
-        do {
-            _ = try await DesiredStateLoader(mirror: mirror, cache: nil).load(revision: sha)
-            return []
-        } catch let invalid as InvalidRevision {
-            return invalid.diagnostics.map(\.description)
-        }
-    }
+extension AssemblerTests {
 
     @Test func anUnknownIdInRestartOnIsNamedAtIt() async throws {
         try repo.write("resources/a.yaml", "kind: Service\nname: web\nspec: {unit: web.service, restartOn: [File/nope]}\n")
-        #expect(try await complaints() == ["resources/a.yaml:3:39: restartOn names File/nope, which this revision does not declare"])
+        #expect(try await commitAndComplaints() == ["resources/a.yaml:3:39: restartOn names File/nope, which this revision does not declare"])
     }
 
     @Test func aCycleThroughNotificationsIsRefused() async throws {
@@ -88,7 +72,7 @@ import VersionSource
             name: warm
             spec: {run: [true], onChangeOf: [Service/web]}
             """)
-        #expect(try await complaints() == ["resources/a.yaml:3:13: dependsOn makes a cycle: Command/warm → Service/web → Command/warm"])
+        #expect(try await commitAndComplaints() == ["resources/a.yaml:3:13: dependsOn makes a cycle: Command/warm → Service/web → Command/warm"])
     }
 
     @Test func servicesAndCommandsNeedNoPathAndComeFirst() async throws {
@@ -105,6 +89,6 @@ import VersionSource
             name: note
             spec: {run: [true], onChangeOf: [Service/web]}
             """)
-        #expect(try await complaints() == [])
+        #expect(try await commitAndLoad().resources.map(\.id.description) == ["Command/note", "Service/web", "File/conf"])
     }
 }

@@ -93,28 +93,22 @@ struct ServiceTests {
     }
 
     @Test func reloadOnKeepsTheProcess() throws {
-        try fx.source.write("resources/web.yaml", """
-            kind: File
-            name: web-conf
-            spec: {path: etc/web.conf, content: "listen 80\\n"}
-            ---
-            kind: Service
-            name: web
-            spec: {unit: web.service, reloadOn: [File/web-conf]}
-            """)
-        try fx.source.commit("reload")
+        func declare(listen: Int) throws {
+            try fx.source.write("resources/web.yaml", """
+                kind: File
+                name: web-conf
+                spec: {path: etc/web.conf, content: "listen \(listen)\\n"}
+                ---
+                kind: Service
+                name: web
+                spec: {unit: web.service, reloadOn: [File/web-conf]}
+                """)
+            try fx.source.commit("listen \(listen)")
+        }
+        try declare(listen: 80)
         #expect(try plumb("sync").status == 0)
         let first = try pid()
-        try fx.source.write("resources/web.yaml", """
-            kind: File
-            name: web-conf
-            spec: {path: etc/web.conf, content: "listen 81\\n"}
-            ---
-            kind: Service
-            name: web
-            spec: {unit: web.service, reloadOn: [File/web-conf]}
-            """)
-        try fx.source.commit("reload again")
+        try declare(listen: 81)
         #expect(try plumb("sync").status == 0)
         #expect(try pid() == first, "a reload keeps the process")
         #expect(eventually { fx.target.read("reloads") == "reloaded\n" })
