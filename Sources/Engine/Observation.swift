@@ -56,6 +56,20 @@ public struct UnitState: Sendable, Hashable {
     /// The health probe's answer, when the Service has one and the unit is up.
     public var probe: ProbeResult?
 
+    public init(unit: String, load: String, activity: Activity, sub: String, unitFile: String, result: String,
+                mainPID: Int, activeSince: Date?, canReload: Bool, probe: ProbeResult? = nil) {
+        self.unit = unit
+        self.load = load
+        self.activity = activity
+        self.sub = sub
+        self.unitFile = unitFile
+        self.result = result
+        self.mainPID = mainPID
+        self.activeSince = activeSince
+        self.canReload = canReload
+        self.probe = probe
+    }
+
     public var exists: Bool { load != "not-found" }
     public var isUp: Bool { activity == .active || activity == .reloading || activity == .activating }
     public var isEnabled: Bool { unitFile == "enabled" || unitFile == "enabled-runtime" }

@@ -75,13 +75,11 @@ public struct SyncPlan: Sendable {
 
         /// What comes before it in the plan, beyond the folders above it.
         var after: [ResourceID] {
-            switch self {
-            case .notify(let r, _, let triggers): return r.dependsOn + triggers + [r.id]
-            case .daemonReload(let triggers): return triggers
-            default:
-                guard let r = resource else { return [] }
-                return r.dependsOn + r.notifiedBy + (r.kind == .service ? [SyncPlan.daemonReloadID] : [])
-            }
+            if case .daemonReload(let triggers) = self { return triggers }
+            guard let r = resource else { return [] }
+            let reload = r.kind == .service ? [SyncPlan.daemonReloadID] : []
+            if case .notify(_, _, let triggers) = self { return r.dependsOn + triggers + [r.id] + reload }
+            return r.dependsOn + r.notifiedBy + reload
         }
 
         /// What the plan says beside the step: what it waits for, the command that checks or runs.

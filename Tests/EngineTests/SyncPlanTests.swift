@@ -138,5 +138,61 @@ import Engine
         let plan = SyncPlan(statuses: statuses, desired: state([early, other, z, late]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["create z", "create z/late.conf", "create a/early.conf", "create b/other"])
     }
-}
 
+    // MARK: Services and Commands
+
+    func service(_ name: String, restartOn: [ResourceID] = [], reloadOn: [ResourceID] = []) -> DesiredResource {
+        DesiredResource(id: ResourceID(kind: "Service", name: name), path: "",
+                        shape: .service(ServiceSpec(unit: name + ".service", state: .running, enabled: nil, reloadOn: reloadOn, restartOn: restartOn, probe: nil)),
+                        sensitive: false, origin: Self.origin)
+    }
+
+    func command(_ name: String, onChangeOf: [ResourceID]) -> DesiredResource {
+        DesiredResource(id: ResourceID(kind: "Command", name: name), path: "", shape: .command(CommandSpec(run: ["true"], onChangeOf: onChangeOf)),
+                        sensitive: false, origin: Self.origin)
+    }
+
+    func running(_ unit: String) -> Observation {
+        .unit(UnitState(unit: unit, load: "loaded", activity: .active, sub: "running", unitFile: "enabled", result: "success",
+                        mainPID: 7, activeSince: nil, canReload: true))
+    }
+
+    /// "word id" per step.
+    func chain(_ plan: SyncPlan) -> [String] { plan.steps.map { "\($0.word) \($0.id)" } }
+
+    @Test func notificationsComeAfterWhatNotifiesThemAndChain() {
+        let conf = file("conf", "etc/web.conf"), other = file("other", "etc/zzz")
+        let web = service("web", restartOn: [conf.id])
+        let note = command("note", onChangeOf: [web.id])
+        let statuses: [ResourceStatus] = [.compare(note, .commandRun(nil)), .compare(web, running("web.service")),
+                                          .compare(conf, .absent), .compare(other, .absent)]
+        let plan = SyncPlan(statuses: statuses, desired: state([conf, other, web, note]), prune: false, targetRoot: "/srv/target")
+        let steps = chain(plan)
+        #expect(Set(steps) == ["create File/conf", "create File/other", "restart Service/web", "run Command/note"])
+        #expect(steps.firstIndex(of: "create File/conf")! < steps.firstIndex(of: "restart Service/web")!)
+        #expect(steps.firstIndex(of: "restart Service/web")! < steps.firstIndex(of: "run Command/note")!)
+    }
+
+    @Test func aRestartWinsOverAReloadAndNothingChangedNotifiesNothing() {
+        let conf = file("conf", "etc/web.conf"), site = file("site", "srv/index.html")
+        let web = service("web", restartOn: [conf.id], reloadOn: [site.id])
+        let both = SyncPlan(statuses: [.compare(web, running("web.service")), .compare(conf, .absent), .compare(site, .absent)],
+                            desired: state([conf, site, web]), prune: false, targetRoot: "/srv/target")
+        #expect(chain(both).filter { $0.hasSuffix("Service/web") } == ["restart Service/web"])
+        let reload = SyncPlan(statuses: [.compare(web, running("web.service")), .compare(site, .absent)],
+                              desired: state([conf, site, web]), prune: false, targetRoot: "/srv/target")
+        #expect(chain(reload).filter { $0.hasSuffix("Service/web") } == ["reload Service/web"])
+        let none = SyncPlan(statuses: [.compare(web, running("web.service"))], desired: state([conf, site, web]), prune: false, targetRoot: "/srv/target")
+        #expect(none.steps.isEmpty)
+    }
+
+    @Test func aChangedUnitFileBringsADaemonReloadBeforeServiceSteps() {
+        let unit = file("unit", "system/web.service")
+        let web = service("web", restartOn: [unit.id])
+        let statuses: [ResourceStatus] = [.compare(web, running("web.service")), .compare(unit, .absent)]
+        let inUnitFolder = SyncPlan(statuses: statuses, desired: state([unit, web]), prune: false, targetRoot: "/etc/systemd")
+        #expect(chain(inUnitFolder) == ["create File/unit", "daemon-reload systemd/daemon-reload", "restart Service/web"])
+        let elsewhere = SyncPlan(statuses: statuses, desired: state([unit, web]), prune: false, targetRoot: "/srv/target")
+        #expect(chain(elsewhere) == ["create File/unit", "restart Service/web"])
+    }
+}

@@ -115,6 +115,24 @@ struct ServiceTests {
         #expect(try fx.messages(of: "ServiceReloaded") == ["reloaded web.service: File/web-conf changed"])
     }
 
+    @Test func aUnitThatCannotReloadIsRestarted() throws {
+        try machine.install(unit: "plain.service", "[Service]\nExecStart=/bin/sleep infinity\n")
+        for listen in [80, 81] {
+            try fx.source.write("resources/plain.yaml", """
+                kind: File
+                name: conf
+                spec: {path: etc/plain.conf, content: "listen \(listen)\\n"}
+                ---
+                kind: Service
+                name: plain
+                spec: {unit: plain.service, reloadOn: [File/conf]}
+                """)
+            try fx.source.commit("listen \(listen)")
+            #expect(try plumb("sync").status == 0)
+        }
+        #expect(try fx.messages(of: "ServiceRestarted") == ["restarted plain.service (it cannot reload): File/conf changed"])
+    }
+
     @Test func healthFollowsTheUnitAndTheProbe() throws {
         func web() -> [String: Any]? { (try? plumb("status", "--json")).flatMap { PlumbFixture.resource("Service/web", in: $0.stdout) } }
         // A path the server does not have answers 404: failing, within its start period.

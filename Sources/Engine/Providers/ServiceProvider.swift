@@ -140,12 +140,17 @@ struct ServiceProvider: Provider {
         let because = triggers.map(\.description).joined(separator: ", ") + " changed"
         if spec.state == .stopped { return Applied(reason: nil, message: "not \(action.past): \(spec.unit) is declared stopped") }
         if applier.started.contains(resource.id) { return Applied(reason: nil, message: "not \(action.past): this sync started \(spec.unit) after the change") }
-        let verb = action == .reload ? "reload" : "restart"
-        try await Systemctl.act(verb, spec.unit)
+        // A unit without ExecReload cannot reload: it is restarted, and the journal says so.
+        var reload = action == .reload, note = ""
+        if reload, try await Systemctl.show([spec.unit])[spec.unit]?.canReload == false {
+            (reload, note) = (false, " (it cannot reload)")
+        }
+        try await Systemctl.act(reload ? "reload" : "restart", spec.unit)
         var footprint = applier.inventory[resource.id]?.footprint ?? []
         footprint.insert(.started)
         try record(resource, footprint, applier)
-        return Applied(reason: action == .reload ? .serviceReloaded : .serviceRestarted, message: "\(action.past) \(spec.unit): \(because)")
+        return Applied(reason: reload ? .serviceReloaded : .serviceRestarted,
+                       message: "\(reload ? "reloaded" : "restarted") \(spec.unit)\(note): \(because)")
     }
 
     /// Keeps what plumb did to the unit in the inventory, for a prune to undo.
