@@ -80,5 +80,16 @@ import DesiredState
         let violations = policy.violations(of: state([checked, plain]), changes: [])
         #expect(violations.map(\.resource) == [checked.id])
     }
-}
 
+    @Test func aRuleSeesWhatACommandRuns() {
+        let (policy, problems) = Policy.parse(Array("rules:\n  - name: no-curl-commands\n    kinds: [Command]\n    field: spec.run\n    deny-regex: \"^curl \"\n".utf8), file: "policy.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        let origin = SourceLocation(file: "resources/x.yaml", line: 1, column: 1)
+        let fetcher = DesiredResource(id: ResourceID(kind: "Command", name: "fetch"), path: "",
+                                      shape: .command(CommandSpec(run: ["curl", "-o", "x", "https://example.org"], onChangeOf: [])),
+                                      sensitive: false, origin: origin)
+        let harmless = DesiredResource(id: ResourceID(kind: "Command", name: "note"), path: "",
+                                       shape: .command(CommandSpec(run: ["true"], onChangeOf: [])), sensitive: false, origin: origin)
+        #expect(policy.violations(of: state([fetcher, harmless, resource("b", path: "b")]), changes: []).map(\.resource) == [fetcher.id])
+    }
+}
