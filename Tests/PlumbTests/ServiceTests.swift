@@ -189,6 +189,21 @@ struct ServiceTests {
         #expect((row?["message"] as? String)?.contains("no answer in time") == true, "\(row ?? [:])")
     }
 
+    @Test func aSystemctlThatHangsMakesTheServiceUnknownInTime() throws {
+        try declare(config: "listen 80\\n")
+        let hang = fx.state.file("hanging-systemctl")
+        try "#!/bin/sh\nsleep 600\n".write(toFile: hang, atomically: true, encoding: .utf8)
+        chmod(hang, 0o755)
+        let start = Date()
+        let status = try machine.run(PlumbBinary.path, ["status", "--json"],
+                                     env: fx.environment.merging(["PLUMB_SYSTEMCTL": hang, "PLUMB_SYSTEMCTL_TIMEOUT": "1s"]) { _, new in new })
+        #expect(Date().timeIntervalSince(start) < 20, "bounded by the timeout")
+        let web = PlumbFixture.resource("Service/web", in: status.stdout)
+        #expect(web?["sync"] as? String == "Unknown", "\(web ?? [:])")
+        #expect((web?["message"] as? String)?.contains("did not finish within 1s") == true, "\(web ?? [:])")
+        #expect(PlumbFixture.resource("File/web-conf", in: status.stdout)?["sync"] as? String == "OutOfSync", "files are still observed")
+    }
+
     @Test func enabledIsKeptAndUndoneByPrune() throws {
         try machine.install(unit: "boot.service", "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n")
         #expect(try machine.property("UnitFileState", of: "boot.service") == "disabled")
