@@ -338,13 +338,17 @@ public final class Reconciler: Sendable {
             why[status.id.description] = status.message
         }
         guard now != before else { return false }
-        for id in Set(now.keys).union(before.keys).sorted() where now[id] != before[id] {
+        // A resource no longer listed (no longer declared, or gone) has no health to change.
+        let listed = Set(snapshot.statuses.lazy.filter { before[$0.id.description] != nil }.map(\.id.description))
+        var events: [Event] = []
+        for id in Set(now.keys).union(before.keys).sorted() where now[id] != before[id] && (now[id] != nil || listed.contains(id)) {
             let was = before[id].flatMap(Health.init(rawValue:)) ?? .healthy
             let health = now[id].flatMap(Health.init(rawValue:)) ?? .healthy
             let level: Event.Level = health.rank <= was.rank ? .info : (health == .degraded || health == .missing ? .error : .warning)
             let message = "\(was.rawValue) → \(health.rawValue)" + (why[id].map { ": \($0)" } ?? "")
-            try store.append(Event(.healthChanged, level, resource: ResourceID(id), revision: snapshot.desired.revision, message: message))
+            events.append(Event(.healthChanged, level, resource: ResourceID(id), revision: snapshot.desired.revision, message: message))
         }
+        try store.append(events)
         try store.saveSeen(.health, now)
         return true
     }
@@ -361,12 +365,14 @@ public final class Reconciler: Sendable {
             now[status.id.description] = [status.drift?.rawValue ?? status.sync.rawValue, status.message].compactMap { $0 }.joined(separator: ": ")
         }
         guard now != before else { return false }
+        var events: [Event] = []
         for (id, what) in now.sorted(by: { $0.key < $1.key }) where before[id] != what {
-            try store.append(Event(.driftDetected, .warning, resource: ResourceID(id), revision: snapshot.desired.revision, message: what))
+            events.append(Event(.driftDetected, .warning, resource: ResourceID(id), revision: snapshot.desired.revision, message: what))
         }
         for id in before.keys.sorted() where now[id] == nil {
-            try store.append(Event(.driftResolved, .info, resource: ResourceID(id), revision: snapshot.desired.revision, message: "back in sync"))
+            events.append(Event(.driftResolved, .info, resource: ResourceID(id), revision: snapshot.desired.revision, message: "back in sync"))
         }
+        try store.append(events)
         try store.saveSeen(.drift, now)
         return true
     }

@@ -309,14 +309,27 @@ public final class StateStore: Sendable, ManifestCache {
     @discardableResult
     public func append(_ event: Event) throws -> Event {
         try pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO events(time, level, reason, resource, revision, message) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [event.time.timeIntervalSince1970, event.level.rawValue, event.reason.rawValue,
-                            event.resource, event.revision, event.message])
+            try Self.insert(event, into: db)
             var written = event
             written.sequence = db.lastInsertedRowID
             return written
         }
+    }
+
+    /// Appends many events in one transaction: the agent's first look at a new target may find
+    /// ten thousand resources missing, which one commit each would make take minutes.
+    public func append(_ events: [Event]) throws {
+        guard !events.isEmpty else { return }
+        try pool.write { db in
+            for event in events { try Self.insert(event, into: db) }
+        }
+    }
+
+    private static func insert(_ event: Event, into db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO events(time, level, reason, resource, revision, message) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [event.time.timeIntervalSince1970, event.level.rawValue, event.reason.rawValue,
+                        event.resource, event.revision, event.message])
     }
 
     /// Events after `sequence`, oldest first; with `last`, only the newest that many.

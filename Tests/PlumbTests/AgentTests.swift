@@ -31,6 +31,22 @@ import TestSupport
         #expect(try reasons().suffix(2) == ["DriftResolved", "HealthChanged"], "back in sync, and Missing → Healthy")
     }
 
+    @Test func healthIsJournalledOncePerChangeAndNotForWhatIsNoLongerDeclared() throws {
+        #expect(try fx.plumb("agent", "--once").status == 1)
+        #expect(try fx.plumb("agent", "--once").status == 1)
+        #expect(try fx.messages(of: "HealthChanged") == ["Healthy → Missing: declared, absent from the target"], "once, not once per pass")
+        let level = try fx.journal().first { $0["reason"] as? String == "HealthChanged" }?["level"] as? String
+        #expect(level == "error", "Missing is worse")
+        try fx.source.remove("resources/motd.yaml")
+        try fx.source.write("resources/other.yaml", SourceChangeTests.file("other", "etc/other", "o"))
+        try fx.source.commit("retire motd")
+        #expect(try fx.plumb("agent", "--once", "--auto-sync").status == 0)
+        let motd = try fx.journal().filter { $0["reason"] as? String == "HealthChanged" && $0["resource"] as? String == "File/motd" }
+        #expect(motd.count == 1, "a resource no longer declared did not get better: \(motd)")
+        let other = try fx.journal().filter { $0["reason"] as? String == "HealthChanged" && $0["resource"] as? String == "File/other" }
+        #expect(other.compactMap { $0["message"] as? String } == ["Healthy → Missing: declared, absent from the target", "Missing → Healthy"])
+    }
+
     @Test func anAgentHealsAHandEditAndStopsCleanlyOnSIGTERM() throws {
         let agent = try start("--interval", "200ms", "--auto-sync")
         defer { if agent.isRunning { agent.terminate() } }
