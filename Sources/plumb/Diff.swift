@@ -27,11 +27,12 @@ struct Diff: AsyncParsableCommand {
                 if let unknown = wanted.first(where: { known[$0] == nil }) {
                     throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
                 }
-                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced }
+                // A Service or a Command asked for by name always has something to say: its state, its recent actions.
+                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || ResourceKind(rawValue: $0.kind)?.isInTarget == false }
             }
             for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
             try reportInvalidHead(snapshot)
-            if !statuses.isEmpty { throw ExitCode(2) }
+            if statuses.contains(where: { $0.sync != .synced }) { throw ExitCode(2) }
         }
     }
 }

@@ -61,6 +61,14 @@ struct ServiceTests {
         #expect(try state() == "active")
         #expect(try fx.messages(of: "ServiceStarted").contains("started web.service"))
         #expect(try fx.messages(of: "ServiceRestarted").isEmpty, "a unit this sync started needs no restart for its new config")
+        let detail = try plumb("diff", "Service/web")
+        #expect(detail.status == 0, "Synced: \(detail.stderr)")
+        #expect(detail.stdout.contains("unit web.service: active (running), pid "), "\(detail.stdout)")
+        #expect(detail.stdout.contains("restarted when File/web-conf change"))
+        #expect(detail.stdout.contains("ServiceStarted  started web.service"), "its recent actions: \(detail.stdout)")
+        if try machine.property("ActiveState", of: "systemd-journald.service") == "active" {
+            #expect(detail.stdout.contains("journalctl -u web.service:"), "the unit's own log: \(detail.stdout)")
+        }
 
         try machine.run("systemctl", ["stop", "web.service"])
         #expect(try state() == "inactive")
