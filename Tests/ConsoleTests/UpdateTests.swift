@@ -25,6 +25,30 @@ import VersionSource
         #expect(state.resourceDetail?.lines.map(\.role) == [.diffHunk, .diffDel, .diffAdd])
     }
 
+    @Test func aServiceIsListedFirstWithItsUnitAndItsHealthReachesTheHeader() {
+        let web = DesiredResource(id: ResourceID(kind: "Service", name: "web"), path: "",
+                                  shape: .service(ServiceSpec(unit: "nginx.service", state: .running, enabled: nil, reloadOn: [], restartOn: [], probe: nil)),
+                                  sensitive: false, origin: SourceLocation(file: "resources/web.yaml", line: 1, column: 1))
+        let failed = UnitState(unit: "nginx.service", load: "loaded", activity: .failed, sub: "failed", unitFile: "enabled",
+                               result: "exit-code", mainPID: 0, activeSince: nil, canReload: true)
+        var state = F.state()
+        let statuses = [ResourceStatus.compare(web, .unit(failed))] + F.statuses
+        _ = Update.update(&state, .snapshot(Snapshot(head: F.head, applied: F.applied, desired: F.snapshot.desired, statuses: statuses), at: F.now))
+        #expect(state.worstHealth == .unknown, "the fixture's unobservable file is worse than Degraded")
+        F.press([.char("g")], &state)
+        let first = Update.selectedStatus(state)
+        #expect(first?.id.description == "Service/web" && first?.place == "nginx.service")
+        #expect(first?.health == .degraded && first?.message == "failed (exit-code), declared running")
+
+        // A Synced Service still has a state and actions to show: the detail asks the engine.
+        let running = UnitState(unit: "nginx.service", load: "loaded", activity: .active, sub: "running", unitFile: "enabled",
+                                result: "success", mainPID: 42, activeSince: nil, canReload: true)
+        let effects = Update.update(&state, .snapshot(Snapshot(head: F.head, applied: F.applied, desired: F.snapshot.desired,
+                                                               statuses: [ResourceStatus.compare(web, .unit(running))]), at: F.now))
+        #expect(state.worstHealth == .healthy)
+        #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id == web.id } else { return false } }, "\(effects)")
+    }
+
     @Test func keysSwitchViewsAndTheFirstVisitLoadsIt() {
         var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
         let proposals = F.press([.char("2")], &state)
