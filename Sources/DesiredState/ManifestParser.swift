@@ -190,24 +190,22 @@ struct DocumentReader {
             complain(specNode, "missing field `spec.unit` (the systemd unit, such as nginx.service)")
             return nil
         }
-        guard let unit = string(unitNode, field: "unit") else { return nil }
-        // systemd's own rule for unit names: letters, digits and `:-_.\@`, and a type suffix.
+        // systemd's own rule for unit names: letters, digits and `:-_.\\@`, and a type suffix. Every
+        // field is read for its own complaints before a bad one refuses the document.
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\@")
-        guard !unit.isEmpty, unit.count <= 255, unit.allSatisfy(allowed.contains), !unit.hasPrefix("-"), unit.contains(".") else {
+        let unit = string(unitNode, field: "unit")
+        if let unit, unit.isEmpty || unit.count > 255 || !unit.allSatisfy(allowed.contains) || unit.hasPrefix("-") || !unit.contains(".") {
             complain(unitNode, "bad unit name \(unit.escapingControlCharacters): write a systemd unit such as nginx.service")
-            return nil
         }
-        var state = ServiceSpec.State.running
+        var state: ServiceSpec.State? = .running
         if let (_, value) = spec["state"], let text = string(value, field: "state") {
-            guard let read = ServiceSpec.State(rawValue: text) else {
-                complain(value, "bad state \(text.escapingControlCharacters): write running or stopped")
-                return nil
-            }
-            state = read
+            state = ServiceSpec.State(rawValue: text)
+            if state == nil { complain(value, "bad state \(text.escapingControlCharacters): write running or stopped") }
         }
         let enabled = spec["enabled"].flatMap { bool($0.value, field: "enabled") }
         var probe: Probe?
         if let (_, value) = spec["health"] { probe = self.probe(value) }
+        guard let unit, let state else { return nil }
         return ServiceSpec(unit: unit, state: state, enabled: enabled, reloadOn: reloadOn, restartOn: restartOn, probe: probe)
     }
 
@@ -289,7 +287,8 @@ struct DocumentReader {
     /// A command as a list of words (no shell), starting with a program.
     mutating func argv(_ node: Node, field: String) -> [String]? {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            complain(node, "`\(field)` must be a command as a list, such as [\"systemctl\", \"reload\", \"nginx\"]")
+            complain(node, "`\(field)` must be a command as a list, such as [\"systemctl\", \"reload\", \"nginx\"]"
+                     + (node.sequence?.isEmpty == true ? ", not an empty one" : ""))
             return nil
         }
         var argv: [String] = []

@@ -44,6 +44,14 @@ import VersionSource
         #expect(complaints("kind: Service\nname: web\nspec: {unit: a.service, path: etc}\n").first?.contains("unknown field `path` in the spec of a Service") == true)
     }
 
+    @Test func everyMistakeOfAServiceIsNamedAtOnce() {
+        #expect(complaints("kind: Service\nname: web\nspec: {unit: \"nginx service\", state: up, health: {tcp: a}}\n") == [
+            "resources/x.yaml:3:14: bad unit name nginx service: write a systemd unit such as nginx.service",
+            "resources/x.yaml:3:38: bad state up: write running or stopped",
+            "resources/x.yaml:3:56: bad address a: write HOST:PORT, such as 127.0.0.1:5432",
+        ])
+    }
+
     @Test func commandMistakesAreNamedAtTheirPlace() {
         #expect(complaints("kind: Command\nname: n\nspec: {onChangeOf: [File/a]}\n").first?.hasPrefix("resources/x.yaml:3:7: missing field `spec.run`") == true)
         #expect(complaints("kind: Command\nname: n\nspec: {run: [true]}\n")
