@@ -24,7 +24,7 @@ struct ServiceTests {
     }
 
     func plumb(_ arguments: String...) throws -> ProcessResult {
-        try machine.run(PlumbBinary.path, arguments, env: fx.environment)
+        try machine.run(machine.plumbBinary, arguments, env: fx.environment)
     }
 
     /// The config File (validated), the Service restarted on its change, with `health` when given.
@@ -203,7 +203,7 @@ struct ServiceTests {
         try "#!/bin/sh\nsleep 600\n".write(toFile: hang, atomically: true, encoding: .utf8)
         chmod(hang, 0o755)
         let start = Date()
-        let status = try machine.run(PlumbBinary.path, ["status", "--json"],
+        let status = try machine.run(machine.plumbBinary, ["status", "--json"],
                                      env: fx.environment.merging(["PLUMB_SYSTEMCTL": hang, "PLUMB_SYSTEMCTL_TIMEOUT": "1s"]) { _, new in new })
         #expect(Date().timeIntervalSince(start) < 20, "bounded by the timeout")
         let web = PlumbFixture.resource("Service/web", in: status.stdout)
@@ -270,9 +270,9 @@ struct ServiceTests {
             spec: {unit: hello.service, restartOn: [File/hello-unit]}
             """)
         try fx.source.commit("hello")
-        let plan = try machine.run(PlumbBinary.path, ["sync", "--dry-run"], env: env)
+        let plan = try machine.run(machine.plumbBinary, ["sync", "--dry-run"], env: env)
         #expect(plan.stdout.contains("daemon-reload"), "\(plan.stdout)")
-        let sync = try machine.run(PlumbBinary.path, ["sync"], env: env)
+        let sync = try machine.run(machine.plumbBinary, ["sync"], env: env)
         #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
         #expect(try machine.property("ActiveState", of: "hello.service") == "active")
     }

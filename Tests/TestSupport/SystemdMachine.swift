@@ -26,6 +26,9 @@ public final class SystemdMachine: @unchecked Sendable {
     static let maskedUnits = ["systemd-tmpfiles-setup.service", "systemd-tmpfiles-setup-dev.service",
                               "systemd-tmpfiles-clean.service", "systemd-tmpfiles-clean.timer"]
 
+    /// The plumb binary under test, as the machine reaches it.
+    public let plumbBinary: String
+
     /// systemd's pid, as this side of the namespace sees it.
     public let pid: pid_t
     private let unshare: Process
@@ -35,11 +38,17 @@ public final class SystemdMachine: @unchecked Sendable {
         folder = Self.sharedFolder + "/machine-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let boot = folder + "/boot"
+        // The binary under test, wherever it was built (a clone in /tmp hides under the private
+        // /tmp): its folder is bound into the shared one before the private mounts go on.
+        let binaries = folder + "/bin"
+        try FileManager.default.createDirectory(atPath: binaries, withIntermediateDirectories: true)
+        plumbBinary = binaries + "/" + (PlumbBinary.path as NSString).lastPathComponent
         let masks = Self.maskedUnits.map { "[ -e /lib/systemd/system/\($0) ] && mount --bind /dev/null /lib/systemd/system/\($0)" }
         try ([
             "#!/bin/sh",
             "set -e",
             "mount --make-rprivate /",
+            "mount --bind '\((PlumbBinary.path as NSString).deletingLastPathComponent)' '\(binaries)'",
             "mount -t tmpfs tmpfs /tmp",
             "mount -t tmpfs tmpfs /run",
             "mount -t tmpfs tmpfs /var/tmp",
@@ -81,6 +90,9 @@ public final class SystemdMachine: @unchecked Sendable {
     deinit {
         kill(pid, SIGKILL)
         unshare.waitUntilExit()
+        // The binaries were bound into bin/ only inside the machine, which is gone: here it is an
+        // empty folder. Should it not be, nothing is removed rather than the build.
+        guard rmdir(folder + "/bin") == 0 || errno == ENOENT else { return }
         try? FileManager.default.removeItem(atPath: folder)
     }
 
@@ -114,7 +126,7 @@ public final class SystemdMachine: @unchecked Sendable {
     /// `plumb args...` inside the machine, against a fixture made in `sharedFolder`.
     @discardableResult
     public func plumb(_ fixture: PlumbFixture, _ arguments: String...) throws -> ProcessResult {
-        try run(PlumbBinary.path, arguments, env: fixture.environment)
+        try run(plumbBinary, arguments, env: fixture.environment)
     }
 
     /// `systemctl show -p NAME` of a unit.
