@@ -231,24 +231,18 @@ struct ServiceTests {
     }
 
     @Test func aCommandRunsAfterTheRestartItFollows() throws {
-        try declare(config: "listen 80\\n", extra: """
+        let note = """
             ---
             kind: Command
             name: note
             spec:
               run: ["sh", "-c", "echo ran >> \(fx.target.path)/notes"]
               onChangeOf: [Service/web]
-            """)
+            """
+        try declare(config: "listen 80\\n", extra: note)
         #expect(try plumb("sync").status == 0)
         #expect(fx.target.read("notes") == "ran\n", "starting the unit is a change of it")
-        try declare(config: "listen 81\\n", extra: """
-            ---
-            kind: Command
-            name: note
-            spec:
-              run: ["sh", "-c", "echo ran >> \(fx.target.path)/notes"]
-              onChangeOf: [Service/web]
-            """)
+        try declare(config: "listen 81\\n", extra: note)
         let plan = try plumb("sync", "--dry-run")
         #expect(plan.stdout.contains("update File/web-conf → restart Service/web → run Command/note"), "\(plan.stdout)")
         #expect(try plumb("sync").status == 0)
