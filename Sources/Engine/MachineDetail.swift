@@ -24,7 +24,8 @@ extension Engine {
             if let probe = spec.probe {
                 var line = "probe \(probe.words), every \(probe.interval.words), \(probe.timeout.words) timeout, \(probe.startPeriod.words) start period"
                 if case .unit(let unit) = status.observed, let answer = unit.probe {
-                    line += ": \(answer.passed ? "passed" : "failed") (\(answer.detail)) at \(answer.at.formatted(.iso8601))"
+                    let age = max(0, Int(Date().timeIntervalSince(answer.at)))
+                    line += ": \(answer.passed ? "passed" : "failed") (\(answer.detail)), \(age < 120 ? "\(age)s" : "\(age / 60)m") ago"
                 } else {
                     line += ": not asked (the unit is not up)"
                 }

@@ -159,6 +159,9 @@ struct ServiceTests {
         #expect(try plumb("agent", "--once").status == 0)
         #expect(web()?["health"] as? String == "Degraded", "\(web() ?? [:])")
         #expect((web()?["message"] as? String)?.contains("probe GET http://127.0.0.1:\(port)/index.html → 200 failed: 404, expected 200") == true)
+        let detail = try plumb("diff", "Service/web").stdout
+        #expect(detail.contains("probe GET http://127.0.0.1:\(port)/index.html → 200, every 1s, 2s timeout, 1s start period: failed (404, expected 200), "),
+                "the probe's last answer and its age: \(detail)")
 
         // The unit itself fails: Degraded from systemd's word, and OutOfSync.
         try machine.run("systemctl", ["kill", "--signal=KILL", "web.service"])
