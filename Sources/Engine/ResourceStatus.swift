@@ -44,9 +44,11 @@ public final class ResourceStatus: Sendable, Hashable {
     public let owner: ResourceID?
     /// Content is never shown: declared `sensitive`, or applied as such before it became an extra.
     public let sensitive: Bool
+    /// For an extra: whether plumb's inventory holds it (it applied it), so a prune may delete it.
+    public let appliedByPlumb: Bool
 
     public init(id: ResourceID, path: String, sync: SyncStatus, drift: Drift?, health: Health, message: String?,
-                desired: DesiredResource?, observed: Observation, owner: ResourceID?, sensitive: Bool) {
+                desired: DesiredResource?, observed: Observation, owner: ResourceID?, sensitive: Bool, appliedByPlumb: Bool = false) {
         self.id = id
         self.path = path
         self.sync = sync
@@ -57,12 +59,13 @@ public final class ResourceStatus: Sendable, Hashable {
         self.observed = observed
         self.owner = owner
         self.sensitive = sensitive
+        self.appliedByPlumb = appliedByPlumb
     }
 
     public static func == (a: ResourceStatus, b: ResourceStatus) -> Bool {
         a === b || (a.id == b.id && a.path == b.path && a.sync == b.sync && a.drift == b.drift && a.health == b.health
             && a.message == b.message && a.desired == b.desired && a.observed == b.observed && a.owner == b.owner
-            && a.sensitive == b.sensitive)
+            && a.sensitive == b.sensitive && a.appliedByPlumb == b.appliedByPlumb)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -100,7 +103,8 @@ public final class ResourceStatus: Sendable, Hashable {
     public static func extra(_ id: ResourceID, path: String, observed: Observation, owner: ResourceID?, applied: InventoryEntry?) -> ResourceStatus {
         let why = applied != nil ? "no longer declared; plumb applied it earlier" : "not declared in the Directory's source"
         return ResourceStatus(id: id, path: path, sync: .outOfSync, drift: .extra, health: .healthy,
-                              message: why, desired: nil, observed: observed, owner: owner, sensitive: applied?.sensitive ?? false)
+                              message: why, desired: nil, observed: observed, owner: owner, sensitive: applied?.sensitive ?? false,
+                              appliedByPlumb: applied != nil)
     }
 }
 

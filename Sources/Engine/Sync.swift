@@ -102,6 +102,8 @@ extension Engine {
         let others: [SyncPlan.Action] = [.start, .stop, .restart, .reload, .run, .daemonReload]
         var summary = always.map { "\(counts[$0] ?? 0) \($0.past)" }
         for action in others { if let count = counts[action] { summary.append("\(count) \(action.past)") } }
+        let skipped = outcomes.filter { if case .skipped = $0.result { return true } else { return false } }.count
+        if skipped > 0 { summary.append("\(skipped) kept (not safe to prune)") }
         if !plan.keptExtras.isEmpty { summary.append("\(plan.keptExtras.count) extra kept (use --prune)") }
         if failures.isEmpty {
             let full = options.ids == nil
@@ -174,10 +176,12 @@ struct Applier {
                 applied = try await ServiceProvider.daemonReload()
             case .prune(let status):
                 guard let entry = inventory[status.id], entry.path == status.path || !entry.isInTarget else {
-                    return try skipPrune(status, "plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it")
+                    return try skipPrune(status, SyncPlan.notPlumbs)
                 }
                 guard let kind = ResourceKind(rawValue: entry.kind) else { return try skipPrune(status, "plumb does not know the kind \(entry.kind)") }
                 return try await Providers.provider(for: kind).remove(status, entry: entry, with: &self)
+            case .keep(let status, let why):
+                return try skipPrune(status, why)
             case .blocked(let status, let why):
                 try store.append(Event(.syncFailed, .error, resource: status.id, revision: revision, message: "cannot apply: \(why)"))
                 return .failed(why)

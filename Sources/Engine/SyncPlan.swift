@@ -4,7 +4,7 @@ import DesiredState
 public struct SyncPlan: Sendable {
     /// What a step does, in one word: what the plan and the outcome say.
     public enum Action: String, Sendable, Hashable {
-        case create, update, prune, blocked, start, stop, restart, reload, run
+        case create, update, prune, keep, blocked, start, stop, restart, reload, run
         case daemonReload = "daemon-reload"
 
         /// The word for it done: `created`, `restarted`, `ran`.
@@ -13,6 +13,7 @@ public struct SyncPlan: Sendable {
             case .create: return "created"
             case .update: return "updated"
             case .prune: return "pruned"
+            case .keep: return "kept"
             case .blocked: return "blocked"
             case .start: return "started"
             case .stop: return "stopped"
@@ -28,6 +29,9 @@ public struct SyncPlan: Sendable {
         case create(DesiredResource, Observation)
         case update(DesiredResource, Observation)
         case prune(ResourceStatus)
+        /// An extra due for pruning that prune may not delete (plumb did not apply it): kept, with
+        /// the reason, in the plan as in the sync (`PruneSkipped`).
+        case keep(ResourceStatus, String)
         /// Cannot be applied; the reason is reported as a failure.
         case blocked(ResourceStatus, String)
         /// A notification: restart or reload a Service, run a Command, because `triggers`
@@ -39,7 +43,7 @@ public struct SyncPlan: Sendable {
         public var id: ResourceID {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.id
-            case .prune(let s), .blocked(let s, _): return s.id
+            case .prune(let s), .keep(let s, _), .blocked(let s, _): return s.id
             case .daemonReload: return SyncPlan.daemonReloadID
             }
         }
@@ -47,7 +51,7 @@ public struct SyncPlan: Sendable {
         public var path: String {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.path
-            case .prune(let s), .blocked(let s, _): return s.path
+            case .prune(let s), .keep(let s, _), .blocked(let s, _): return s.path
             case .daemonReload: return ""
             }
         }
@@ -57,7 +61,7 @@ public struct SyncPlan: Sendable {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r
             case .blocked(let s, _): return s.desired
-            case .prune, .daemonReload: return nil
+            case .prune, .keep, .daemonReload: return nil
             }
         }
 
@@ -94,6 +98,8 @@ public struct SyncPlan: Sendable {
                 if case .command(let spec) = r.shape { notes.append("runs: " + spec.run.joined(separator: " ")) }
             case .daemonReload(let triggers):
                 notes.append("unit files changed: " + triggers.map(\.description).joined(separator: ", "))
+            case .keep(_, let why):
+                notes.append(why)
             default: break
             }
             return notes.isEmpty ? nil : notes.joined(separator: "; ")
@@ -105,6 +111,7 @@ public struct SyncPlan: Sendable {
             case .create(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: true)
             case .update(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: false)
             case .prune: return .prune
+            case .keep: return .keep
             case .blocked: return .blocked
             case .notify(_, let action, _): return action
             case .daemonReload: return .daemonReload
@@ -114,6 +121,9 @@ public struct SyncPlan: Sendable {
         /// The word for the change: create, update, prune, blocked, start, restart, run ...
         public var word: String { action.rawValue }
     }
+
+    /// Why an extra plumb did not apply is kept, whatever prune says.
+    public static let notPlumbs = "plumb did not apply it, and prune deletes only what plumb applied; remove it by hand or declare it"
 
     /// The id a daemon-reload step goes by.
     public static let daemonReloadID = ResourceID(kind: "systemd", name: "daemon-reload")
@@ -148,7 +158,8 @@ public struct SyncPlan: Sendable {
                     changes.append(.update(status.desired!, status.observed))
                 }
             case (_, .extra):
-                if prune || status.owner.map(pruningDirectories.contains) == true { prunes.append(.prune(status)) } else { kept.append(status) }
+                guard prune || status.owner.map(pruningDirectories.contains) == true else { kept.append(status); continue }
+                prunes.append(status.appliedByPlumb ? .prune(status) : .keep(status, Self.notPlumbs))
             case (.outOfSync, nil): continue
             }
         }

@@ -154,7 +154,10 @@ final class ConsoleSession: @unchecked Sendable {
             options.fetch = false
             let summary = try await engine.requestSync(options) { _ in }
             let failed = summary.failures.count
-            return failed == 0 ? .done("synced \(summary.changes.count) change(s) at \(summary.revision.prefix(12))")
+            // What was kept is said, not counted as synced: the console never claims a change it did not make.
+            let kept = summary.changes.filter { $0.result == "skipped" }
+            let keptWords = kept.first.map { "; kept \($0.id): \($0.message ?? "not safe to prune")" + (kept.count > 1 ? " (and \(kept.count - 1) more)" : "") } ?? ""
+            return failed == 0 ? .done("synced \(summary.changes.count - kept.count) change(s) at \(summary.revision.prefix(12))\(keptWords)")
                 : .failed("\(failed) of \(summary.changes.count) change(s) failed; see the events (4)")
         case .planRollback(let commit):
             return .rollbackPlanned(try await engine.planRollback(to: commit.sha))

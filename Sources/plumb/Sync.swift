@@ -74,10 +74,12 @@ struct Sync: AsyncParsableCommand {
         if summary.dryRun, let chain = chain(summary.changes) { lines.append(chain) }
         let short = summary.revision.prefix(12)
         let attempted = summary.changes.filter { $0.result != "planned" }.count
+        let kept = summary.changes.filter { $0.result == "skipped" }.count
         if summary.dryRun {
             lines.append(summary.changes.isEmpty ? "nothing to do at \(short)" : "\(summary.changes.count) change(s) planned at \(short); nothing applied (dry run)")
         } else if summary.failures.isEmpty {
-            lines.append(summary.applied ? "applied \(short)" : "synced \(attempted) change(s) at \(short)")
+            let keptWords = kept > 0 ? "; \(kept) kept, not safe to prune" : ""
+            lines.append((summary.applied ? "applied \(short)" : "synced \(attempted - kept) change(s) at \(short)") + keptWords)
         } else {
             lines.append("\(summary.failures.count) of \(attempted) change(s) failed; \(short) is not fully applied")
         }

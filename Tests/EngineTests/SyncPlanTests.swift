@@ -18,9 +18,11 @@ import Engine
                         sensitive: false, origin: Self.origin)
     }
 
-    func extra(_ name: String, _ path: String, owner: ResourceID? = nil) -> ResourceStatus {
-        .extra(ResourceID(kind: "File", name: name), path: path, observed: .file(blob: Self.blob, mode: 0o644, size: 1),
-               owner: owner, applied: nil)
+    /// An extra, by default one plumb applied (in its inventory).
+    func extra(_ name: String, _ path: String, owner: ResourceID? = nil, applied: Bool = true) -> ResourceStatus {
+        ResourceStatus(id: ResourceID(kind: "File", name: name), path: path, sync: .outOfSync, drift: .extra, health: .healthy,
+                       message: "an extra", desired: nil, observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: owner,
+                       sensitive: false, appliedByPlumb: applied)
     }
 
     func state(_ resources: [DesiredResource]) -> DesiredState {
@@ -94,6 +96,14 @@ import Engine
         let plan = SyncPlan(statuses: statuses, desired: state([site]), prune: false, targetRoot: "/srv/target")
         #expect(listing(plan) == ["prune srv/www/stray.html"])
         #expect(plan.keptExtras.map(\.path) == ["etc/elsewhere"])
+    }
+
+    @Test func anExtraPlumbDidNotApplyIsPlannedAsKeptWithTheReason() {
+        let site = directory("site", "srv/www", prune: true)
+        let plan = SyncPlan(statuses: [extra("site/stray.html", "srv/www/stray.html", owner: site.id, applied: false)],
+                            desired: state([site]), prune: true, targetRoot: "/srv/target")
+        #expect(listing(plan) == ["keep srv/www/stray.html"])
+        #expect(plan.steps.first?.planNote == SyncPlan.notPlumbs)
     }
 
     @Test func extraInADirectoryWithoutPruneIsKept() {

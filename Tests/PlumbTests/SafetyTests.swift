@@ -85,7 +85,16 @@ import TestSupport
             """)
         try fx.source.commit("site")
         try fx.target.write("srv/site/stranger.txt", "not plumb's\n")
+        // The plan says what the sync will do: keep it, and why; nothing counts it as pruned.
+        let plan = try fx.plumb("sync", "--dry-run", "--prune")
+        #expect(plan.stdout.contains("keep    File/site/stranger.txt  srv/site/stranger.txt (plumb did not apply it"), "\(plan.stdout)")
+        #expect(!plan.stdout.split(separator: "\n").contains { $0.hasPrefix("prune") }, "\(plan.stdout)")
         let sync = try fx.plumb("sync")
+        #expect(sync.stdout.split(separator: "\n").contains { $0.hasPrefix("kept") && $0.contains("File/site/stranger.txt  plumb did not apply it") },
+                "\(sync.stdout)")
+        #expect(sync.stdout.contains("1 kept, not safe to prune"), "\(sync.stdout)")
+        let succeeded = try #require(try events("SyncSucceeded").last?["message"] as? String)
+        #expect(succeeded.contains("0 pruned") && succeeded.contains("1 kept (not safe to prune)"), "\(succeeded)")
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(fx.target.read("srv/site/stranger.txt") == "not plumb's\n")
         #expect((try events("PruneSkipped").first?["message"] as? String)?.contains("plumb did not apply it") == true)

@@ -36,7 +36,8 @@ struct ServiceProvider: Provider {
             let observed = observation(entry.path)
             let why = entry.footprint.contains(.started) ? "no longer declared; plumb started it" : "no longer declared; plumb enabled it"
             statuses.append(ResourceStatus(id: entry.id, path: "", sync: .outOfSync, drift: .extra, health: observed.unitHealth,
-                                           message: why, desired: nil, observed: observed, owner: nil, sensitive: false))
+                                           message: why, desired: nil, observed: observed, owner: nil, sensitive: false,
+                                           appliedByPlumb: true))
         }
         return statuses
     }
