@@ -59,6 +59,7 @@ enum ResourceList {
         case (.unknown, _): return .unknown
         case (_, .missing?): return .missing
         case (_, .extra?): return .extra
+        case (_, .pending?): return .info
         default: return .drift
         }
     }
@@ -74,11 +75,13 @@ enum ResourceList {
         }
     }
 
-    /// A glyph beside the words, never instead of them: ✓ synced, ~ modified, - missing, + extra, ? unknown.
+    /// A glyph beside the words, never instead of them: ✓ synced, ~ modified, - missing, + extra,
+    /// ? unknown, ↓ pending (git moved).
     static func glyph(_ status: ResourceStatus) -> String {
         switch (status.sync, status.drift) {
         case (.synced, _): return "✓"
         case (.unknown, _): return "?"
+        case (_, .pending?): return "↓"
         case (_, .missing?): return "-"
         case (_, .extra?): return "+"
         default: return "~"

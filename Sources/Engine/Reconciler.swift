@@ -361,7 +361,9 @@ public final class Reconciler: Sendable {
         let store = engine.store
         let before = try store.seen(.drift)
         var now: [String: String] = [:]
-        for status in snapshot.statuses where status.sync != .synced {
+        // Pending is git's move (NewRevision says it), not the target's: an alert on drift must
+        // not fire on every push.
+        for status in snapshot.statuses where status.sync != .synced && status.drift?.isTargetDrift != false {
             now[status.id.description] = [status.drift?.rawValue ?? status.sync.rawValue, status.message].compactMap { $0 }.joined(separator: ": ")
         }
         guard now != before else { return false }

@@ -6,7 +6,15 @@ import VersionSource
 public enum SyncStatus: String, Sendable, Codable { case synced = "Synced", outOfSync = "OutOfSync", unknown = "Unknown" }
 
 /// SPEC's `drift` word, when OutOfSync.
-public enum Drift: String, Sendable, Codable { case missing, modified, extra }
+public enum Drift: String, Sendable, Codable {
+    /// git moved, not the target: a revision newer than the applied one added or changed it, and
+    /// the target holds what plumb last applied there (or nothing, for a new resource).
+    case pending
+    case missing, modified, extra
+
+    /// Whether it is drift of the target, which the agent journals (`DriftDetected`); pending is not.
+    public var isTargetDrift: Bool { self != .pending }
+}
 
 /// SPEC's `health` word.
 public enum Health: String, Sendable, Codable {
@@ -96,6 +104,12 @@ public final class ResourceStatus: Sendable, Hashable {
         let verdict = Providers.provider(for: desired.kind).verdict(desired, observed)
         return ResourceStatus(id: desired.id, path: desired.path, sync: verdict.sync, drift: verdict.drift, health: verdict.health,
                               message: verdict.message, desired: desired, observed: observed, owner: desired.owner, sensitive: desired.sensitive)
+    }
+
+    /// The same status as `pending`: the target is as plumb left it, and git moved.
+    func pending(_ why: String) -> ResourceStatus {
+        ResourceStatus(id: id, path: path, sync: .outOfSync, drift: .pending, health: health, message: why, desired: desired,
+                       observed: observed, owner: owner, sensitive: sensitive, appliedByPlumb: appliedByPlumb)
     }
 
     /// A resource plumb applied earlier (or found in a pruning Directory) that is no longer declared.

@@ -152,6 +152,8 @@ public struct SyncPlan: Sendable {
             case (.synced, _): continue
             case (.unknown, _): changes.append(.blocked(status, status.message ?? "cannot be observed"))
             case (_, .missing): changes.append(.create(status.desired!, status.observed))
+            case (_, .pending):
+                changes.append(status.observed == .absent ? .create(status.desired!, status.observed) : .update(status.desired!, status.observed))
             case (_, .modified):
                 // A Command that failed runs again: the same step as a notification, without a trigger.
                 if let r = status.desired, r.kind == .command { changes.append(.notify(r, .run, triggers: [])) } else {

@@ -31,6 +31,28 @@ import TestSupport
         #expect(try reasons().suffix(2) == ["DriftResolved", "HealthChanged"], "back in sync, and Missing → Healthy")
     }
 
+    @Test func aNewRevisionIsPendingNotDrift() throws {
+        #expect(try fx.plumb("sync").status == 0)
+        try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "welcome back"))
+        try fx.source.write("resources/issue.yaml", SourceChangeTests.file("issue", "etc/issue", "hello"))
+        try fx.source.commit("new motd, new issue")
+        #expect(try fx.plumb("agent", "--once").status == 1, "out of sync until applied")
+        let motd = try #require(try fx.resource("File/motd"))
+        #expect(motd["drift"] as? String == "pending", "\(motd)")
+        #expect((motd["message"] as? String)?.hasPrefix("changed in git since ") == true, "\(motd)")
+        #expect(try fx.resource("File/issue")?["drift"] as? String == "pending", "new in the revision: pending, not missing")
+        #expect(try fx.messages(of: "DriftDetected").isEmpty, "a push is NewRevision, never drift")
+        #expect(try fx.plumb("sync", "--dry-run").stdout.contains("update  File/motd"))
+
+        // A hand edit on top is drift again.
+        try fx.target.write("etc/motd", "edited\n")
+        #expect(try fx.plumb("agent", "--once").status == 1)
+        #expect(try fx.resource("File/motd")?["drift"] as? String == "modified")
+        #expect(try fx.messages(of: "DriftDetected") == ["modified: content differs"])
+        #expect(try fx.plumb("sync").status == 0)
+        #expect(fx.target.read("etc/motd") == "welcome back\n")
+    }
+
     @Test func healthIsJournalledOncePerChangeAndNotForWhatIsNoLongerDeclared() throws {
         #expect(try fx.plumb("agent", "--once").status == 1)
         #expect(try fx.plumb("agent", "--once").status == 1)

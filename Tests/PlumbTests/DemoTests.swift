@@ -39,7 +39,8 @@ import TestSupport
         let status = try #require(try json("status", "--json") as? [String: Any])
         let resources = try #require(status["resources"] as? [[String: Any]])
         let drift = Set(resources.compactMap { $0["drift"] as? String })
-        #expect(drift == ["missing", "modified", "extra"])
+        #expect(drift == ["missing", "modified", "extra", "pending"], "hand edits, and the head's new log rotation not applied yet")
+        #expect(resources.first { $0["id"] as? String == "File/app-logrotate" }?["drift"] as? String == "pending")
         #expect(resources.contains { $0["sync"] as? String == "Synced" }, "not everything drifted")
 
         // The journal tells the story already, before anyone asked about proposals.

@@ -41,6 +41,7 @@ struct FileProvider: Provider {
             initialized = count
         }
         let declaredSeen = clock.now
+        let declaredNow = try Self.markPending(declared, desired: desired, store: store)
 
         let observer = observers[0]
         var extras: [ResourceStatus] = []
@@ -85,7 +86,38 @@ struct FileProvider: Provider {
             "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
             "hashed": "\(observers.map(\.hashed).reduce(0, +))", "index follows revision": "\(lookup.positional)",
         ])
-        return Self.merge(declared, extras.sorted { $0.path < $1.path })
+        return Self.merge(declaredNow, extras.sorted { $0.path < $1.path })
+    }
+
+    /// Tells git's moves from the target's: when `desired` is newer than the applied revision, a
+    /// resource that differs while the target still holds what plumb last applied there (or,
+    /// never applied, holds nothing) is `pending`, not drift. The inventory is read only then.
+    static func markPending(_ statuses: [ResourceStatus], desired: DesiredState, store: StateStore) throws -> [ResourceStatus] {
+        guard let applied = try store.meta(.appliedRevision), applied != desired.revision,
+              statuses.contains(where: { $0.drift == .missing || $0.drift == .modified }) else { return statuses }
+        let inventory = try store.inventory()
+        let newer = "declared by \(desired.revision.prefix(12)), not applied yet (applied: \(applied.prefix(12)))"
+        return statuses.map { status in
+            guard status.drift == .missing || status.drift == .modified else { return status }
+            let entry = inventory[status.id]
+            switch status.observed {
+            case .absent where entry == nil:
+                return status.pending(newer)
+            default:
+                let changedInGit = "changed in git since \(applied.prefix(12)), not applied yet: \(status.message ?? "")"
+                return entry.map { Self.holdsWhatPlumbApplied(status.observed, $0) } == true ? status.pending(changedInGit) : status
+            }
+        }
+    }
+
+    /// Whether the target holds exactly what plumb last wrote for this inventory entry.
+    static func holdsWhatPlumbApplied(_ observed: Observation, _ entry: InventoryEntry) -> Bool {
+        switch observed {
+        case .file(let blob, let mode, _): return entry.kind == ResourceKind.file.rawValue && entry.blob == blob && entry.mode == mode
+        case .directory(let mode): return entry.kind == ResourceKind.directory.rawValue && entry.mode == mode
+        case .symlink(let link): return entry.kind == ResourceKind.symlink.rawValue && entry.blob == BlobHasher.id(of: Array(link.utf8))
+        default: return false
+        }
     }
 
     /// How to read the index for `desired`: slot by slot when it was made for the same revision;
