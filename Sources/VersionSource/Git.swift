@@ -15,13 +15,18 @@ public typealias GitOutput = ChildOutput
 extension ChildOutput {
     public var text: String { String(decoding: stdout, as: UTF8.self) }
     public var succeeded: Bool { status == 0 }
-    /// git's own complaint for error messages: every `error:` and `fatal:` line (the first
-    /// often says why: `hasDotdot: contains '..'`), else its last line; escaped, since it may
-    /// quote what a hostile server sent (an `ERR` packet), which must never drive a terminal.
+    /// git's own complaint for error messages: every `error:` and `fatal:` line, the remote
+    /// side's (`remote: error: refusing to update checked out branch`) and a push's rejected refs
+    /// (`! [remote rejected] ... (branch is currently checked out)`, on stdout with `--porcelain`),
+    /// at most twelve; else its last line. The first often says why (`hasDotdot: contains '..'`).
+    /// Escaped, since it may quote what a hostile server sent, which must never drive a terminal.
     public var complaint: String {
-        let lines = stderr.split(whereSeparator: \.isNewline).map(String.init)
-        let reasons = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
-        return (reasons.isEmpty ? lines.last ?? "exit status \(status)" : reasons.joined(separator: "; ")).escapingControlCharacters
+        let rejected = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("!") }
+        let lines = (stderr.split(whereSeparator: \.isNewline) + rejected).map {
+            $0.replacingOccurrences(of: "\t", with: " ").trimmingCharacters(in: .whitespaces)
+        }
+        let reasons = lines.filter { line in ["fatal:", "error:", "remote: error:", "remote: fatal:", "!"].contains { line.hasPrefix($0) } }
+        return (reasons.isEmpty ? lines.last ?? "exit status \(status)" : reasons.prefix(12).joined(separator: "; ")).escapingControlCharacters
     }
 }
 

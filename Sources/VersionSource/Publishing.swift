@@ -55,7 +55,10 @@ extension Mirror {
             if out.text.contains("[rejected]") || out.stderr.contains("[rejected]") || out.stderr.contains("non-fast-forward") || out.stderr.contains("fetch first") {
                 throw GitError("\(source.branch) moved at \(source.url) since \(head.prefix(12)) was read; nothing was changed. Look at the new head and try again")
             }
-            throw GitError("pushing to \(source.branch) at \(source.url) failed: \(out.complaint)")
+            let checkedOut = out.complaint.contains("branch is currently checked out") || out.complaint.contains("refusing to update checked out branch")
+            let hint = checkedOut ? ". The source is a work tree with \(source.branch) checked out, which git does not let anyone push to: "
+                + "make a bare repository to be the source (git clone --bare SITE SITE.git), point plumb at it, and push your work there" : ""
+            throw GitError("pushing to \(source.branch) at \(source.url) failed: \(out.complaint)\(hint)")
         }
         // A fetch beside this one would hold the ref's lock: take turns. If the fetch moved the
         // ref to the pushed commit already, that is as good.

@@ -39,7 +39,11 @@ struct Init: AsyncParsableCommand {
                 Next: change it to say what your machine should hold, then
                   git -C \(root) add -A && git -C \(root) commit -m "Start the desired state"
                   plumb check --repo \(root)
-                  plumb status --repo \(root) --target DIR
+                  git clone --bare \(root) \(root).git && git -C \(root) remote add origin \(root).git
+                  plumb status --repo \(root).git --target DIR
+                The bare \(root).git is the source plumb reads and pushes to (rollback, approve):
+                git refuses pushes to a work tree with its branch checked out. Commit in \(root),
+                then git -C \(root) push origin main.
                 """)
         }
     }

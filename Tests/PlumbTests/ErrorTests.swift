@@ -19,6 +19,25 @@ import TestSupport
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func aPushThatGitRefusesSaysGitsReasonAndWhatToDo() throws {
+        // A work tree with main checked out as the source, as `plumb init` makes one.
+        let site = try Scratch()
+        try git(["init", "--quiet", "--initial-branch", "main", site.path])
+        try site.write("resources/a.yaml", "kind: File\nname: a\nspec: {path: a, content: one}\n")
+        try git(["add", "-A"], cwd: site.path)
+        try git(["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "one"], cwd: site.path)
+        let first = try git(["rev-parse", "HEAD"], cwd: site.path)
+        try site.write("resources/a.yaml", "kind: File\nname: a\nspec: {path: a, content: two}\n")
+        try git(["-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "two"], cwd: site.path)
+        let env = try fx.operatorIdentity().merging(["PLUMB_REPO": site.path]) { _, new in new }
+        #expect(try fx.plumb(arguments: ["sync"], env: env).status == 0)
+        let rollback = try fx.plumb(arguments: ["rollback", first, "--yes"], env: env)
+        #expect(rollback.status == 1)
+        #expect(rollback.stderr.contains("remote: error: refusing to update checked out branch: refs/heads/main"), "git's own reason: \(rollback.stderr)")
+        #expect(rollback.stderr.contains("[remote rejected] (branch is currently checked out)"), "\(rollback.stderr)")
+        #expect(rollback.stderr.contains("make a bare repository to be the source (git clone --bare"), "what to do: \(rollback.stderr)")
+    }
+
     @Test func gitMissing() throws {
         expectOneSentence(try fx.plumb("status", env: ["PLUMB_GIT": "/nonexistent/git"]), containing: "git was not found")
     }
