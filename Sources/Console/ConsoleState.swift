@@ -99,6 +99,9 @@ public struct ConsoleState: Sendable {
     public var worstHealth = Health.healthy
     public var resources = ListState()
     public var resourcesLoaded = false
+    /// Why something the console asked for could not be read, for the views still waiting on
+    /// it: they say that instead of "reading…" forever.
+    public var loadProblem: String?
     public var resourceDetail: Detail?
     public var diffEpoch = 0
 

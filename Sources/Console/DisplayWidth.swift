@@ -43,6 +43,21 @@ public enum DisplayWidth {
         return out + "…"
     }
 
+    /// `text` in at most `width` columns, its middle replaced by `…` when it was cut: the start
+    /// and the end of a path say more than either alone. At least the first column is kept.
+    public static func elidingMiddle(_ text: String, to width: Int) -> String {
+        if of(text) <= width { return text }
+        guard width > 2 else { return truncate(text, to: max(width, 2)) }
+        let characters = Array(text)
+        var tail: [Character] = [], used = 0
+        for character in characters.reversed() {
+            if used + of(character) > (width - 1) / 2 { break }
+            tail.insert(character, at: 0)
+            used += of(character)
+        }
+        return truncate(text, to: width - used) .dropLast() + "…" + String(tail)
+    }
+
     /// `text` in lines of at most `width` columns, broken between words (a word longer than a
     /// line is cut); each line after the first is indented two columns more than the text.
     public static func wrap(_ text: String, to width: Int) -> [String] {

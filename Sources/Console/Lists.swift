@@ -39,12 +39,14 @@ enum ListPainter {
     static func paint(titles: [String], columns: Columns, layout: Layout, list: ListState, count: Int, empty: String,
                       _ buffer: inout CellBuffer, row: (Int) -> [(String, Role)]) {
         columns.paint(titles.map { ($0, Role.muted) }, x: layout.listX, y: Layout.bodyTop, width: layout.listWidth, rowRole: nil, &buffer)
+        // An empty list says why in full (a reason may be long), wrapped over the first rows.
+        let emptyLines = count == 0 ? DisplayWidth.wrap(empty, to: layout.listWidth - 2) : []
         for screenRow in 0..<layout.listRows {
             let y = layout.listY + screenRow
             let index = list.top + screenRow
             guard index < count else {
                 buffer.fill(x: layout.listX, y: y, width: layout.listWidth, height: 1, role: .normal)
-                if index == 0 { buffer.put(empty, x: layout.listX + 1, y: y, role: .muted, maxWidth: layout.listWidth - 1) }
+                if screenRow < emptyLines.count { buffer.put(emptyLines[screenRow], x: layout.listX + 1, y: y, role: .muted, maxWidth: layout.listWidth - 1) }
                 continue
             }
             columns.paint(row(index), x: layout.listX, y: y, width: layout.listWidth, rowRole: index == list.cursor ? .selection : nil, &buffer)
@@ -92,7 +94,8 @@ enum ResourceList {
         let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(9), .fixed(8), .share(1), .share(1), .fixed(11)])
         ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH / UNIT", "HEALTH"], columns: columns, layout: layout,
                           list: state.resources, count: state.resourceRows.count,
-                          empty: state.resourcesLoaded ? (state.resources.filter.isEmpty ? "no resources declared" : "no resource matches") : "observing the target…",
+                          empty: state.resourcesLoaded ? (state.resources.filter.isEmpty ? "no resources declared" : "no resource matches")
+                              : (state.engineProblem ?? state.loadProblem).map { "cannot observe: \($0.escapingControlCharacters)" } ?? "observing the target…",
                           &buffer) { index in
             let status = state.statuses[state.resourceRows[index]]
             let role = role(status)
@@ -128,7 +131,9 @@ enum HistoryList {
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(12), .fixed(10), .share(1), .share(3)])
-        let empty = state.historyLoading ? "reading the history…" : state.historyList.filter.isEmpty ? "no commits" : "no loaded commit matches"
+        let empty = state.historyLoading ? "reading the history…"
+            : state.commits.isEmpty && state.loadProblem != nil ? "cannot read the history: \(state.loadProblem!.escapingControlCharacters)"
+            : state.historyList.filter.isEmpty ? "no commits" : "no loaded commit matches"
         ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: columns, layout: layout,
                           list: state.historyList, count: state.commitRows.count, empty: empty, &buffer) { index in
             let commit = state.commits[state.commitRows[index]]

@@ -35,6 +35,7 @@ public enum Update {
             state.commitSearch += commits.map { SearchText($0.sha, $0.subject, $0.author) }
             state.historyComplete = complete
             state.historyLoading = false
+            state.loadProblem = nil
             rebuildCommitRows(&state)
             return []
         case .commitLoaded(let epoch, let changes, let diff):
@@ -50,7 +51,13 @@ public enum Update {
             state.dialog = Dialogs.rollback(plan, branch: state.branch)
             return []
         case .done(let message): state.flash = (message, .info); return []
-        case .failed(let message): state.flash = (message, .error); return []
+        case .failed(let message):
+            state.flash = (message, .error)
+            // Whatever was being read is not coming: the views say why instead of waiting.
+            state.loadProblem = message
+            state.historyLoading = false
+            state.proposalsLoading = false
+            return []
         case .terminate: return quit(&state)
         }
     }
@@ -404,6 +411,7 @@ public enum Update {
         state.applied = snapshot.applied
         state.lastReconcile = at
         state.resourcesLoaded = true
+        state.loadProblem = nil
         rebuildResourceRows(&state)
         // Keep the selection on the same resource as the list changes under it.
         if let selected, let row = state.resourceRows.firstIndex(where: { state.statuses[$0].id == selected.id }) {

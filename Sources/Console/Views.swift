@@ -44,8 +44,10 @@ public enum Views {
     static func header(_ state: ConsoleState, _ buffer: inout CellBuffer) {
         let head = state.head.map { String($0.prefix(12)) } ?? "…"
         let applied = state.applied.map { String($0.prefix(12)) } ?? "none"
-        buffer.line(" plumb  \(state.source.escapingControlCharacters) (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)",
-                    y: 0, role: .header)
+        // A long source is shortened in its middle, so that the branch and the revisions stay whole.
+        let rest = " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)"
+        let room = buffer.width - DisplayWidth.of(" plumb  ") - DisplayWidth.of(rest)
+        buffer.line(" plumb  \(DisplayWidth.elidingMiddle(state.source.escapingControlCharacters, to: room))\(rest)", y: 0, role: .header)
         var x = buffer.put(" ", x: 0, y: 1, role: .header)
         buffer.fill(x: 0, y: 1, width: buffer.width, height: 1, role: .header)
         func part(_ text: String, _ role: Role) {

@@ -93,6 +93,11 @@ public struct Mirror: Sendable {
         }
         guard out.succeeded else {
             if out.stderr.contains("couldn't find remote ref \(source.branchRef)") {
+                // An empty repository has no branch at all: say so, not that one name is wrong.
+                let heads = try? await git.run(["ls-remote", "--heads", "--", source.url])
+                if let heads, heads.succeeded, heads.text.isEmpty {
+                    throw GitError("\(source.url) has no commits yet: push a first commit to \(source.branch), such as `git push origin \(source.branch)` from your work tree")
+                }
                 throw GitError("branch \(source.branch) was not found at \(source.url)")
             }
             throw GitError("fetching \(source.url) failed: \(out.complaint)")

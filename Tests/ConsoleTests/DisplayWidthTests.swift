@@ -3,6 +3,13 @@ import Testing
 
 /// Column widths and wrapping, as a terminal draws them.
 @Suite struct DisplayWidthTests {
+    @Test func elidesTheMiddleOfALongPath() {
+        #expect(DisplayWidth.elidingMiddle("/srv/git/site.git", to: 40) == "/srv/git/site.git")
+        let cut = DisplayWidth.elidingMiddle("/tmp/plumb-test-7YlgRc/a/very/long/path/source.git", to: 24)
+        #expect(cut == "/tmp/plumb-t…/source.git")
+        #expect(DisplayWidth.of(cut) == 24)
+    }
+
     @Test func wrapsBetweenWordsAndIndentsWhatFollows() {
         #expect(DisplayWidth.wrap("short enough", to: 20) == ["short enough"])
         #expect(DisplayWidth.wrap("✗ no-world-writable: File/motd: files must not be world-writable", to: 24) == [

@@ -49,6 +49,22 @@ import VersionSource
         #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id == web.id } else { return false } }, "\(effects)")
     }
 
+    @Test func aSourceWithNoCommitsIsSaidInEveryViewNotAwaitedForever() {
+        var state = ConsoleState(width: 80, height: 24, now: F.now, source: "/tmp/plumb-test-7YlgRc/a/long/way/to/the/source.git", branch: "main",
+                                 mode: EngineMode(autoSync: false), themeName: "default")
+        let problem = "/srv/git/empty.git has no commits yet: push a first commit to main"
+        _ = Update.update(&state, .engineProblem(problem))
+        let resources = Views.render(state).text
+        #expect(resources.contains("cannot observe: /srv/git/empty.git has no commits yet: push a first commit to") && resources.contains("  main"),
+                "said in full, wrapped: \(resources)")
+        F.press([.char("3")], &state)
+        _ = Update.update(&state, .failed(problem))
+        let history = Views.render(state).text
+        #expect(history.contains("cannot read the history: /srv/git/empty.git has no commits yet: push a first"), "\(history)")
+        #expect(!history.contains("reading the history…"))
+        #expect(history.split(separator: "\n").first?.contains("(main)   head …   applied none") == true, "the branch is never cut: \(history)")
+    }
+
     @Test func keysSwitchViewsAndTheFirstVisitLoadsIt() {
         var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
         let proposals = F.press([.char("2")], &state)

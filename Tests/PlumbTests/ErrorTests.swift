@@ -38,6 +38,17 @@ import TestSupport
         #expect(rollback.stderr.contains("make a bare repository to be the source (git clone --bare"), "what to do: \(rollback.stderr)")
     }
 
+    @Test func aSourceWithNoCommitsSaysSo() throws {
+        let empty = try Scratch()
+        try git(["init", "--quiet", "--bare", "--initial-branch", "main", empty.path + "/empty.git"])
+        for command in [["status"], ["history"], ["sync"]] {
+            expectOneSentence(try fx.plumb(arguments: command, env: ["PLUMB_REPO": empty.path + "/empty.git"]),
+                              containing: "\(empty.path)/empty.git has no commits yet: push a first commit to main")
+        }
+        let other = try fx.plumb(arguments: ["status", "--branch", "nope"])
+        expectOneSentence(other, containing: "branch nope was not found at \(fx.source.bare)")
+    }
+
     @Test func gitMissing() throws {
         expectOneSentence(try fx.plumb("status", env: ["PLUMB_GIT": "/nonexistent/git"]), containing: "git was not found")
     }
