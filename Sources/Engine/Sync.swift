@@ -88,11 +88,19 @@ extension Engine {
         var outcomes: [SyncReport.Outcome] = []
         for step in plan.steps { outcomes.append(SyncReport.Outcome(step: step, result: await applier.apply(step))) }
 
-        // Resources already as declared are plumb's from now on, and vanished extras are forgotten.
+        // Resources already as declared are plumb's from now on; vanished extras are forgotten, and
+        // so are old names of what is declared now: a path another resource declares, a folder
+        // declared resources lie in (else it would be an extra that can never clear).
         for status in statuses where status.sync == .synced { try applier.recordInventory(status.desired!) }
-        let listed = Set(statuses.map(\.id))
-        for entry in inventory.values where entry.isInTarget && !listed.contains(entry.id) && options.ids == nil {
-            if case .success(nil) = target.lstat(entry.path) { try store.forget(entry.id) }
+        if options.ids == nil {
+            let listed = Set(statuses.map(\.id))
+            let declaredPaths = Set(desired.resources.lazy.filter(\.kind.isInTarget).map(\.path))
+            let needed = FileProvider.folders(holding: desired.resources)
+            for entry in inventory.values where entry.isInTarget && !listed.contains(entry.id) {
+                let gone = if case .success(nil) = target.lstat(entry.path) { true } else { false }
+                let taken = declaredPaths.contains(entry.path) || (entry.kind == ResourceKind.directory.rawValue && needed.contains(entry.path))
+                if gone || taken { try store.forget(entry.id) }
+            }
         }
 
         let failures = outcomes.filter { if case .failed = $0.result { return true } else { return false } }

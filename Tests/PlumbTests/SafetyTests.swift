@@ -110,6 +110,31 @@ import TestSupport
         #expect(!fx.target.exists("srv/site/about.html"))
     }
 
+    @Test func aFolderThatDeclaredFilesStillLieInIsNeverAnExtraThatCannotClear() throws {
+        try fx.source.write("files/app/conf/a.conf", "a\n")
+        let a = "kind: Directory\nname: app\nspec: {path: app, source: files/app}\n"
+        try fx.source.write("resources/app.yaml", a)
+        try fx.source.commit("A: app with its tree")
+        try fx.source.write("resources/app.yaml", """
+            kind: Directory
+            name: app
+            spec: {path: app}
+            ---
+            kind: Directory
+            name: app-conf
+            spec: {path: app/conf, source: files/app/conf}
+            """)
+        try fx.source.commit("B: app/conf on its own")
+        #expect(try fx.plumb("sync").status == 0)
+        try fx.source.write("resources/app.yaml", a)
+        try fx.source.commit("A again")
+        #expect(try fx.plumb("sync", "--prune").status == 0)
+        let status = try fx.plumb("status")
+        #expect(!status.stdout.contains("Directory/app-conf"), "app/conf holds declared files: it is theirs, not an extra: \(status.stdout)")
+        #expect(try events("PruneSkipped").isEmpty, "nothing was kept that can never clear")
+        #expect(fx.target.read("app/conf/a.conf") == "a\n")
+    }
+
     @Test func contentPlumbDidNotWriteIsSavedBeforeItIsOverwritten() throws {
         try fx.target.write("etc/app.conf", "port = 8080 # tuned by hand\n")
         let sync = try fx.plumb("sync")

@@ -48,8 +48,14 @@ struct FileProvider: Provider {
         if try store.meta(.inventoryMatches) != desired.revision {
             let declaredPaths = Set(resources.lazy.filter(\.kind.isInTarget).map(\.path))
             let declaredIDs = Set(resources.map(\.id.description))
+            // A folder plumb applied that declared resources still lie in is theirs now, not an extra.
+            var needed: Set<String>?
             for entry in try store.inventory(where: { !declaredIDs.contains($0) })
             where entry.isInTarget && !declaredPaths.contains(entry.path) {
+                if entry.kind == ResourceKind.directory.rawValue {
+                    if needed == nil { needed = Self.folders(holding: resources) }
+                    if needed!.contains(entry.path) { continue }
+                }
                 let observed = observer.observe(entry.path)
                 if observed == .absent { continue }
                 // The nearest declared Directory holding it decides whether it is pruned.
@@ -108,6 +114,15 @@ struct FileProvider: Provider {
                 return entry.map { Self.holdsWhatPlumbApplied(status.observed, $0) } == true ? status.pending(changedInGit) : status
             }
         }
+    }
+
+    /// Every folder above a declared path of the target.
+    static func folders(holding resources: [DesiredResource]) -> Set<String> {
+        var folders = Set<String>()
+        for resource in resources where resource.kind.isInTarget {
+            for ancestor in TargetPath.ancestors(of: resource.path) { folders.insert(ancestor) }
+        }
+        return folders
     }
 
     /// Whether the target holds exactly what plumb last wrote for this inventory entry.
