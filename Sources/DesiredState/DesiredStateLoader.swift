@@ -125,7 +125,8 @@ struct Assembler {
                     diagnostics.append(Diagnostic(at, "source \(source) is a \(entry.kind == .symlink ? "symlink" : "submodule") in git, not a file"))
                     return
                 }
-                append(doc, .file(blob: entry.oid, inline: nil, mode: doc.mode ?? 0o644))
+                // git's mode of the source (an executable script stays executable) unless `mode` says.
+                append(doc, .file(blob: entry.oid, inline: nil, mode: doc.mode ?? entry.fileMode))
             }
         case .directory:
             append(doc, .directory(mode: doc.mode ?? 0o755, prune: doc.prune))

@@ -444,6 +444,30 @@ import VersionSource
         #expect(try await commitAndComplaints() == ["resources/a.yaml:13:13: dependsOn makes a cycle: File/a → File/b → File/c → File/a"])
     }
 
+    @Test func aFileTakesGitsModeOfItsSourceUnlessItSaysOne() async throws {
+        try repo.write("files/deploy.sh", "#!/bin/sh\n", mode: 0o755)
+        try repo.write("files/motd", "hi\n")
+        try repo.write("resources/a.yaml", """
+            kind: File
+            name: deploy
+            spec: {path: bin/deploy, source: files/deploy.sh}
+            ---
+            kind: File
+            name: deploy-private
+            spec: {path: bin/deploy-private, source: files/deploy.sh, mode: "0700"}
+            ---
+            kind: File
+            name: motd
+            spec: {path: etc/motd, source: files/motd}
+            """)
+        let state = try await commitAndLoad()
+        func mode(_ name: String) -> UInt32? {
+            guard case .file(_, _, let mode)? = state.resources.first(where: { $0.id.name == name })?.shape else { return nil }
+            return mode
+        }
+        #expect(mode("deploy") == 0o755 && mode("deploy-private") == 0o700 && mode("motd") == 0o644)
+    }
+
     @Test func dependsOnReachesTheResource() async throws {
         try repo.write("resources/a.yaml", "kind: File\nname: a\ndependsOn: [Directory/d]\nspec: {path: d/a, content: a}\n---\nkind: Directory\nname: d\nspec: {path: d}\n")
         let state = try await commitAndLoad()
