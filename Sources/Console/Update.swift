@@ -225,7 +225,7 @@ public enum Update {
         }
         let title = "\(status.id.description.escapingControlCharacters)  \(status.place.escapingControlCharacters)"
         // A Service or a Command always has something to tell: its state, its last actions.
-        if status.sync == .synced && ResourceKind(rawValue: status.kind)?.isInTarget != false {
+        if status.sync == .synced && status.isInTarget {
             state.resourceDetail = Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)])
             return []
         }

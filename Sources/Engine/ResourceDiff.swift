@@ -87,7 +87,7 @@ extension Engine {
     /// from the target; for a Service or a Command, what it is and did instead.
     public func diffs(_ statuses: [ResourceStatus]) async throws -> [[String]] {
         var machine: [Int: [String]] = [:]
-        for (index, status) in statuses.enumerated() where ResourceKind(rawValue: status.kind)?.isInTarget == false {
+        for (index, status) in statuses.enumerated() where !status.isInTarget {
             machine[index] = await machineDetail(status)
         }
         let contents = try await desiredContents(statuses.compactMap(\.desired))

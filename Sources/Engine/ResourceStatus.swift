@@ -83,6 +83,9 @@ public final class ResourceStatus: Sendable, Hashable {
 
     public var kind: String { id.kind }
 
+    /// A File, Directory or Symlink (a path of the target), not a Service or a Command.
+    public var isInTarget: Bool { ResourceKind(rawValue: id.kind)?.isInTarget ?? true }
+
     /// Where it acts, for lists: its path, a Service's unit, a Command's argv.
     public var place: String {
         if let desired { return desired.place }
@@ -94,7 +97,7 @@ public final class ResourceStatus: Sendable, Hashable {
     public var json: [String: Any] {
         [
             "id": id.description, "kind": id.kind, "name": id.name,
-            "path": ResourceKind(rawValue: id.kind)?.isInTarget == false ? NSNull() : path as Any, "sync": sync.rawValue,
+            "path": isInTarget ? path as Any : NSNull(), "sync": sync.rawValue,
             "drift": drift?.rawValue as Any? ?? NSNull(), "health": health.rawValue, "message": message as Any? ?? NSNull(),
         ]
     }

@@ -28,7 +28,7 @@ struct Diff: AsyncParsableCommand {
                     throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
                 }
                 // A Service or a Command asked for by name always has something to say: its state, its recent actions.
-                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || ResourceKind(rawValue: $0.kind)?.isInTarget == false }
+                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget }
             }
             for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
             try reportInvalidHead(snapshot)

@@ -41,7 +41,14 @@ struct FileProvider: Provider {
             initialized = count
         }
         let declaredSeen = clock.now
-        let declaredNow = try Self.markPending(declared, desired: desired, store: store)
+        // Read once, and only when something needs it: extras, or a revision not applied yet.
+        var inventoryRead: [ResourceID: InventoryEntry]?
+        func inventory() throws -> [ResourceID: InventoryEntry] {
+            if let inventoryRead { return inventoryRead }
+            inventoryRead = try store.inventory()
+            return inventoryRead!
+        }
+        let declaredNow = try Self.markPending(declared, desired: desired, applied: try store.meta(.appliedRevision), inventory: inventory)
 
         let observer = observers[0]
         var extras: [ResourceStatus] = []
@@ -50,8 +57,8 @@ struct FileProvider: Provider {
             let declaredIDs = Set(resources.map(\.id.description))
             // A folder plumb applied that declared resources still lie in is theirs now, not an extra.
             var needed: Set<String>?
-            for entry in try store.inventory(where: { !declaredIDs.contains($0) })
-            where entry.isInTarget && !declaredPaths.contains(entry.path) {
+            for entry in try inventory().values
+            where !declaredIDs.contains(entry.id.description) && entry.isInTarget && !declaredPaths.contains(entry.path) {
                 if entry.kind == ResourceKind.directory.rawValue {
                     if needed == nil { needed = Self.folders(holding: resources) }
                     if needed!.contains(entry.path) { continue }
@@ -98,10 +105,11 @@ struct FileProvider: Provider {
     /// Tells git's moves from the target's: when `desired` is newer than the applied revision, a
     /// resource that differs while the target still holds what plumb last applied there (or,
     /// never applied, holds nothing) is `pending`, not drift. The inventory is read only then.
-    static func markPending(_ statuses: [ResourceStatus], desired: DesiredState, store: StateStore) throws -> [ResourceStatus] {
-        guard let applied = try store.meta(.appliedRevision), applied != desired.revision,
+    static func markPending(_ statuses: [ResourceStatus], desired: DesiredState, applied: String?,
+                            inventory read: () throws -> [ResourceID: InventoryEntry]) throws -> [ResourceStatus] {
+        guard let applied, applied != desired.revision,
               statuses.contains(where: { $0.drift == .missing || $0.drift == .modified }) else { return statuses }
-        let inventory = try store.inventory()
+        let inventory = try read()
         let newer = "declared by \(desired.revision.prefix(12)), not applied yet (applied: \(applied.prefix(12)))"
         return statuses.map { status in
             guard status.drift == .missing || status.drift == .modified else { return status }
@@ -281,19 +289,15 @@ struct FileProvider: Provider {
     func remove(_ status: ResourceStatus, entry: InventoryEntry, with applier: inout Applier) async throws -> SyncReport.Result {
         let store = applier.store
         let now = Observer(fs: applier.fs, lookup: .empty).observe(status.path)
-        let unchanged: Bool
         switch now {
         case .absent:
             try store.forget(status.id)
             return .done("already gone")
-        case .file(let blob, _, _): unchanged = entry.kind == ResourceKind.file.rawValue && blob == entry.blob
-        case .symlink(let link): unchanged = entry.kind == ResourceKind.symlink.rawValue && BlobHasher.id(of: Array(link.utf8)) == entry.blob
-        case .directory: unchanged = entry.kind == ResourceKind.directory.rawValue
         case .other(let what): return try applier.skipPrune(status, "it is now \(what)")
         case .unobservable(let why): return try applier.skipPrune(status, why)
-        case .unit, .commandRun: unchanged = false
+        default:
+            guard Self.holdsWhatPlumbApplied(now, entry) else { return try applier.skipPrune(status, "it changed since plumb applied it") }
         }
-        guard unchanged else { return try applier.skipPrune(status, "it changed since plumb applied it") }
         do {
             try applier.fs.remove(status.path, directory: entry.kind == ResourceKind.directory.rawValue)
         } catch {
