@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -37,10 +38,11 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // The desired-state model: manifests, their validation, the resources they declare.
+        // The desired-state model: manifests, their validation, the resources they declare, and
+        // the templates they render for a host.
         .target(
             name: "DesiredState",
-            dependencies: ["VersionSource", "ChildProcess", "Yams"]
+            dependencies: ["VersionSource", "ChildProcess", "Yams", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // The engine: observe the target, compute status, apply, journal.
         .target(

@@ -25,3 +25,7 @@ int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, ui
     } while (fd < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < 64);
     return (int)fd;
 }
+
+int plumb_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
+}

@@ -81,6 +81,8 @@ public struct ConsoleState: Sendable {
     // Header
     public var source: String
     public var branch: String
+    /// Another machine's name when the console previews that host's desired state (`--host`).
+    public var previewedHost: String?
     public var head: String?
     public var applied: String?
     public var mode: EngineMode

@@ -45,7 +45,8 @@ public enum Views {
         let head = state.head.map { String($0.prefix(12)) } ?? "…"
         let applied = state.applied.map { String($0.prefix(12)) } ?? "none"
         // A long source is shortened in its middle, so that the branch and the revisions stay whole.
-        let rest = " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)"
+        let host = state.previewedHost.map { "   as host \($0.escapingControlCharacters)" } ?? ""
+        let rest = " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)\(host)"
         let room = buffer.width - DisplayWidth.of(" plumb  ") - DisplayWidth.of(rest)
         buffer.line(" plumb  \(DisplayWidth.elidingMiddle(state.source.escapingControlCharacters, to: room))\(rest)", y: 0, role: .header)
         var x = buffer.put(" ", x: 0, y: 1, role: .header)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// One manifest document, checked on its own (the checks that need the whole revision, such as
 /// unique ids or a `source` that exists, come later). Cached per manifest blob id.
 public struct ManifestDocument: Sendable, Hashable, Codable {
@@ -8,13 +10,23 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let path: String
     public let pathLocation: SourceLocation
     public let mode: UInt32?
-    /// Inline content (`content:`).
+    /// Inline content (`content:`), and where its first line is in the manifest.
     public let content: String?
-    /// A file or folder of the repository (`source:`), normalized, relative to the source root.
+    public let contentLocation: SourceLocation?
+    /// A file or folder of the repository (`source:`), as `SourcePath.normalize` leaves it:
+    /// relative to the `--path` subdirectory, or from the repository root when it starts with `/`.
     public let source: String?
     public let sourceLocation: SourceLocation?
     public let sensitive: Bool
     public let prune: Bool
+    public let purge: Bool
+    /// A Directory's `ignore` globs.
+    public let ignore: [String]
+    /// A File whose content is a Mustache template.
+    public let template: Bool
+    public let ownership: Ownership
+    /// `hosts:` globs: declared only on hosts whose name matches one; empty: on every host.
+    public let hosts: [String]
     /// A Symlink's link text.
     public let linkTarget: String?
     /// `dependsOn`: resources applied before this one, each where the manifest names it.
@@ -29,6 +41,11 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let notifiedBy: [Reference]
 
     public var id: ResourceID { ResourceID(kind: kind.rawValue, name: name) }
+
+    /// Whether the document is declared on the host `name`.
+    public func isDeclared(on host: String) -> Bool {
+        hosts.isEmpty || hosts.contains { fnmatch($0, host, 0) == 0 }
+    }
 }
 
 /// A resource id as a manifest names it, with its place, for complaints about it.

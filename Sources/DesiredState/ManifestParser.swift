@@ -5,11 +5,11 @@ import Yams
 /// It works on Yams' node tree rather than `Decodable`, because nodes carry their position and
 /// decoding errors do not.
 public enum ManifestParser {
-    static let topLevelFields: Set<String> = ["kind", "name", "spec", "dependsOn"]
+    static let topLevelFields: Set<String> = ["kind", "name", "spec", "dependsOn", "hosts"]
     static let specFields: [ResourceKind: Set<String>] = [
-        .file: ["path", "content", "source", "mode", "sensitive", "validate"],
-        .directory: ["path", "mode", "source", "prune", "validate"],
-        .symlink: ["path", "target"],
+        .file: ["path", "content", "source", "mode", "sensitive", "validate", "owner", "group", "template"],
+        .directory: ["path", "mode", "source", "prune", "purge", "ignore", "validate", "owner", "group"],
+        .symlink: ["path", "target", "owner", "group"],
         .service: ["unit", "state", "enabled", "reloadOn", "restartOn", "health"],
         .command: ["run", "onChangeOf", "timeout", "cwd"],
     ]
@@ -124,7 +124,11 @@ struct DocumentReader {
                 if let raw = string(value, field: "path") {
                     switch TargetPath.normalize(raw) {
                     case .success(let normalized): path = normalized
-                    case .failure(let problem): complain(value, raw.isEmpty ? "\(problem)" : "\(problem): \(raw.escapingControlCharacters)")
+                    // A Directory may be the target root itself: a home directory in one document.
+                    case .failure(.isRoot) where kind == .directory: path = ""
+                    case .failure(let problem):
+                        let hint = problem == .isRoot ? " (only a Directory can be the target root)" : ""
+                        complain(value, raw.isEmpty ? "\(problem)" : "\(problem): \(raw.escapingControlCharacters)\(hint)")
                     }
                 }
             } else {
@@ -137,16 +141,22 @@ struct DocumentReader {
         if let (_, value) = spec["content"] { content = string(value, field: "content") }
         var source: String?
         if let (_, value) = spec["source"], let raw = string(value, field: "source") {
-            switch TargetPath.normalize(raw) {
+            switch SourcePath.normalize(raw) {
             case .success(let normalized): source = normalized
             case .failure(let problem):
                 let message = problem.message(field: "source", root: "the repository")
                 complain(value, raw.isEmpty ? message : "\(message): \(raw.escapingControlCharacters)")
             }
         }
-        var sensitive = false, prune = false
+        var sensitive = false, prune = false, purge = false, template = false
         if let (_, value) = spec["sensitive"] { sensitive = bool(value, field: "sensitive") ?? false }
         if let (_, value) = spec["prune"] { prune = bool(value, field: "prune") ?? false }
+        if let (_, value) = spec["purge"] { purge = bool(value, field: "purge") ?? false }
+        if let (_, value) = spec["template"] { template = bool(value, field: "template") ?? false }
+        let ownership = Ownership(user: spec["owner"].flatMap { principal($0.value, field: "owner") },
+                                  group: spec["group"].flatMap { principal($0.value, field: "group") })
+        let ignore = spec["ignore"].map { globs($0.value, field: "ignore", problem: IgnoreRules.problem) } ?? []
+        let hosts = top["hosts"].map { globs($0.value, field: "hosts", problem: { $0.unicodeScalars.contains(where: \.drivesTerminal) ? "contains a control character" : nil }) } ?? []
         var linkTarget: String?
         switch kind {
         case .file:
@@ -178,9 +188,50 @@ struct DocumentReader {
         return ManifestDocument(
             kind: kind, name: name, location: location(node), nameLocation: location(nameNode),
             path: path, pathLocation: location(spec["path"]?.value ?? node), mode: mode, content: content,
+            contentLocation: spec["content"].map { contentLocation($0.value) },
             source: source, sourceLocation: spec["source"].map { location($0.value) },
-            sensitive: sensitive, prune: prune, linkTarget: linkTarget, dependsOn: dependsOn, validate: validate,
+            sensitive: sensitive, prune: prune, purge: purge, ignore: ignore, template: template, ownership: ownership, hosts: hosts,
+            linkTarget: linkTarget, dependsOn: dependsOn, validate: validate,
             service: service, command: command, notifiedBy: notifiedBy)
+    }
+
+    /// Where inline content's first line is: a block scalar (`|`) starts on the line after its
+    /// indicator, at the first column of its text.
+    private func contentLocation(_ node: Node) -> SourceLocation {
+        let at = location(node)
+        guard case .scalar(let scalar) = node, scalar.style == .literal || scalar.style == .folded else { return at }
+        return SourceLocation(file: at.file, line: at.line + 1, column: 1)
+    }
+
+    /// `owner` or `group`: a name (as `useradd` allows) or a number, resolved on the target.
+    private mutating func principal(_ node: Node, field: String) -> Principal? {
+        guard let text = string(node, field: field) else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-$")
+        guard !text.isEmpty, text.count <= 32, text.allSatisfy(allowed.contains), !text.hasPrefix("-") else {
+            complain(node, "bad \(field) \(text.escapingControlCharacters): write a \(field == "owner" ? "user" : "group") name such as www-data, or a number")
+            return nil
+        }
+        return Principal(text)
+    }
+
+    /// A list of globs (`ignore`, `hosts`), each checked by `problem`.
+    private mutating func globs(_ node: Node, field: String, problem: (String) -> String?) -> [String] {
+        guard case .sequence(let items) = node else {
+            complain(node, "`\(field)` must be a list of globs, such as [\"\(field == "hosts" ? "web*" : "*.swp")\"]")
+            return []
+        }
+        var globs: [String] = []
+        for item in items {
+            guard let text = string(item, field: field) else { continue }
+            if text.isEmpty {
+                complain(item, "an empty glob in `\(field)`")
+            } else if let why = problem(text) {
+                complain(item, "the glob \(text.escapingControlCharacters) in `\(field)` \(why)")
+            } else {
+                globs.append(text)
+            }
+        }
+        return globs
     }
 
     /// A Service's fields: `unit` is required and names a unit (no path, no control characters).

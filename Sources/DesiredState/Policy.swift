@@ -34,14 +34,18 @@ public struct Policy: Sendable {
         "spec.path": { $0.kind.isInTarget ? $0.path : nil },
         "spec.mode": { resource in
             switch resource.shape {
-            case .file(_, _, let mode), .directory(let mode, _): return String(format: "%04o", mode)
+            case .file(_, _, let mode): return String(format: "%04o", mode)
+            case .directory(let spec): return spec.mode.map { String(format: "%04o", $0) }
             default: return nil
             }
         },
         "spec.target": { if case .symlink(let target) = $0.shape { return target } else { return nil } },
         "spec.content": { if case .file(_, let inline?, _) = $0.shape { return String(decoding: inline, as: UTF8.self) } else { return nil } },
         "spec.sensitive": { $0.sensitive ? "true" : "false" },
-        "spec.prune": { if case .directory(_, let prune) = $0.shape { return prune ? "true" : "false" } else { return nil } },
+        "spec.prune": { if case .directory(let spec) = $0.shape { return spec.prune ? "true" : "false" } else { return nil } },
+        "spec.purge": { if case .directory(let spec) = $0.shape { return spec.purge ? "true" : "false" } else { return nil } },
+        "spec.owner": { $0.ownership.user?.description },
+        "spec.group": { $0.ownership.group?.description },
         // The command as one line of words, so a rule can refuse a program: deny-regex: "^curl ".
         "spec.validate": { $0.validate?.joined(separator: " ") },
         "spec.run": { if case .command(let spec) = $0.shape { return spec.run.joined(separator: " ") } else { return nil } },

@@ -42,18 +42,75 @@ public enum DesiredShape: Sendable, Hashable {
     /// A regular file whose content is the blob `blob`; `inline` holds the bytes when the manifest
     /// gave them (`content:`), otherwise they are read from the mirror when needed.
     case file(blob: String, inline: [UInt8]?, mode: UInt32)
-    case directory(mode: UInt32, prune: Bool)
+    case directory(DirectorySpec)
     case symlink(target: String)
     case service(ServiceSpec)
     case command(CommandSpec)
+}
+
+/// A Directory's fields beyond its path.
+public struct DirectorySpec: Sendable, Hashable {
+    /// nil only for the target root (`path: .`) without `mode`: its mode is left as it is.
+    public var mode: UInt32?
+    /// Delete files plumb applied that are no longer in `source`.
+    public var prune = false
+    /// Delete files plumb did not write that are neither declared nor ignored (saved first).
+    public var purge = false
+    public var ignore = IgnoreRules.none
+    /// How many files of `source` `ignore` left out, for the detail pane.
+    public var ignoredInSource = 0
+
+    public init(mode: UInt32?, prune: Bool = false, purge: Bool = false, ignore: IgnoreRules = .none, ignoredInSource: Int = 0) {
+        self.mode = mode
+        self.prune = prune
+        self.purge = purge
+        self.ignore = ignore
+        self.ignoredInSource = ignoredInSource
+    }
+}
+
+/// A user or a group as a manifest names it: resolved on the target machine when applied.
+public enum Principal: Sendable, Hashable, Codable, CustomStringConvertible {
+    case name(String)
+    case number(UInt32)
+
+    /// A number when it is all digits, else a name.
+    public init(_ text: String) {
+        if !text.isEmpty, text.allSatisfy(\.isASCII), let number = UInt32(text) { self = .number(number) } else { self = .name(text) }
+    }
+
+    public var description: String {
+        switch self {
+        case .name(let name): return name
+        case .number(let number): return String(number)
+        }
+    }
+}
+
+/// `owner` and `group` of a File, Directory or Symlink; nil fields are left as they are.
+public struct Ownership: Sendable, Hashable, Codable {
+    public var user: Principal?
+    public var group: Principal?
+
+    public init(user: Principal? = nil, group: Principal? = nil) {
+        self.user = user
+        self.group = group
+    }
+
+    public static let unmanaged = Ownership()
+    public var isManaged: Bool { user != nil || group != nil }
+
+    /// Fields a file of a Directory's source does not say itself come from its Directory.
+    public func over(_ directory: Ownership) -> Ownership { Ownership(user: user ?? directory.user, group: group ?? directory.group) }
 }
 
 /// One resource of a revision's desired state, validated. A class: statuses, plans and views all
 /// point at the one instance rather than copying its many strings.
 public final class DesiredResource: Sendable, Hashable {
     public let id: ResourceID
-    /// Relative to the target root, normalized: no `.`, no `..`, no empty component; "" for a
-    /// Service or a Command, which live on the machine, not in the target.
+    /// Relative to the target root, normalized: no `.`, no `..`, no empty component; "" for the
+    /// target root itself (a Directory `path: .`), and for a Service or a Command, which live on
+    /// the machine, not in the target.
     public let path: String
     public let shape: DesiredShape
     /// Content is never shown, in any diff or view.
@@ -66,9 +123,11 @@ public final class DesiredResource: Sendable, Hashable {
     public let dependsOn: [ResourceID]
     /// A File's `validate` argv (its Directory's, for a file of a Directory's source).
     public let validate: [String]?
+    /// `owner` and `group` (a file of a Directory's source takes its Directory's).
+    public let ownership: Ownership
 
     public init(id: ResourceID, path: String, shape: DesiredShape, sensitive: Bool, origin: SourceLocation, owner: ResourceID? = nil,
-                dependsOn: [ResourceID] = [], validate: [String]? = nil) {
+                dependsOn: [ResourceID] = [], validate: [String]? = nil, ownership: Ownership = .unmanaged) {
         self.id = id
         self.path = path
         self.shape = shape
@@ -77,11 +136,18 @@ public final class DesiredResource: Sendable, Hashable {
         self.owner = owner
         self.dependsOn = dependsOn
         self.validate = validate
+        self.ownership = ownership
+    }
+
+    /// The same resource with another shape (a template's rendered content).
+    func with(shape: DesiredShape) -> DesiredResource {
+        DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
+                        dependsOn: dependsOn, validate: validate, ownership: ownership)
     }
 
     public static func == (a: DesiredResource, b: DesiredResource) -> Bool {
         a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin
-                    && a.owner == b.owner && a.dependsOn == b.dependsOn && a.validate == b.validate)
+                    && a.owner == b.owner && a.dependsOn == b.dependsOn && a.validate == b.validate && a.ownership == b.ownership)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -35,6 +35,24 @@ public enum TargetPath {
         return nil
     }
 
+    /// `relative` inside `folder` ("" is the target root).
+    public static func join(_ folder: String, _ relative: String) -> String {
+        folder.isEmpty ? relative : folder + "/" + relative
+    }
+
+    /// Whether `path` lies strictly inside `folder` ("" is the target root, which holds every path).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        if folder.isEmpty { return !path.isEmpty }
+        let bytes = path.utf8
+        return bytes.count > folder.utf8.count && bytes.starts(with: folder.utf8)
+            && bytes[bytes.index(bytes.startIndex, offsetBy: folder.utf8.count)] == UInt8(ascii: "/")
+    }
+
+    /// `path` relative to `folder`, which holds it.
+    public static func relative(_ path: String, to folder: String) -> String {
+        folder.isEmpty ? path : String(path[path.utf8.index(path.utf8.startIndex, offsetBy: folder.utf8.count + 1)...])
+    }
+
     /// Every proper ancestor of a normalized path, outermost first: `a/b/c` gives `a`, `a/b`.
     public static func ancestors(of path: String) -> [String] {
         // On the UTF-8 view: `/` is one byte, and walking Characters would cost grapheme breaking.
@@ -66,5 +84,48 @@ public enum TargetPath {
             case .notPlain: return "\(field) has an empty or `.` component"
             }
         }
+    }
+}
+
+/// A `source:` path: relative to the `--path` subdirectory, or from the repository root when it
+/// starts with `/` (content shared between subdirectories).
+public enum SourcePath {
+    /// Normalized: `.` and inner `..` resolved, a leading `/` kept; `..` that climbs above the
+    /// start is kept too, so the loader can name what to write instead.
+    public static func normalize(_ raw: String) -> Result<String, TargetPath.PathProblem> {
+        if raw.isEmpty { return .failure(.empty) }
+        if raw.unicodeScalars.contains(where: \.drivesTerminal) { return .failure(.controlCharacter) }
+        let fromRoot = raw.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in raw.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." { parts.removeLast(); continue }
+                if fromRoot { return .failure(.leavesTarget) }
+            }
+            parts.append(part)
+        }
+        if parts.isEmpty { return .failure(.isRoot) }
+        return .success((fromRoot ? "/" : "") + parts.joined(separator: "/"))
+    }
+
+    /// Where a normalized `source` lies in the whole repository, for the subdirectory `scope`
+    /// ("" when there is none), or the complaint about it.
+    public static func resolve(_ source: String, scope: String) -> Result<String, Refusal> {
+        if source.hasPrefix("/") { return .success(String(source.dropFirst())) }
+        let parts = source.split(separator: "/")
+        let climbs = parts.prefix { $0 == ".." }.count
+        guard climbs > 0 else { return .success(TargetPath.join(scope, source)) }
+        let scopeParts = scope.split(separator: "/")
+        guard climbs <= scopeParts.count, climbs < parts.count else {
+            return .failure(Refusal(message: "source must stay inside the repository: `..` is not allowed: \(source.escapingControlCharacters)"))
+        }
+        let resolved = (scopeParts.dropLast(climbs) + parts.dropFirst(climbs)).joined(separator: "/")
+        return .failure(Refusal(message: "source \(source.escapingControlCharacters) leaves the subdirectory \(scope.escapingControlCharacters) (--path); "
+                                + "content shared between subdirectories is read from the repository root: write source: /\(resolved.escapingControlCharacters)"))
+    }
+
+    public struct Refusal: Error {
+        public let message: String
     }
 }

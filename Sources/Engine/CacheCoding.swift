@@ -4,7 +4,7 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 6
+    static let version: Int64 = 7
 
     // MARK: Desired state of one revision
 
@@ -51,10 +51,14 @@ enum CacheCoding {
                 w.string(blob)
                 w.optionalString(inline.map { String(decoding: $0, as: UTF8.self) })
                 w.int(Int(mode))
-            case .directory(let mode, let prune):
+            case .directory(let spec):
                 w.int(1)
-                w.int(Int(mode))
-                w.bool(prune)
+                w.int(spec.mode.map(Int64.init) ?? -1)
+                w.bool(spec.prune)
+                w.bool(spec.purge)
+                w.int(spec.ignore.patterns.count)
+                for pattern in spec.ignore.patterns { w.string(pattern) }
+                w.int(spec.ignoredInSource)
             case .symlink(let target):
                 w.int(2)
                 w.string(target)
@@ -74,6 +78,8 @@ enum CacheCoding {
             w.bool(r.validate != nil)
             w.int(r.validate?.count ?? 0)
             for word in r.validate ?? [] { w.internedString(word) }
+            w.internedString(r.ownership.user?.description ?? "")
+            w.internedString(r.ownership.group?.description ?? "")
         }
         return w.bytes
     }
@@ -117,7 +123,12 @@ enum CacheCoding {
             let shape: DesiredShape
             switch try r.int() {
             case 0: shape = .file(blob: try r.string(), inline: try r.optionalString().map { Array($0.utf8) }, mode: UInt32(try r.int()))
-            case 1: shape = .directory(mode: UInt32(try r.int()), prune: try r.bool())
+            case 1:
+                let mode = try r.int()
+                let prune = try r.bool(), purge = try r.bool()
+                let ignore = IgnoreRules(patterns: try (0..<r.count()).map { _ in try r.string() })
+                shape = .directory(DirectorySpec(mode: mode < 0 ? nil : UInt32(mode), prune: prune, purge: purge, ignore: ignore,
+                                                 ignoredInSource: Int(try r.int())))
             case 2: shape = .symlink(target: try r.string())
             case 3: shape = .service(try spec(ServiceSpec.self, try r.string()))
             case 4: shape = .command(try spec(CommandSpec.self, try r.string()))
@@ -127,8 +138,10 @@ enum CacheCoding {
             let validates = try r.bool()
             let words = try (0..<r.count()).map { _ in try r.internedString() }
             let validate = validates ? words : nil
+            let user = try r.internedString(), group = try r.internedString()
+            let ownership = Ownership(user: user.isEmpty ? nil : Principal(user), group: group.isEmpty ? nil : Principal(group))
             resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
-                                             dependsOn: dependsOn, validate: validate))
+                                             dependsOn: dependsOn, validate: validate, ownership: ownership))
         }
         return resources
     }

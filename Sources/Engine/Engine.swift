@@ -9,11 +9,17 @@ public struct EngineConfig: Sendable {
     public let source: SourceRef
     public let target: String
     public let stateDir: StateDirectory
+    /// The host desired state is rendered for: `hosts/<host>.yaml`, `hosts:` globs, `host.name`.
+    public let host: String
+    /// Whether `host` is another machine's name (`status --host web2`): a preview of its desired
+    /// state against this target.
+    public var isOtherHost: Bool { host != HostFacts.ownName() }
 
-    public init(source: SourceRef, target: String, stateDir: StateDirectory) {
+    public init(source: SourceRef, target: String, stateDir: StateDirectory, host: String? = nil) {
         self.source = source
         self.target = target
         self.stateDir = stateDir
+        self.host = host ?? HostFacts.ownName()
     }
 }
 
@@ -116,10 +122,10 @@ public final class Engine: Sendable {
     /// its review's, not the engine's) and throws.
     public func desiredState(at revision: String, journal: Bool = true) async throws -> DesiredState {
         if let cached = headDesired.withLock({ $0?.revision == revision ? $0 : nil }) { return cached }
-        if let cached = store.cachedDesiredState(revision: revision, path: config.source.path) { return cached }
+        if let cached = store.cachedDesiredState(revision: revision, path: config.source.path, host: config.host) { return cached }
         do {
-            let state = try await loader.load(revision: revision)
-            try store.storeDesiredState(state, path: config.source.path)
+            let state = try await loader.load(revision: revision, host: config.host)
+            try store.storeDesiredState(state, path: config.source.path, host: config.host)
             return state
         } catch let invalid as InvalidRevision where journal {
             if try store.meta(.lastInvalidRevision) != revision {
@@ -150,7 +156,7 @@ public final class Engine: Sendable {
         async let statIndex = store.statIndex()
         var speculation: (DesiredState, [ResourceStatus])?
         if let expected = try store.meta(.lastSeenHead),
-           let desired = headDesired.withLock({ $0?.revision == expected ? $0 : nil }) ?? store.cachedDesiredState(revision: expected, path: config.source.path) {
+           let desired = headDesired.withLock({ $0?.revision == expected ? $0 : nil }) ?? store.cachedDesiredState(revision: expected, path: config.source.path, host: config.host) {
             speculation = (desired, try await observe(desired, statIndex: try await statIndex))
         }
         let head = try await headRead

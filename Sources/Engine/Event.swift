@@ -9,7 +9,7 @@ public struct Event: Sendable, Hashable {
         case newRevision = "NewRevision", historyRewritten = "HistoryRewritten", fetchFailed = "FetchFailed"
         case manifestInvalid = "ManifestInvalid", driftDetected = "DriftDetected", driftResolved = "DriftResolved"
         case syncStarted = "SyncStarted", resourceCreated = "ResourceCreated", resourceUpdated = "ResourceUpdated"
-        case resourcePruned = "ResourcePruned", pruneSkipped = "PruneSkipped", syncSucceeded = "SyncSucceeded"
+        case resourcePruned = "ResourcePruned", resourcePurged = "ResourcePurged", pruneSkipped = "PruneSkipped", syncSucceeded = "SyncSucceeded"
         case syncFailed = "SyncFailed", healthChanged = "HealthChanged", proposalOpened = "ProposalOpened"
         case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
         case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"

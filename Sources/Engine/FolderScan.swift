@@ -22,6 +22,8 @@ struct FolderScan {
     /// Folders listed clean in this scan, or trusted from the cache.
     private(set) var clean: [String: FolderEntry] = [:]
     private(set) var changed = false
+    /// Names the Directories' `ignore` matched in the folders listed (a cached folder is not listed).
+    private(set) var ignored = 0
     private let now: Int64
 
     init(fs: TargetFileSystem, cache: [String: FolderEntry], declared resources: [DesiredResource], known: Set<String>) {
@@ -42,18 +44,27 @@ struct FolderScan {
         let problem: String?
     }
 
-    /// Undeclared files and symlinks below `folder`, plumb's own staging files left out.
-    mutating func strangers(under folder: String) -> [Stranger] {
+    /// What the scan of one Directory looks past: its `ignore` (relative to `root`), and the
+    /// folders of other Directories scanned on their own.
+    struct Limits {
+        let root: String
+        let ignore: IgnoreRules
+        let otherDirectories: Set<String>
+    }
+
+    /// Undeclared files and symlinks below a Directory, plumb's own staging files and what its
+    /// `ignore` matches left out.
+    mutating func strangers(under folder: String, ignore: IgnoreRules = .none, otherDirectories: Set<String> = []) -> [Stranger] {
         var found: [Stranger] = []
-        visit(folder, into: &found)
+        visit(folder, Limits(root: folder, ignore: ignore, otherDirectories: otherDirectories), into: &found)
         return found
     }
 
-    private mutating func visit(_ folder: String, into found: inout [Stranger]) {
+    private mutating func visit(_ folder: String, _ limits: Limits, into found: inout [Stranger]) {
         guard case .success(let info?) = fs.lstat(folder), info.type == S_IFDIR else { return }
         if let entry = cache[folder], entry.stat.trusted(for: info) {
             clean[folder] = entry
-            for child in entry.subfolders { visit(folder + "/" + child, into: &found) }
+            for child in entry.subfolders { visit(TargetPath.join(folder, child), limits, into: &found) }
             return
         }
         changed = true
@@ -68,7 +79,7 @@ struct FolderScan {
             // Some filesystems do not say the type in the listing: ask lstat then.
             let type = entry.pointee.d_type
             let isFolder = plain && (type == DT_UNKNOWN
-                ? (try? fs.lstat(folder + "/" + name).get())??.type == S_IFDIR
+                ? (try? fs.lstat(TargetPath.join(folder, name)).get())??.type == S_IFDIR
                 : type == DT_DIR)
             names.append((name, plain, isFolder))
         }
@@ -76,13 +87,19 @@ struct FolderScan {
         var isClean = true
         var subfolders: [String] = []
         for (name, plain, isFolder) in names {
-            let path = folder + "/" + name
+            let path = TargetPath.join(folder, name)
+            // Ignored, or another Directory's to scan: not this one's, and it never changes whether this folder is clean.
+            if plain && limits.otherDirectories.contains(path) { continue }
+            if plain && limits.ignore.matches(TargetPath.relative(path, to: limits.root), isFolder: isFolder) {
+                ignored += 1
+                continue
+            }
             if isFolder {
                 subfolders.append(name)
-                visit(path, into: &found)
+                visit(path, limits, into: &found)
             } else if !plain {
                 isClean = false
-                found.append(Stranger(path: folder + "/" + name.escapingControlCharacters,
+                found.append(Stranger(path: TargetPath.join(folder, name.escapingControlCharacters),
                                       problem: "its name is not valid UTF-8 or holds a control character; plumb neither reads nor removes it"))
             } else if !declared.contains(path) {
                 isClean = false

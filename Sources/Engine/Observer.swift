@@ -32,6 +32,9 @@ final class Observer {
     private var parentProblem: String?
     private var parentAbsent = false
     private let now: Int64
+    /// What lstat said of the last path observed (nil when it was absent or unobservable): its
+    /// owner and group, for resources that declare them.
+    private(set) var lastStat: TargetFileSystem.Stat?
 
     init(fs: TargetFileSystem, lookup: StatLookup) {
         self.fs = fs
@@ -84,18 +87,21 @@ final class Observer {
     /// What is at `path`. A declared resource passes its `slot` in the desired state and the blob
     /// it should hold, so that an unchanged file is settled from the index without a string made.
     func observe(_ path: String, slot: Int? = nil, expecting expected: String? = nil) -> Observation {
+        lastStat = nil
         if let blocked = enterParent(of: path) { return .unobservable(blocked) }
         guard parentFD >= 0 else { return .absent }
-        // The last component only, relative to the parent's descriptor: one lookup in the kernel.
+        // The last component only, relative to the parent's descriptor: one lookup in the kernel
+        // (the target root itself, "", is the descriptor).
         let nameOffset = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path.utf8.distance(from: path.utf8.startIndex, to: $0) + 1 } ?? 0
         var raw = stat()
-        let result = path.withCString { fstatat(parentFD, $0 + nameOffset, &raw, AT_SYMLINK_NOFOLLOW) }
+        let result = path.isEmpty ? fstat(parentFD, &raw) : path.withCString { fstatat(parentFD, $0 + nameOffset, &raw, AT_SYMLINK_NOFOLLOW) }
         guard result == 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .absent }
             return .unobservable(TargetError(path, "cannot look at it", errno: code).description)
         }
         let info = TargetFileSystem.Stat(raw)
+        lastStat = info
         switch info.type {
         case S_IFREG:
             if let slot, lookup.positional, let record = lookup.index.record(at: slot),

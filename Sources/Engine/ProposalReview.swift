@@ -122,10 +122,34 @@ extension Engine {
             let after = try await desiredState(at: revision, journal: false)
             let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
             if policyProblems.isEmpty { violations += policy.violations(of: after, changes: changes) }
-            return (changes, violations)
+            return (changes, violations + (try await otherHostsProblems(at: revision)))
         } catch let invalid as InvalidRevision {
-            return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") })
+            return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") }
+                        + (try await otherHostsProblems(at: revision)))
         }
+    }
+
+    /// What makes the revision invalid for the other hosts it has a `hosts/<host>.yaml` for: a
+    /// template that renders on this host may break on another, and CI should say so.
+    private func otherHostsProblems(at revision: String) async throws -> [Violation] {
+        var violations: [Violation] = []
+        for host in try await hosts(at: revision) where host != config.host {
+            do {
+                _ = try await loader.load(revision: revision, host: host)
+            } catch let invalid as InvalidRevision {
+                violations += invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "host \(host.escapingControlCharacters): \($0)") }
+            }
+        }
+        return violations
+    }
+
+    /// The hosts a revision has values for: the names of `hosts/*.yaml`.
+    public func hosts(at revision: String) async throws -> [String] {
+        try await mirror.listTree(revision: revision).compactMap { entry in
+            guard entry.path.hasPrefix(TemplateValues.hostsFolder), entry.path.hasSuffix(".yaml") else { return nil }
+            let name = entry.path.dropFirst(TemplateValues.hostsFolder.count).dropLast(".yaml".count)
+            return name.contains("/") || name.isEmpty ? nil : String(name)
+        }.sorted()
     }
 
     /// Journals `ProposalOpened` for proposals not seen before, and remembers what is open now.

@@ -101,7 +101,25 @@ extension Engine {
             if case .file = status.observed { actual = try? target.readFile(status.path) }
             var wasSensitive = false
             if case .file(let blob, _, _) = status.observed, appliedSensitive[status.path] == blob { wasSensitive = true }
-            return ResourceDiff.render(status, desired: desired, actual: actual, actualWasSensitive: wasSensitive)
+            return ResourceDiff.render(status, desired: desired, actual: actual, actualWasSensitive: wasSensitive) + directoryNotes(status)
         }
+    }
+
+    /// What a Directory's detail says beyond its diff: what it ignores and how much that hid on
+    /// each side (nothing is left out silently), whether it prunes and purges, its owner.
+    func directoryNotes(_ status: ResourceStatus) -> [String] {
+        guard let desired = status.desired, case .directory(let spec) = desired.shape else { return [] }
+        var notes: [String] = []
+        if !spec.ignore.isEmpty {
+            var scan = FolderScan(fs: target, cache: [:], declared: [], known: [])
+            _ = scan.strangers(under: desired.path, ignore: spec.ignore)
+            notes.append("ignore: \(spec.ignore.patterns.joined(separator: ", ")) (\(spec.ignoredInSource) file(s) of the source and \(scan.ignored) name(s) in the target ignored)")
+        }
+        notes.append("prune: \(spec.prune ? "on" : "off") (files plumb applied), purge: \(spec.purge ? "on" : "off") (files plumb did not write)")
+        if desired.ownership.isManaged {
+            notes.append("owner \(desired.ownership.user?.description ?? "as it is"), group \(desired.ownership.group?.description ?? "as it is") (its files take these unless they say otherwise)")
+        }
+        if desired.path.isEmpty && spec.mode == nil { notes.append("mode: the target root's own, left as it is (no mode declared)") }
+        return notes.map(\.escapingControlCharacters)
     }
 }

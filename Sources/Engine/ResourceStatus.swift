@@ -111,7 +111,12 @@ public final class ResourceStatus: Sendable, Hashable {
 
     /// The same status as `pending`: the target is as plumb left it, and git moved.
     func pending(_ why: String) -> ResourceStatus {
-        ResourceStatus(id: id, path: path, sync: .outOfSync, drift: .pending, health: health, message: why, desired: desired,
+        with(sync: .outOfSync, drift: .pending, health: health, message: why)
+    }
+
+    /// The same resource and observation with other words for it.
+    func with(sync: SyncStatus, drift: Drift?, health: Health, message: String?) -> ResourceStatus {
+        ResourceStatus(id: id, path: path, sync: sync, drift: drift, health: health, message: message, desired: desired,
                        observed: observed, owner: owner, sensitive: sensitive, appliedByPlumb: appliedByPlumb)
     }
 

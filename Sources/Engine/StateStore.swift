@@ -256,13 +256,14 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The desired state of a revision as built earlier, so an unchanged head costs no tree
     /// listing and no manifest checks.
-    public func cachedDesiredState(revision: String, path: String) -> DesiredState? {
-        (try? withCache("desired:\(path):\(revision)") { try? CacheCoding.decodeDesiredState($0) }) ?? nil
+    /// The desired state of a revision for a host, as last loaded (for `--path` `path`).
+    public func cachedDesiredState(revision: String, path: String, host: String) -> DesiredState? {
+        (try? withCache("desired:\(path):\(host):\(revision)") { try? CacheCoding.decodeDesiredState($0) }) ?? nil
     }
 
     /// Keeps the desired states of the few newest revisions.
-    public func storeDesiredState(_ state: DesiredState, path: String) throws {
-        try saveCache("desired:\(path):\(state.revision)", CacheCoding.encode(state))
+    public func storeDesiredState(_ state: DesiredState, path: String, host: String) throws {
+        try saveCache("desired:\(path):\(host):\(state.revision)", CacheCoding.encode(state))
         try pool.write { db in
             try db.execute(sql: """
                 DELETE FROM caches WHERE name LIKE 'desired:%' AND name NOT IN
@@ -460,6 +461,21 @@ public final class StateStore: Sendable, ManifestCache {
             try Data.fetchOne(db, sql: "SELECT parsed FROM manifests WHERE blob = ? AND file = ?", arguments: [blob, file])
         }
         return data.flatMap { try? JSONDecoder().decode(ParsedManifest.self, from: $0) }
+    }
+
+    public func cachedRendering(key: String) -> String? {
+        (try? withCache("render:\(key)") { String(decoding: $0, as: UTF8.self) }) ?? nil
+    }
+
+    /// Keeps the newest few thousand renderings: one per template and values seen lately.
+    public func storeRendering(_ text: String, key: String) {
+        try? saveCache("render:\(key)", Array(text.utf8))
+        try? pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM caches WHERE name LIKE 'render:%' AND name NOT IN
+                    (SELECT name FROM caches WHERE name LIKE 'render:%' ORDER BY updated DESC LIMIT 4000)
+                """)
+        }
     }
 
     public func storeManifest(_ manifest: ParsedManifest, blob: String, file: String) {

@@ -74,6 +74,9 @@ extension Engine {
         if desired.resources.isEmpty && prunes > 0 && !options.allowEmpty {
             throw StateError("revision \(head.prefix(12)) declares no resources: pruning would delete all \(prunes) resources plumb applied. Run with --allow-empty if that is what you want")
         }
+        if !options.allowEmpty, let (directory, count) = plan.purgesEverything(in: desired) {
+            throw StateError("\(directory) declares no file, and purge would delete all \(count) file(s) in it. Run with --allow-empty if that is what you want")
+        }
         if options.dryRun { return SyncReport(revision: head, plan: plan, outcomes: [], applied: false) }
 
         try store.append(Event(.syncStarted, .info, revision: head, message: "applying \(head.prefix(12)): \(plan.steps.count) change(s)"))
@@ -107,7 +110,7 @@ extension Engine {
         let done = outcomes.filter { if case .done = $0.result { return true } else { return false } }
         let counts = Dictionary(grouping: done, by: { $0.step.action }).mapValues(\.count)
         let always: [SyncPlan.Action] = [.create, .update, .prune]
-        let others: [SyncPlan.Action] = [.start, .stop, .restart, .reload, .run, .daemonReload]
+        let others: [SyncPlan.Action] = [.purge, .start, .stop, .restart, .reload, .run, .daemonReload]
         var summary = always.map { "\(counts[$0] ?? 0) \($0.past)" }
         for action in others { if let count = counts[action] { summary.append("\(count) \(action.past)") } }
         let skipped = outcomes.filter { if case .skipped = $0.result { return true } else { return false } }.count
@@ -188,6 +191,8 @@ struct Applier {
                 }
                 guard let kind = ResourceKind(rawValue: entry.kind) else { return try skipPrune(status, "plumb does not know the kind \(entry.kind)") }
                 return try await Providers.provider(for: kind).remove(status, entry: entry, with: &self)
+            case .purge(let status):
+                return try FileProvider().purge(status, with: &self)
             case .keep(let status, let why):
                 return try skipPrune(status, why)
             case .blocked(let status, let why):
@@ -230,17 +235,22 @@ struct Applier {
             return nil
         }
         do {
-            let file = try backupFolderForThisSync() + "/" + resource.path
-            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            // Its owner's only, like the state dir: the content may be a secret.
-            try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
-            guard chmod(file, 0o600) == 0 else { throw StateError("cannot make \(file) private: \(String(cString: strerror(errno)))") }
-            try store.recordBackup(Backup(resource: resource.id, path: resource.path, file: file))
-            return file
+            return try save(bytes, of: resource.id, at: resource.path)
         } catch {
             throw StateError("cannot save the current content of \(resource.path) before replacing it: \(error.systemReason); nothing was changed")
         }
+    }
+
+    /// Saves content found at `path` in this sync's backup folder, readable by its owner only
+    /// (the content may be a secret), and records where.
+    mutating func save(_ bytes: [UInt8], of id: ResourceID, at path: String) throws -> String {
+        let file = try backupFolderForThisSync() + "/" + path
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
+        guard chmod(file, 0o600) == 0 else { throw StateError("cannot make \(file) private: \(String(cString: strerror(errno)))") }
+        try store.recordBackup(Backup(resource: id, path: path, file: file))
+        return file
     }
 
     /// `backups/<time>-<revision>-XXXXXX`, made with mkdtemp the first time this sync saves something.
@@ -260,7 +270,8 @@ struct Applier {
         let (blob, mode): (String, UInt32)
         switch resource.shape {
         case .file(let b, _, let m): (blob, mode) = (b, m)
-        case .directory(let m, _): (blob, mode) = ("", m)
+        // The target root without `mode` records no mode: it is never plumb's to remove.
+        case .directory(let spec): (blob, mode) = ("", spec.mode ?? 0)
         case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
         case .service, .command: return
         }

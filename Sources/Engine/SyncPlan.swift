@@ -4,7 +4,7 @@ import DesiredState
 public struct SyncPlan: Sendable {
     /// What a step does, in one word: what the plan and the outcome say.
     public enum Action: String, Sendable, Hashable {
-        case create, update, prune, keep, blocked, start, stop, restart, reload, run
+        case create, update, prune, purge, keep, blocked, start, stop, restart, reload, run
         case daemonReload = "daemon-reload"
 
         /// The word for it done: `created`, `restarted`, `ran`.
@@ -13,6 +13,7 @@ public struct SyncPlan: Sendable {
             case .create: return "created"
             case .update: return "updated"
             case .prune: return "pruned"
+            case .purge: return "purged"
             case .keep: return "kept"
             case .blocked: return "blocked"
             case .start: return "started"
@@ -29,6 +30,8 @@ public struct SyncPlan: Sendable {
         case create(DesiredResource, Observation)
         case update(DesiredResource, Observation)
         case prune(ResourceStatus)
+        /// A file plumb did not write in a Directory that says `purge: true`: saved, then deleted.
+        case purge(ResourceStatus)
         /// An extra due for pruning that prune may not delete (plumb did not apply it): kept, with
         /// the reason, in the plan as in the sync (`PruneSkipped`).
         case keep(ResourceStatus, String)
@@ -43,7 +46,7 @@ public struct SyncPlan: Sendable {
         public var id: ResourceID {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.id
-            case .prune(let s), .keep(let s, _), .blocked(let s, _): return s.id
+            case .prune(let s), .purge(let s), .keep(let s, _), .blocked(let s, _): return s.id
             case .daemonReload: return SyncPlan.daemonReloadID
             }
         }
@@ -51,7 +54,7 @@ public struct SyncPlan: Sendable {
         public var path: String {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r.path
-            case .prune(let s), .keep(let s, _), .blocked(let s, _): return s.path
+            case .prune(let s), .purge(let s), .keep(let s, _), .blocked(let s, _): return s.path
             case .daemonReload: return ""
             }
         }
@@ -61,7 +64,7 @@ public struct SyncPlan: Sendable {
             switch self {
             case .create(let r, _), .update(let r, _), .notify(let r, _, _): return r
             case .blocked(let s, _): return s.desired
-            case .prune, .keep, .daemonReload: return nil
+            case .prune, .purge, .keep, .daemonReload: return nil
             }
         }
 
@@ -100,6 +103,8 @@ public struct SyncPlan: Sendable {
                 notes.append("unit files changed: " + triggers.map(\.description).joined(separator: ", "))
             case .keep(_, let why):
                 notes.append(why)
+            case .purge(let s):
+                notes.append("plumb did not write it; saved in the state dir first (its Directory \(s.owner?.description ?? "") purges)")
             default: break
             }
             return notes.isEmpty ? nil : notes.joined(separator: "; ")
@@ -111,6 +116,7 @@ public struct SyncPlan: Sendable {
             case .create(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: true)
             case .update(let r, let observed): return Providers.provider(for: r.kind).action(r, over: observed, missing: false)
             case .prune: return .prune
+            case .purge: return .purge
             case .keep: return .keep
             case .blocked: return .blocked
             case .notify(_, let action, _): return action
@@ -138,14 +144,17 @@ public struct SyncPlan: Sendable {
 
     /// Plans the changes that make `statuses` Synced. Creates and updates come parents first and
     /// after what they depend on; notifications after what notifies them; a daemon-reload after
-    /// changed unit files and before any Service step; prunes come last, deepest first. An extra
-    /// is pruned only when `prune` is on or its Directory says `prune: true`. `targetRoot` is
-    /// the target's absolute path, to tell unit files.
+    /// changed unit files and before any Service step; prunes and purges come last, deepest
+    /// first. An extra plumb applied is pruned only when `prune` is on or its Directory says
+    /// `prune: true`; a file plumb did not write is purged when its Directory says `purge: true`,
+    /// and kept otherwise. `targetRoot` is the target's absolute path, to tell unit files.
     public init(statuses: [ResourceStatus], desired: DesiredState, prune: Bool, targetRoot: String) {
-        let pruningDirectories = Set(desired.resources.compactMap { resource -> ResourceID? in
-            if case .directory(_, true) = resource.shape { return resource.id }
-            return nil
-        })
+        var pruningDirectories = Set<ResourceID>(), purgingDirectories = Set<ResourceID>()
+        for resource in desired.resources {
+            guard case .directory(let spec) = resource.shape else { continue }
+            if spec.prune { pruningDirectories.insert(resource.id) }
+            if spec.purge { purgingDirectories.insert(resource.id) }
+        }
         var changes: [Step] = [], prunes: [Step] = [], kept: [ResourceStatus] = []
         for status in statuses {
             switch (status.sync, status.drift) {
@@ -160,6 +169,14 @@ public struct SyncPlan: Sendable {
                     changes.append(.update(status.desired!, status.observed))
                 }
             case (_, .extra):
+                let purges = status.owner.map(purgingDirectories.contains) == true
+                if !status.appliedByPlumb && purges {
+                    switch status.observed {
+                    case .file, .symlink: prunes.append(.purge(status))
+                    default: prunes.append(.keep(status, "purge deletes files and symlinks only: \(status.message ?? status.observed.noun)"))
+                    }
+                    continue
+                }
                 guard prune || status.owner.map(pruningDirectories.contains) == true else { kept.append(status); continue }
                 prunes.append(status.appliedByPlumb ? .prune(status) : .keep(status, Self.notPlumbs))
             case (.outOfSync, nil): continue
@@ -176,6 +193,20 @@ public struct SyncPlan: Sendable {
         if let reload = Self.daemonReload(after: changes, targetRoot: targetRoot) { changes.append(reload) }
         steps = Self.ordered(changes) + prunes.sorted { $0.path > $1.path }
         keptExtras = kept
+    }
+
+    /// A Directory that declares no file at all while its purge would delete files: an empty or
+    /// wholly ignored `source` must not empty a folder (or a home directory) by mistake.
+    public func purgesEverything(in desired: DesiredState) -> (ResourceID, Int)? {
+        var purges: [ResourceID: Int] = [:]
+        for step in steps { if case .purge(let status) = step, let owner = status.owner { purges[owner, default: 0] += 1 } }
+        guard !purges.isEmpty else { return nil }
+        for (directory, count) in purges.sorted(by: { $0.key < $1.key }) {
+            guard let folder = desired.resources.first(where: { $0.id == directory }) else { continue }
+            let holdsFiles = desired.resources.contains { $0.kind != .directory && $0.kind.isInTarget && TargetPath.isInside($0.path, folder.path) }
+            if !holdsFiles { return (directory, count) }
+        }
+        return nil
     }
 
     /// A notification for every Service and Command that something in `changes` notifies: a

@@ -87,6 +87,9 @@ public final class TargetFileSystem: Sendable {
         public let mtime: Int64
         public let ctime: Int64
         public let inode: UInt64
+        /// Not kept in caches: compared only for resources that declare `owner` or `group`.
+        public var uid: UInt32 = 0
+        public var gid: UInt32 = 0
 
         public init(type: mode_t, mode: UInt32, size: Int, mtime: Int64, ctime: Int64, inode: UInt64) {
             self.type = type; self.mode = mode; self.size = size; self.mtime = mtime; self.ctime = ctime; self.inode = inode
@@ -99,6 +102,8 @@ public final class TargetFileSystem: Sendable {
             mtime = Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec)
             ctime = Int64(s.st_ctim.tv_sec) * 1_000_000_000 + Int64(s.st_ctim.tv_nsec)
             inode = UInt64(s.st_ino)
+            uid = s.st_uid
+            gid = s.st_gid
         }
     }
 
@@ -317,6 +322,26 @@ public final class TargetFileSystem: Sendable {
         return .set
     }
 
+    /// Sets the owner and group (nil: left as they are) of a file, directory or symlink itself,
+    /// never of what a symlink points to, and never of a file with another name elsewhere.
+    @discardableResult
+    public func setOwner(_ path: String, user: UInt32?, group: UInt32?) throws -> InPlace {
+        let fd: Int32
+        switch open(path, Self.O_PATH | O_NOFOLLOW) {
+        case .opened(let opened): fd = opened
+        case .failed(let code): throw blocked(path, errno: code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TargetError(path, "cannot look at it", errno: errno) }
+        if info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1 { return .hardLinked }
+        let unchanged = UInt32.max
+        guard fchownat(fd, "", user ?? unchanged, group ?? unchanged, 0x1000 /* AT_EMPTY_PATH */ | AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw TargetError(path, "cannot set its owner", errno: errno)
+        }
+        return .set
+    }
+
     public func makeDirectory(_ path: String, mode: UInt32) throws {
         try withParent(of: path, create: true) { dir, name in
             guard mkdirat(dir, name, 0o700) == 0 else { throw TargetError(path, "cannot create the directory", errno: errno) }
@@ -338,6 +363,25 @@ public final class TargetFileSystem: Sendable {
                 throw TargetError(path, "cannot move the symlink into place", errno: code)
             }
             fsync(dir)
+        }
+    }
+
+    /// Renames a file or symlink to a staging name beside it, so that what is read next is
+    /// exactly what is removed after: nobody writes to the path meanwhile. Returns where it went.
+    public func moveAside(_ path: String) throws -> String {
+        try withParent(of: path, create: false) { dir, name in
+            let aside = Self.stagingName(for: name + "/aside")
+            guard renameat(dir, name, dir, aside) == 0 else { throw TargetError(path, "cannot move it aside", errno: errno) }
+            let folder = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) + "/" } ?? ""
+            return folder + aside
+        }
+    }
+
+    /// Puts back what `moveAside` moved, unless something new took the path meanwhile.
+    public func putBack(_ aside: String, to path: String) {
+        try? withParent(of: path, create: false) { dir, name in
+            let asideName = aside.split(separator: "/").last.map(String.init) ?? aside
+            _ = plumb_renameat2(dir, asideName, dir, name, 1 /* RENAME_NOREPLACE */)
         }
     }
 

@@ -127,9 +127,10 @@ public struct Mirror: Sendable {
         try await git.run(["merge-base", "--is-ancestor", ancestor, descendant]).succeeded
     }
 
-    /// Every blob below the source path of `revision`, paths relative to that path.
-    public func listTree(revision: String) async throws -> [TreeEntry] {
-        let treeish = source.path.isEmpty ? revision : "\(revision):\(source.path)"
+    /// Every blob below the source path of `revision`, paths relative to that path (or, with
+    /// `wholeRepository`, every blob of the revision, for content shared between subdirectories).
+    public func listTree(revision: String, wholeRepository: Bool = false) async throws -> [TreeEntry] {
+        let treeish = source.path.isEmpty || wholeRepository ? revision : "\(revision):\(source.path)"
         let out = try await git.run(["ls-tree", "-r", "-z", "--full-tree", treeish])
         guard out.succeeded else {
             if source.path.isEmpty { throw GitError("reading revision \(revision) failed: \(out.complaint)") }

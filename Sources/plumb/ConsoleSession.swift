@@ -30,6 +30,7 @@ final class ConsoleSession: @unchecked Sendable {
         terminal.apply(theme)
         state = ConsoleState(width: terminal.width, height: terminal.height, now: Date(),
                              source: engine.config.source.url, branch: engine.config.source.branch, mode: mode, themeName: theme.name)
+        state.previewedHost = engine.config.isOtherHost ? engine.config.host : nil
         var ends: [Int32] = [0, 0]
         _ = pipe(&ends)
         for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK); _ = fcntl(end, F_SETFD, FD_CLOEXEC) }

@@ -27,8 +27,9 @@ struct Diff: AsyncParsableCommand {
                 if let unknown = wanted.first(where: { known[$0] == nil }) {
                     throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
                 }
-                // A Service or a Command asked for by name always has something to say: its state, its recent actions.
-                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget }
+                // A Service or a Command asked for by name always has something to say (its state, its
+                // recent actions), and so has a Directory (what it ignores, prunes and purges).
+                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget || $0.kind == ResourceKind.directory.rawValue }
             }
             for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
             try reportInvalidHead(snapshot)

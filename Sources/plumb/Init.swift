@@ -33,6 +33,9 @@ struct Init: AsyncParsableCommand {
                 Made a desired-state repository in \(root):
                   resources/example.yaml  one resource of each kind, with comments that teach the format
                   files/app/config.ini    content a manifest points at with source:
+                  files/app/app.env       a template: rendered with the values below for each host
+                  vars/common.yaml        values every host's templates see
+                  hosts/web1.yaml         values for the host web1, over vars/
                   policy.yaml             rules every proposal must pass
                   plumb.yaml              how the engine runs
 
@@ -54,6 +57,9 @@ enum Skeleton {
     static let files: [(String, String)] = [
         ("resources/example.yaml", example),
         ("files/app/config.ini", "[server]\nport = 8080\n"),
+        ("files/app/app.env", "# Rendered by plumb for {{host.name}} ({{host.os}}/{{host.arch}}) at {{plumb.revision}}\nAPP_PORT={{port}}\nAPP_WORKERS={{host.cpus}}\n"),
+        ("vars/common.yaml", "# Values for templates, merged from every *.yaml under vars/; hosts/<host>.yaml goes over them.\nport: 8080\n"),
+        ("hosts/web1.yaml", "# Values for the host named web1 (its `uname -n`, or plumb --host web1), over vars/.\n# `plumb check` renders every template for each host that has a file here.\nport: 9090\n"),
         ("policy.yaml", policy),
         ("plumb.yaml", settings),
     ]
@@ -83,14 +89,30 @@ enum Skeleton {
           # validate: ["python3", "-c", "import configparser; configparser.ConfigParser().read_file(open('{}'))"]
           #                     # optional: checks the new content ({} is its staged copy) before it goes live
         ---
+        # A file rendered as a Mustache template: {{port}} comes from vars/ and hosts/<host>.yaml,
+        # {{host.name}}, {{host.fqdn}}, {{host.os}}, {{host.arch}}, {{host.cpus}} and
+        # {{plumb.revision}} are facts. A name no value defines is an error at its line:column.
+        kind: File
+        name: app-env
+        spec:
+          path: srv/app/app.env
+          source: files/app/app.env
+          template: true
+          # owner: www-data     # optional: a user name or number (resolved on the machine; needs root)
+          # group: www-data
+        ---
         # A folder. With `source: files/www`, every file below that folder of the repository
         # would become a resource of its own, File/<name>/<relative path>, and `prune: true` would
-        # delete files that plumb wrote there and the repository no longer has.
+        # delete files that plumb wrote there and the repository no longer has. `path: .` is the
+        # target root itself: a home directory in one document.
         kind: Directory
         name: app
+        # hosts: ["web*"]       # optional, any kind: declared only on hosts whose name matches
         spec:
           path: srv/app
           mode: "0750"          # optional: 0755 is the default for a Directory
+          ignore: ["*.swp", "cache/"]   # gitignore syntax: neither deployed nor reported as extra
+          # purge: true         # delete files plumb did not write here (each saved first)
         ---
         # A symbolic link; `target` is the link's text, written as it is.
         kind: Symlink

@@ -20,6 +20,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("plumb's state dir, default $XDG_STATE_HOME/plumb/<id> (PLUMB_STATE).", valueName: "dir"))
     var state: String?
 
+    @Option(help: ArgumentHelp("The host to render desired state for: hosts/<name>.yaml, hosts: globs, host.name; default this machine's name (PLUMB_HOST).", valueName: "name"))
+    var host: String?
+
     @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
 
@@ -59,7 +62,17 @@ struct SourceOptions: ParsableArguments {
         let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
         let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
         let state = value(state, "PLUMB_STATE").map(absolute) ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
-        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state))
+        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName())
+    }
+
+    /// `--host` or `PLUMB_HOST`, checked to be a host name: it names a file, `hosts/<name>.yaml`.
+    private func hostName() throws -> String? {
+        guard let name = value(host, "PLUMB_HOST") else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+        guard name.count <= 253, name.allSatisfy(allowed.contains), !name.hasPrefix("."), !name.hasPrefix("-") else {
+            throw StateError("bad host name \(name.escapingControlCharacters) (--host or PLUMB_HOST): write letters, digits, dots, dashes or underscores, such as web1")
+        }
+        return name
     }
 
     func engine() async throws -> Engine { try await Engine(config: config()) }

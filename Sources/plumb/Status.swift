@@ -43,6 +43,11 @@ struct Status: AsyncParsableCommand {
         var lines = [
             "source    \(source.url.escapingControlCharacters) (\(source.branch.escapingControlCharacters)\(source.path.isEmpty ? "" : ", path \(source.path.escapingControlCharacters)"))",
             "target    \(engine.target.root.escapingControlCharacters)",
+        ]
+        if engine.config.isOtherHost {
+            lines.append("host      \(engine.config.host.escapingControlCharacters): a preview of that host's desired state against this target")
+        }
+        lines += [
             snapshot.invalidHead == nil
                 ? "revision  \(snapshot.head.prefix(12))   applied \(snapshot.applied.map { String($0.prefix(12)) } ?? "none yet")"
                 : "revision  \(snapshot.head.prefix(12)) is invalid: compared with the applied revision \(snapshot.desired.revision.prefix(12))",

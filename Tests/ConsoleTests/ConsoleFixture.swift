@@ -13,7 +13,7 @@ enum ConsoleFixture {
 
     static func resource(_ name: String, _ path: String, kind: String = "File") -> DesiredResource {
         DesiredResource(id: ResourceID(kind: kind, name: name), path: path,
-                        shape: kind == "Directory" ? .directory(mode: 0o755, prune: false) : .file(blob: "b-\(name)", inline: nil, mode: 0o644),
+                        shape: kind == "Directory" ? .directory(DirectorySpec(mode: 0o755)) : .file(blob: "b-\(name)", inline: nil, mode: 0o644),
                         sensitive: false, origin: SourceLocation(file: "resources/\(name).yaml", line: 1, column: 1))
     }
 

@@ -119,7 +119,7 @@ import DesiredState
               content: x
             """)
         #expect(parsed.diagnostics.map(\.description) == [
-            "resources/x.yaml:3:1: unknown field `metadata` in a manifest document (expected dependsOn, kind, name, spec)",
+            "resources/x.yaml:3:1: unknown field `metadata` in a manifest document (expected dependsOn, hosts, kind, name, spec)",
         ])
     }
 
@@ -130,8 +130,8 @@ import DesiredState
             spec:
               path: a
               content: x
-              owner: root
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `owner` in the spec of a File (expected content, mode, path, sensitive, source, validate)"])
+              colour: red
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `colour` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)"])
     }
 
     @Test func fieldOfAnotherKindIsUnknown() {
@@ -143,7 +143,7 @@ import DesiredState
               path: a
               content: x
               prune: true
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, mode, path, sensitive, source, validate)"])
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)"])
     }
 
     @Test func missingKindPointsAtTheDocument() {
@@ -315,13 +315,22 @@ import DesiredState
     }
 
     @Test(arguments: [".", "./", ".//.", "./."])
-    func pathThatIsTheTargetItself(_ path: String) {
-        #expect(complaints("""
+    func onlyADirectoryCanBeTheTargetItself(_ path: String) {
+        let root = parse("""
             kind: Directory
+            name: home
+            spec:
+              path: "\(path)"
+            """)
+        #expect(root.diagnostics.isEmpty)
+        #expect(root.documents.map(\.path) == [""])
+        #expect(complaints("""
+            kind: File
             name: root
             spec:
               path: "\(path)"
-            """) == ["resources/x.yaml:4:9: path must name something inside the target, not the target itself: \(path)"])
+              content: x
+            """) == ["resources/x.yaml:4:9: path must name something inside the target, not the target itself: \(path) (only a Directory can be the target root)"])
     }
 
     @Test func pathWithAControlCharacterIsRefusedAndEscapedInTheMessage() {
@@ -348,14 +357,14 @@ import DesiredState
         ])
     }
 
-    @Test func sourceWithDotDotIsRefused() {
+    @Test func sourceWithDotDotFromTheRootIsRefused() {
         #expect(complaints("""
             kind: File
             name: a
             spec:
               path: etc/a
-              source: ../secrets/key
-            """) == ["resources/x.yaml:5:11: source must stay inside the repository: `..` is not allowed: ../secrets/key"])
+              source: /../secrets/key
+            """) == ["resources/x.yaml:5:11: source must stay inside the repository: `..` is not allowed: /../secrets/key"])
     }
 
     // MARK: Other fields
@@ -404,7 +413,7 @@ import DesiredState
               sensitive: maybe
               color: red
             """) == [
-                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, mode, path, sensitive, source, validate)",
+                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)",
                 "resources/x.yaml:4:9: path must be relative to the target, not absolute: /abs",
                 "resources/x.yaml:6:9: bad mode 999: write three or four octal digits, such as \"0644\"",
                 "resources/x.yaml:7:14: `sensitive` must be true or false",

@@ -18,7 +18,7 @@ import DesiredState
 
     @Test func everyMistakeIsNamedWithItsLineAndColumn() {
         #expect(complaints("rules:\n  - name: a\n    field: spec.colour\n    deny-regex: x\n")
-            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.health.command, spec.mode, spec.path, spec.prune, spec.run, spec.sensitive, spec.target, spec.unit, spec.validate)"])
+            == ["policy.yaml:3:12: unknown field spec.colour (expected kind, name, spec.content, spec.group, spec.health.command, spec.mode, spec.owner, spec.path, spec.prune, spec.purge, spec.run, spec.sensitive, spec.target, spec.unit, spec.validate)"])
         #expect(complaints("rules:\n  - name: a\n    field: spec.path\n    deny-regex: \"(\"\n").first?.hasPrefix("policy.yaml:4:17: bad regular expression (") == true)
         #expect(complaints("rules:\n  - name: a\n    max-deletes: many\n") == ["policy.yaml:3:18: `max-deletes` must be a whole number, 0 or more"])
         #expect(complaints("rules:\n  - name: a\n    max-deletes: 1\n    max-changes: 2\n") == ["policy.yaml:2:5: rule a has max-deletes and max-changes: give one per rule"])

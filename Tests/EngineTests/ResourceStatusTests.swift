@@ -11,7 +11,7 @@ import DesiredState
     let file = DesiredResource(id: ResourceID(kind: "File", name: "conf"), path: "etc/app.conf",
                                shape: .file(blob: blob, inline: nil, mode: 0o644), sensitive: false, origin: origin)
     let directory = DesiredResource(id: ResourceID(kind: "Directory", name: "app"), path: "etc/app",
-                                    shape: .directory(mode: 0o755, prune: false), sensitive: false, origin: origin)
+                                    shape: .directory(DirectorySpec(mode: 0o755)), sensitive: false, origin: origin)
     let symlink = DesiredResource(id: ResourceID(kind: "Symlink", name: "current"), path: "srv/current",
                                   shape: .symlink(target: "releases/v2"), sensitive: false, origin: origin)
 

@@ -184,8 +184,10 @@ import TestSupport
             DesiredResource(id: ResourceID(kind: "File", name: "token"), path: "etc/token",
                             shape: .file(blob: "0123456789abcdef0123456789abcdef01234567", inline: Array("s3cret\n".utf8), mode: 0o600),
                             sensitive: true, origin: origin),
-            DesiredResource(id: site, path: "srv/site", shape: .directory(mode: 0o750, prune: true), sensitive: false, origin: origin),
+            DesiredResource(id: site, path: "srv/site", shape: .directory(DirectorySpec(mode: 0o750, prune: true, purge: true, ignore: IgnoreRules(patterns: ["*.swp", "!keep.swp"]), ignoredInSource: 2)), sensitive: false, origin: origin),
             DesiredResource(id: ResourceID(kind: "Symlink", name: "current"), path: "srv/current", shape: .symlink(target: "site"),
+                            sensitive: false, origin: origin, ownership: Ownership(user: .name("www-data"), group: .number(33))),
+            DesiredResource(id: ResourceID(kind: "Directory", name: "home"), path: "", shape: .directory(DirectorySpec(mode: nil)),
                             sensitive: false, origin: origin),
         ]
         resources += (0..<files).map { n in
@@ -197,16 +199,16 @@ import TestSupport
         settings.interval = .milliseconds(1500)
         settings.prune = true
         let state = DesiredState(revision: "r\(files)", resources: resources, settings: settings)
-        try store.storeDesiredState(state, path: "sub")
-        let back = try #require(StateStore(path: path).cachedDesiredState(revision: "r\(files)", path: "sub"))
+        try store.storeDesiredState(state, path: "sub", host: "h")
+        let back = try #require(StateStore(path: path).cachedDesiredState(revision: "r\(files)", path: "sub", host: "h"))
         #expect(back.resources == state.resources)
         #expect(back.settings == settings)
-        #expect(store.cachedDesiredState(revision: "r\(files)", path: "") == nil, "kept per source path")
+        #expect(store.cachedDesiredState(revision: "r\(files)", path: "", host: "h") == nil, "kept per source path")
     }
 
     @Test func anEmptyDesiredStateComesBackEmpty() throws {
-        try store.storeDesiredState(DesiredState(revision: "empty", resources: [], settings: Settings()), path: "")
-        #expect(try #require(store.cachedDesiredState(revision: "empty", path: "")).resources.isEmpty)
+        try store.storeDesiredState(DesiredState(revision: "empty", resources: [], settings: Settings()), path: "", host: "h")
+        #expect(try #require(store.cachedDesiredState(revision: "empty", path: "", host: "h")).resources.isEmpty)
     }
 
     // MARK: Manifest cache

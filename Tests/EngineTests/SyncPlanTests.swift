@@ -14,7 +14,7 @@ import Engine
     }
 
     func directory(_ name: String, _ path: String, prune: Bool = false) -> DesiredResource {
-        DesiredResource(id: ResourceID(kind: "Directory", name: name), path: path, shape: .directory(mode: 0o755, prune: prune),
+        DesiredResource(id: ResourceID(kind: "Directory", name: name), path: path, shape: .directory(DirectorySpec(mode: 0o755, prune: prune)),
                         sensitive: false, origin: Self.origin)
     }
 

@@ -14,4 +14,7 @@
 /// syscall(2). Returns the descriptor, or -1 with errno set.
 int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 
+/// `renameat2(2)`, which Swift's Glibc does not show: `flags` 1 is RENAME_NOREPLACE.
+int plumb_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
 #endif

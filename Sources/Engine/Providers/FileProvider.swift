@@ -24,6 +24,8 @@ struct FileProvider: Provider {
         let count = positions?.count ?? resources.count
         let parts = count >= 2000 ? 2 : 1
         let observers = (0..<parts).map { _ in Observer(fs: engine.target, lookup: lookup) }
+        // Names resolved once per scan, before the threads start: most revisions name none.
+        let accounts = Accounts.resolveAll(resources)
         let declared = [ResourceStatus](unsafeUninitializedCapacity: count) { buffer, initialized in
             // Each part uses its own observer and fills its own slice of the buffer: no sharing.
             nonisolated(unsafe) let base = buffer.baseAddress
@@ -35,7 +37,9 @@ struct FileProvider: Provider {
                     let resource = resources[index]
                     var expected: String?
                     if case .file(let blob, _, _) = resource.shape { expected = blob }
-                    (base! + position).initialize(to: .compare(resource, observer.observe(resource.path, slot: index, expecting: expected)))
+                    var status = ResourceStatus.compare(resource, observer.observe(resource.path, slot: index, expecting: expected))
+                    if let wanted = accounts[resource.ownership] { status = Accounts.compare(status, observer.lastStat, wanted) }
+                    (base! + position).initialize(to: status)
                 }
             }
             initialized = count
@@ -63,27 +67,35 @@ struct FileProvider: Provider {
                     if needed == nil { needed = Self.folders(holding: resources) }
                     if needed!.contains(entry.path) { continue }
                 }
+                // The nearest declared Directory holding it decides whether it is pruned, or ignored.
+                let owner = resources.filter { $0.kind == .directory && TargetPath.isInside(entry.path, $0.path) }
+                    .max { $0.path.utf8.count < $1.path.utf8.count }
+                if let owner, case .directory(let spec) = owner.shape, spec.ignore.ignores(TargetPath.relative(entry.path, to: owner.path)) { continue }
                 let observed = observer.observe(entry.path)
                 if observed == .absent { continue }
-                // The nearest declared Directory holding it decides whether it is pruned.
-                let owner = resources.filter { $0.kind == .directory && entry.path.hasPrefix($0.path + "/") }
-                    .max { $0.path.utf8.count < $1.path.utf8.count }?.id
-                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner, applied: entry))
+                extras.append(.extra(entry.id, path: entry.path, observed: observed, owner: owner?.id, applied: entry))
             }
         }
         let inventorySeen = clock.now
 
         var folders = FolderScan(fs: engine.target, cache: try store.folderCache(revision: desired.revision),
                                  declared: resources, known: Set(extras.map(\.path)))
-        // Files of one Directory come together, so only a change of owner needs hashing.
+        // Directories with a source, and those that purge, are listed for files they do not
+        // declare. Files of one Directory come together, so only a change of owner needs hashing.
         var owners = Set<ResourceID>(), lastOwner: ResourceID?
         for resource in resources {
             if let owner = resource.owner, owner != lastOwner { owners.insert(owner); lastOwner = owner }
         }
-        for directory in resources where directory.kind == .directory && owners.contains(directory.id) {
-            for stranger in folders.strangers(under: directory.path) {
+        let scanned = resources.filter { resource in
+            guard case .directory(let spec) = resource.shape else { return false }
+            return spec.purge || owners.contains(resource.id)
+        }
+        let scannedPaths = Set(scanned.map(\.path))
+        for directory in scanned {
+            guard case .directory(let spec) = directory.shape else { continue }
+            for stranger in folders.strangers(under: directory.path, ignore: spec.ignore, otherDirectories: scannedPaths.subtracting([directory.path])) {
                 let path = stranger.path
-                let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + path.dropFirst(directory.path.utf8.count))
+                let id = ResourceID(kind: ResourceKind.file.rawValue, name: directory.id.name + "/" + TargetPath.relative(path, to: directory.path))
                 let observed = stranger.problem.map { Observation.unobservable($0) } ?? observer.observe(path)
                 extras.append(.extra(id, path: path, observed: observed, owner: directory.id, applied: nil))
             }
@@ -150,7 +162,7 @@ struct FileProvider: Provider {
         if index.revision == desired.revision && index.count == desired.resources.count {
             return StatLookup(index: index, positional: true, byPath: index.others)
         }
-        let previous = engine.store.cachedDesiredState(revision: index.revision, path: engine.config.source.path)
+        let previous = engine.store.cachedDesiredState(revision: index.revision, path: engine.config.source.path, host: engine.config.host)
         return StatLookup(index: index, positional: false, byPath: index.byPath(previous?.resources.filter(\.kind.isInTarget).map(\.path) ?? []))
     }
 
@@ -180,8 +192,9 @@ struct FileProvider: Provider {
             case (true, false): return Verdict(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
             case (false, false): return Verdict(.outOfSync, .modified, .healthy, "content differs; mode differs: \(octal(actualMode)), declared \(octal(mode))")
             }
-        case (.directory(let mode, _), .directory(let actualMode)):
-            return mode == actualMode ? .synced : Verdict(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
+        case (.directory(let spec), .directory(let actualMode)):
+            guard let mode = spec.mode, mode != actualMode else { return .synced }
+            return Verdict(.outOfSync, .modified, .healthy, "mode differs: \(octal(actualMode)), declared \(octal(mode))")
         case (.symlink(let target), .symlink(let actual)):
             return target == actual ? .synced
                 : Verdict(.outOfSync, .modified, .healthy, "link target differs: \(actual.escapingControlCharacters), declared \(target.escapingControlCharacters)")
@@ -197,7 +210,15 @@ struct FileProvider: Provider {
     // MARK: Apply
 
     func apply(_ resource: DesiredResource, over observed: Observation, with applier: inout Applier) async throws -> Applied {
-        let notes = try await write(resource, over: observed, with: &applier)
+        var notes = try await write(resource, over: observed, with: &applier)
+        if resource.ownership.isManaged {
+            let wanted = Accounts.resolve(resource.ownership)
+            if let problem = wanted.problem { throw TargetError(resource.path, problem) }
+            if try applier.fs.setOwner(resource.path, user: wanted.uid, group: wanted.gid) == .hardLinked {
+                throw TargetError(resource.path, "has another name elsewhere (a hard link); plumb does not change its owner in place")
+            }
+            notes.append("owner \(resource.ownership.user?.description ?? "as it was"), group \(resource.ownership.group?.description ?? "as it was")")
+        }
         try applier.recordInventory(resource)
         let created = observed == .absent
         let message = ([(created ? "created " : "updated ") + resource.path] + notes).joined(separator: "; ")
@@ -216,8 +237,8 @@ struct FileProvider: Provider {
                 try fs.writeFile(resource.path, bytes: try content(blob, for: resource, applier), mode: mode)
                 return ["it was a hard link to another file, which was left as it was; it is now a file of its own"]
             }
-        case (.directory(let mode, _), .directory):
-            try fs.setMode(resource.path, mode: mode, directory: true)
+        case (.directory(let spec), .directory):
+            if let mode = spec.mode { try fs.setMode(resource.path, mode: mode, directory: true) }
         case (_, .other(let what)):
             throw TargetError(resource.path, "is \(what); plumb does not replace it, remove it by hand")
         case (.file(let blob, _, let mode), _):
@@ -227,9 +248,9 @@ struct FileProvider: Provider {
             if let argv = resource.validate { try await Self.validate(staged, with: argv) }
             saved = try clear(resource, observed, keepingFilesInPlace: true, with: &applier)
             try staged.commit()
-        case (.directory(let mode, _), _):
+        case (.directory(let spec), _):
             saved = try clear(resource, observed, keepingFilesInPlace: false, with: &applier)
-            try fs.makeDirectory(resource.path, mode: mode)
+            try fs.makeDirectory(resource.path, mode: spec.mode ?? 0o755)
         case (.symlink(let target), _):
             saved = try clear(resource, observed, keepingFilesInPlace: true, with: &applier)
             try fs.makeSymlink(resource.path, target: target)
@@ -288,6 +309,7 @@ struct FileProvider: Provider {
     /// observation, since a person may have touched it meanwhile.
     func remove(_ status: ResourceStatus, entry: InventoryEntry, with applier: inout Applier) async throws -> SyncReport.Result {
         let store = applier.store
+        if status.path.isEmpty { return try applier.skipPrune(status, "it is the target root, which plumb never removes") }
         let now = Observer(fs: applier.fs, lookup: .empty).observe(status.path)
         switch now {
         case .absent:
@@ -306,6 +328,39 @@ struct FileProvider: Provider {
         try store.forget(status.id)
         try store.append(Event(.resourcePruned, .info, resource: status.id, revision: applier.revision, message: "deleted \(status.path)"))
         return .done("deleted \(status.path)")
+    }
+}
+
+extension FileProvider {
+    /// Deletes a file or symlink plumb did not write from a Directory that purges, saving it in
+    /// the state dir first. It is moved aside before it is read, so what is saved is exactly
+    /// what is deleted; if it cannot be saved, it is put back and nothing is lost.
+    func purge(_ status: ResourceStatus, with applier: inout Applier) throws -> SyncReport.Result {
+        let fs = applier.fs
+        switch Observer(fs: fs, lookup: .empty).observe(status.path) {
+        case .absent: return .done("already gone")
+        case .file, .symlink: break
+        case let other: return try applier.skipPrune(status, "it is now \(other.noun)")
+        }
+        let aside: String
+        do { aside = try fs.moveAside(status.path) } catch { return try applier.skipPrune(status, "\(error)") }
+        let saved: String
+        do {
+            let bytes: [UInt8]
+            switch Observer(fs: fs, lookup: .empty).observe(aside) {
+            case .file: bytes = try fs.readFile(aside)
+            case .symlink(let link): bytes = Array(link.utf8)
+            case let other: throw TargetError(status.path, "became \(other.noun) while plumb worked on it")
+            }
+            saved = try applier.save(bytes, of: status.id, at: status.path)
+        } catch {
+            fs.putBack(aside, to: status.path)
+            return try applier.skipPrune(status, "cannot save it before deleting it: \(error); it was left as it was")
+        }
+        try fs.remove(aside, directory: false)
+        let message = "deleted \(status.path) (plumb did not write it; its Directory purges); saved at \(saved)"
+        try applier.store.append(Event(.resourcePurged, .info, resource: status.id, revision: applier.revision, message: message))
+        return .done(message)
     }
 }
 
