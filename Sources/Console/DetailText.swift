@@ -48,11 +48,11 @@ enum Dialogs {
     static func syncAll(_ summary: SyncSummary, branch: String) -> Dialog {
         let changes = summary.changes.flatMap { change -> [(String, Role)] in
             let action = SyncPlan.Action(rawValue: change.change)
-            let role: Role = switch action { case .create?: .missing; case .update?: .drift; case .prune?: .extra; case .keep?: .muted; case .blocked?, nil: .error; default: .warning }
+            let role: Role = switch action { case .create?: .missing; case .update?: .drift; case .prune?, .purge?: .extra; case .keep?: .muted; case .blocked?, nil: .error; default: .warning }
             let line = ("  \(change.change.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.escapingControlCharacters)", role)
             // What runs is shown before it runs (a Command's argv, a validator, what notifies a
-            // restart), and why an extra is kept.
-            let runs = action == .run || action == .restart || action == .reload || action == .keep || change.message?.contains("validate:") == true
+            // restart), why an extra is kept, and that a purged file is saved first.
+            let runs = [.run, .restart, .reload, .keep, .purge].contains(action) || change.message?.contains("validate:") == true
             guard runs, let note = change.message else { return [line] }
             return [line, ("            \(note.escapingControlCharacters)", .muted)]
         }

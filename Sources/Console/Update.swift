@@ -297,6 +297,13 @@ public enum Update {
         if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
         guard let status = selectedStatus(state) else { return [] }
         let id = status.id.description.escapingControlCharacters
+        if status.drift == .extra && !status.appliedByPlumb && ownerPurges(status, state) {
+            state.dialog = Dialog(title: "Purge \(id)?", lines: [
+                ("delete \(status.path.escapingControlCharacters) from the target", .extra),
+                ("(plumb did not write it and its Directory purges: it is saved in the state dir first)", .muted),
+            ], confirm: .sync(ids: [status.id], prune: false))
+            return []
+        }
         if status.drift == .extra {
             // Deleting is destructive: ask, showing what goes.
             state.dialog = Dialog(title: "Prune \(id)?", lines: [
@@ -307,6 +314,12 @@ public enum Update {
         }
         state.flash = ("syncing \(id)…", .muted)
         return [.sync(ids: [status.id], prune: false)]
+    }
+
+    /// Whether the Directory an extra lies in says `purge: true`.
+    static func ownerPurges(_ status: ResourceStatus, _ state: ConsoleState) -> Bool {
+        guard let owner = status.owner, case .directory(let spec)? = state.statuses.first(where: { $0.id == owner })?.desired?.shape else { return false }
+        return spec.purge
     }
 
     // MARK: Typing a filter or a command

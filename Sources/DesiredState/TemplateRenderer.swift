@@ -17,6 +17,9 @@ public enum TemplateRenderer {
         func place(_ line: Int, _ column: Int) -> SourceLocation {
             SourceLocation(file: file, line: origin.line + line - 1, column: line == 1 ? origin.column + column - 1 : column)
         }
+        guard text.utf8.count <= maxTemplateBytes else {
+            return .problems([Diagnostic(place(1, 1), "the template is \(text.utf8.count) bytes; plumb renders templates of at most \(maxTemplateBytes) bytes")])
+        }
         let tags = TemplateTags.scan(text)
         if let partial = tags.first(where: { $0.sigil == ">" || $0.sigil == "<" }) {
             return .problems([Diagnostic(place(partial.line, partial.column),
@@ -32,8 +35,12 @@ public enum TemplateRenderer {
         } catch {
             return .problems([Diagnostic(place(1, 1), "bad template: \(error)")])
         }
-        let misses = Misses()
+        let misses = Misses(budget: maxOutputBytes / max(1, text.utf8.count))
         let rendered = template.render(Scope(values, key: nil, misses: misses))
+        if misses.budget < 0 {
+            return .problems([Diagnostic(place(1, 1), "the template renders too much (sections over long or nested lists): "
+                                         + "more than \(maxOutputBytes >> 20) MiB could come out, so plumb stopped")])
+        }
         let undefined = tags.filter { tag in
             guard tag.isLookup, tag.name != "." else { return false }
             let names = tag.name.split(separator: ".").map(String.init)
@@ -66,12 +73,23 @@ public enum TemplateRenderer {
         }
     }
 
+    /// Templates past this size are refused.
+    static let maxTemplateBytes = 1 << 20
+    /// What one rendering may produce at most. Each lookup and each repetition of a section
+    /// renders at most the template's text, so a budget of this over the template's size in
+    /// lookups and list items bounds it: nested sections over long lists cannot fill memory.
+    static let maxOutputBytes = 256 << 20
+
     /// Names looked up and not found: at the top (no section or value had it), and inside a
-    /// mapping (`host.fqdn2`: `host` has no `fqdn2`).
+    /// mapping (`host.fqdn2`: `host` has no `fqdn2`). Also what is left of the rendering's
+    /// budget; once it is spent every lookup finds nothing, so the rendering ends quickly.
     final class Misses {
         struct Pair: Hashable { let parent: String; let child: String }
         var top = Set<String>()
         var nested = Set<Pair>()
+        var budget: Int
+
+        init(budget: Int) { self.budget = budget }
     }
 
     /// A mapping of values as Mustache looks names up in it, telling `Misses` what it lacked.
@@ -88,6 +106,8 @@ public enum TemplateRenderer {
         }
 
         func child(named name: String) -> Any? {
+            misses.budget -= 1
+            guard misses.budget >= 0 else { return nil }
             guard let value = values[name] else {
                 if let key { misses.nested.insert(Misses.Pair(parent: key, child: name)) } else { misses.top.insert(name) }
                 return nil
@@ -99,7 +119,9 @@ public enum TemplateRenderer {
             switch value {
             case .text(let text): return text
             case .flag(let flag): return flag
-            case .list(let items): return items.map { wrap($0, key: key) }
+            case .list(let items):
+                misses.budget -= items.count
+                return misses.budget < 0 ? [] : items.map { wrap($0, key: key) }
             case .map(let map): return Scope(map, key: key, misses: misses)
             }
         }

@@ -165,6 +165,7 @@ struct DemoDirectory {
         }
         try FileManager.default.removeItem(atPath: target + "/" + edits.delete)
         try Data(edits.create.text.utf8).write(to: URL(fileURLWithPath: target + "/" + edits.create.path))
+        try Data(edits.ignored.text.utf8).write(to: URL(fileURLWithPath: target + "/" + edits.ignored.path))
     }
 
     /// The environment and command that open the console on this demo.

@@ -32,7 +32,8 @@ enum DemoScene {
     static let applied: [Change] = [
         Change(message: "Declare nginx, the site and the status page", author: ada, age: 9 * day, write: [
             "resources/web.yaml": webManifest(statusPage: true),
-            "files/nginx/nginx.conf": nginxConf(connections: 1024),
+            "files/nginx/nginx.conf": nginxConf(),
+            "vars/web.yaml": webValues(connections: 1024),
             "files/www/index.html": "<!doctype html>\n<title>Example</title>\n<h1>Welcome</h1>\n",
             "files/www/about.html": "<!doctype html>\n<title>About</title>\n<p>Run by the web team.</p>\n",
             "resources/base.yaml": """
@@ -54,7 +55,7 @@ enum DemoScene {
             "resources/backup.yaml": backupManifest(keep: 7),
         ]),
         Change(message: "nginx: raise worker_connections to 4096", author: ada, age: 4 * day + 3 * hour, write: [
-            "files/nginx/nginx.conf": nginxConf(connections: 4096),
+            "vars/web.yaml": webValues(connections: 4096),
         ]),
         Change(message: "Keep 14 days of database backups", author: bruno, age: 3 * day, write: [
             "resources/backup.yaml": backupManifest(keep: 14),
@@ -91,7 +92,7 @@ enum DemoScene {
     /// Open proposals: the first passes policy, the second breaks `no-world-writable`.
     static let proposals: [(name: String, change: Change)] = [
         ("tls-redirect", Change(message: "Redirect plain HTTP to HTTPS", author: ada, age: 2 * hour, write: [
-            "files/nginx/nginx.conf": nginxConf(connections: 4096, redirect: true),
+            "files/nginx/nginx.conf": nginxConf(redirect: true),
         ])),
         ("open-uploads", Change(message: "Let the uploader write to srv/uploads", author: bruno, age: 40 * 60, write: [
             "resources/uploads.yaml": """
@@ -110,24 +111,30 @@ enum DemoScene {
         append: (path: "etc/nginx/nginx.conf", text: "worker_processes 64;  # quick fix, friday night\n"),
         chmod: (path: "etc/motd", mode: 0o666 as mode_t),
         delete: "srv/www/about.html",
-        create: (path: "srv/www/debug.php", text: "<?php phpinfo();\n")
+        create: (path: "srv/www/debug.php", text: "<?php phpinfo();\n"),
+        /// An editor's swap file: the Directory ignores it, so it is neither drift nor extra.
+        ignored: (path: "srv/www/.index.html.swp", text: "vim swap\n")
     )
 
     static func webManifest(statusPage: Bool) -> String {
         var text = """
-            # The web front: nginx and the pages it serves.
+            # The web front: nginx and the pages it serves. The config is a template: its values
+            # come from vars/web.yaml (and hosts/<host>.yaml, and facts such as host.name).
             kind: File
             name: nginx-conf
             spec:
               path: etc/nginx/nginx.conf
               source: files/nginx/nginx.conf
+              template: true
             ---
-            # Every file under files/www becomes a resource of its own.
+            # Every file under files/www becomes a resource of its own; editors' swap files are
+            # neither deployed nor reported.
             kind: Directory
             name: www
             spec:
               path: srv/www
               source: files/www
+              ignore: ["*.swp"]
             ---
             # Runs after each change of the nginx config in a sync, never on its own: on this demo
             # machine it checks the config and notes the reload a real host would do.
@@ -152,7 +159,12 @@ enum DemoScene {
         return text
     }
 
-    static func nginxConf(connections: Int, redirect: Bool = false) -> String {
+    static func webValues(connections: Int) -> String {
+        "# Values the templates of the web front use.\nworker_connections: \(connections)\n"
+    }
+
+    /// nginx's config as a Mustache template.
+    static func nginxConf(redirect: Bool = false) -> String {
         let server = redirect ? """
                 server {
                     listen 80 default_server;
@@ -169,9 +181,10 @@ enum DemoScene {
                 }
             """
         return """
+            # {{host.name}}: rendered by plumb from files/nginx/nginx.conf; change it in git.
             user www-data;
             events {
-                worker_connections \(connections);
+                worker_connections {{worker_connections}};
             }
             http {
             \(server)

@@ -183,6 +183,28 @@ import VersionSource
         #expect(ids == [ResourceID(kind: "File", name: "old.conf")])
     }
 
+    @Test func syncingAFileAPurgingDirectoryWillDeleteSaysPurgeAndSaved() {
+        let conf = DesiredResource(id: ResourceID(kind: "Directory", name: "conf"), path: "etc/conf.d", shape: .directory(DirectorySpec(mode: 0o755, purge: true)),
+                                   sensitive: false, origin: SourceLocation(file: "resources/conf.yaml", line: 1, column: 1))
+        let stray = ResourceStatus.extra(ResourceID(kind: "File", name: "conf/debug.conf"), path: "etc/conf.d/debug.conf",
+                                         observed: .file(blob: "x", mode: 0o644, size: 3), owner: conf.id, applied: nil)
+        var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
+        _ = Update.update(&state, .snapshot(Snapshot(head: F.head, applied: F.head, desired: DesiredState(revision: F.head, resources: [conf], settings: Settings()),
+                                                     statuses: [.compare(conf, .directory(mode: 0o755)), stray]), at: F.now))
+        while Update.selectedStatus(state)?.drift != .extra { F.press([.char("j")], &state) }
+        #expect(F.press([.char("s")], &state).isEmpty)
+        #expect(state.dialog?.title == "Purge File/conf/debug.conf?")
+        #expect(state.dialog?.lines.contains { $0.0.contains("saved in the state dir first") } == true)
+        guard case .sync(let ids, prune: false)? = F.press([.char("y")], &state).first else { Issue.record("y must sync it"); return }
+        #expect(ids == [stray.id])
+    }
+
+    @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
+        var state = F.state(width: 120)
+        state.previewedHost = "web2"
+        #expect(Views.render(state).text.split(separator: "\n").first?.contains("as host web2") == true)
+    }
+
     @Test func historyLoadsTheNextPageNearTheEnd() {
         var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
         F.press([.char("3")], &state)

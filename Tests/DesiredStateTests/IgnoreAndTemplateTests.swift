@@ -74,3 +74,15 @@ import DesiredState
         #expect(partial.map(\.description) == ["files/t.conf:2:3: a template cannot include another ({{>other}}): plumb renders each File on its own"])
     }
 }
+
+extension IgnoreAndTemplateTests {
+    @Test func nestedSectionsOverLongListsStopInsteadOfFillingMemory() {
+        let list = TemplateValues.Value.list((0..<2000).map { _ in .flag(true) })
+        let text = "{{#l}}{{#l}}{{#l}}" + String(repeating: "x", count: 100) + "{{/l}}{{/l}}{{/l}}"
+        guard case .problems(let problems) = render(text, ["l": list]) else {
+            Issue.record("eight billion repetitions rendered")
+            return
+        }
+        #expect(problems.map(\.description) == ["files/t.conf:1:1: the template renders too much (sections over long or nested lists): more than 256 MiB could come out, so plumb stopped"])
+    }
+}

@@ -42,6 +42,12 @@ import TestSupport
         #expect(drift == ["missing", "modified", "extra", "pending"], "hand edits, and the head's new log rotation not applied yet")
         #expect(resources.first { $0["id"] as? String == "File/app-logrotate" }?["drift"] as? String == "pending")
         #expect(resources.contains { $0["sync"] as? String == "Synced" }, "not everything drifted")
+        // A template and an ignore: nginx's config is rendered from vars/ for this host, and the
+        // editor's swap file in the served folder is neither drift nor extra.
+        let nginx = try String(contentsOfFile: dir + "/target/etc/nginx/nginx.conf", encoding: .utf8)
+        #expect(nginx.contains("worker_connections 4096;") && !nginx.contains("{{"), "\(nginx)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/target/srv/www/.index.html.swp"))
+        #expect(!resources.contains { ($0["path"] as? String)?.hasSuffix(".swp") == true })
 
         // The journal tells the story already, before anyone asked about proposals.
         let reasons = Set(try plumb("events", "--json").stdout.split(separator: "\n").compactMap {

@@ -152,6 +152,40 @@ import TestSupport
         #expect(events.contains("kept etc/old.conf: etc: is a symlink; plumb does not follow symlinks"), "\(events)")
     }
 
+    /// Purge never reaches through a folder swapped for a symlink: what lies outside is neither
+    /// listed nor deleted, and the Directory's own files are still purged.
+    @Test func purgeNeverDeletesThroughASymlinkedFolder() throws {
+        try outside.write("precious/data.db", "outside data\n")
+        try fx.target.write("app/stray.conf", "stray\n")
+        try FileManager.default.createSymbolicLink(atPath: fx.target.file("app/sub"), withDestinationPath: outside.file("precious"))
+        try fx.source.write("files/app/app.conf", "ok\n")
+        try fx.source.write("resources/app.yaml", "kind: Directory\nname: app\nspec: {path: app, source: files/app, purge: true}\n")
+        try fx.source.commit("purging app")
+        let sync = try fx.plumb("sync")
+        #expect(!fx.target.exists("app/stray.conf"), "\(sync.stdout)\(sync.stderr)")
+        #expect(outside.read("precious/data.db") == "outside data\n", "nothing behind the symlink is touched")
+        // The link is a symlink plumb did not write: it is purged as a link (its text saved), never followed.
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: fx.target.file("app/sub"))) == nil)
+        #expect(try fx.messages(of: "ResourcePurged").contains { $0.contains("deleted app/sub ") })
+    }
+
+    /// Owner changes go beneath the root descriptor: a folder swapped for a symlink to a folder
+    /// outside makes the sync fail for that file, and the file outside keeps its owner.
+    @Test(.enabled(if: getuid() == 0, "chown needs root")) func chownNeverReachesThroughASymlinkedFolder() throws {
+        try fx.source.write("resources/x.yaml", "kind: File\nname: conf\nspec: {path: etc/app.conf, content: \"x\\n\"}\n")
+        try fx.source.commit("unowned")
+        #expect(try fx.plumb("sync").status == 0)
+        try FileManager.default.moveItem(atPath: fx.target.file("etc"), toPath: outside.file("etc"))
+        try FileManager.default.createSymbolicLink(atPath: fx.target.file("etc"), withDestinationPath: outside.file("etc"))
+        try fx.source.write("resources/x.yaml", "kind: File\nname: conf\nspec: {path: etc/app.conf, content: \"x\\n\", owner: nobody}\n")
+        try fx.source.commit("owned")
+        let sync = try fx.plumb("sync")
+        #expect(sync.status != 0)
+        var info = stat()
+        #expect(stat(outside.file("etc/app.conf"), &info) == 0 && info.st_uid == 0, "the file outside keeps its owner")
+        #expect((sync.stdout + sync.stderr).contains("etc: is a symlink; plumb does not follow symlinks"), "\(sync.stdout)\(sync.stderr)")
+    }
+
     /// Item 14: a Git LFS pointer is not deployed as its pointer text.
     @Test func aGitLFSPointerIsRefused() throws {
         try fx.source.write("files/big.bin", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")

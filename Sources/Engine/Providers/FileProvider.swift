@@ -38,7 +38,7 @@ struct FileProvider: Provider {
                     var expected: String?
                     if case .file(let blob, _, _) = resource.shape { expected = blob }
                     var status = ResourceStatus.compare(resource, observer.observe(resource.path, slot: index, expecting: expected))
-                    if let wanted = accounts[resource.ownership] { status = Accounts.compare(status, observer.lastStat, wanted) }
+                    if !accounts.isEmpty, let wanted = accounts[resource.ownership] { status = Accounts.compare(status, observer.lastStat, wanted) }
                     (base! + position).initialize(to: status)
                 }
             }
