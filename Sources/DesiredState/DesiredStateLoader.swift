@@ -3,15 +3,27 @@ import VersionSource
 /// A revision's desired state, whole and valid.
 public struct DesiredState: Sendable {
     public let revision: String
+    /// The host it was rendered for: one revision declares different resources on each host.
+    public let host: String
     /// Sorted by path, so parents come before what they hold (Services and Commands first).
     public let resources: [DesiredResource]
     public let settings: Settings
 
-    public init(revision: String, resources: [DesiredResource], settings: Settings) {
+    public init(revision: String, host: String = "", resources: [DesiredResource], settings: Settings) {
         self.revision = revision
+        self.host = host
         // Services and Commands have no path: they come first, by id.
         self.resources = resources.sorted { $0.path != $1.path ? $0.path < $1.path : $0.id < $1.id }
         self.settings = settings
+    }
+
+    /// What caches made for this desired state are kept under: the revision and the host.
+    public var key: String { host.isEmpty ? revision : revision + "@" + host }
+
+    /// The revision and the host a `key` names (host names hold no `@`).
+    public static func parts(ofKey key: String) -> (revision: String, host: String) {
+        guard let at = key.firstIndex(of: "@") else { return (key, "") }
+        return (String(key[..<at]), String(key[key.index(after: at)...]))
     }
 }
 
@@ -95,7 +107,7 @@ public struct DesiredStateLoader: Sendable {
             diagnostics += try await render(&assembler, entries: entries, host: host, revision: revision)
         }
         guard diagnostics.isEmpty else { throw InvalidRevision(revision: revision, diagnostics: diagnostics) }
-        return DesiredState(revision: revision, resources: assembler.resources, settings: settings)
+        return DesiredState(revision: revision, host: host, resources: assembler.resources, settings: settings)
     }
 
     /// Renders every File declared `template: true` with the values for `host`; the facts are

@@ -16,6 +16,7 @@ enum CacheCoding {
         var w = BinaryWriter()
         w.int(version)
         w.string(state.revision)
+        w.string(state.host)
         let interval = state.settings.interval.components
         w.int(interval.seconds * 1000 + interval.attoseconds / 1_000_000_000_000_000)
         w.bool(state.settings.autoSync)
@@ -86,9 +87,11 @@ enum CacheCoding {
 
     static func decodeDesiredState(_ bytes: UnsafeRawBufferPointer) throws -> DesiredState {
         var settings = Settings()
+        var host = ""
         let (revision, sizes, start) = try BinaryReader.decode(bytes) { r in
             guard try r.int() == version else { throw BinaryReader.Corrupt() }
             let revision = try r.string()
+            host = try r.string()
             settings.interval = .milliseconds(try r.int())
             settings.autoSync = try r.bool()
             settings.prune = try r.bool()
@@ -107,7 +110,7 @@ enum CacheCoding {
             slots[chunk] = Result { try BinaryReader.decode(part) { r in try decodeResources(&r) } }
         }
         let resources = try parts.flatMap { try $0!.get() }
-        return DesiredState(revision: revision, resources: resources, settings: settings)
+        return DesiredState(revision: revision, host: host, resources: resources, settings: settings)
     }
 
     private static func decodeResources(_ r: inout BinaryReader) throws -> [DesiredResource] {

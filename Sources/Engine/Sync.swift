@@ -121,7 +121,7 @@ extension Engine {
             if full {
                 try store.setMeta(.appliedRevision, head)
                 let files = try store.inventory().values.filter(\.isInTarget).map(\.id)
-                if Set(files) == Set(desired.resources.filter(\.kind.isInTarget).map(\.id)) { try store.setMeta(.inventoryMatches, head) }
+                if Set(files) == Set(desired.resources.filter(\.kind.isInTarget).map(\.id)) { try store.setMeta(.inventoryMatches, desired.key) }
             }
             try store.append(Event(.syncSucceeded, .info, revision: head,
                                    message: "applied \(head.prefix(12))\(full ? "" : " to \(statuses.count) resource(s)"): \(summary.joined(separator: ", "))"))

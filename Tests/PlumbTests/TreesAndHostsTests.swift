@@ -173,6 +173,18 @@ import TestSupport
         #expect(bad.status != 0 && output(bad).contains("bad host name ../etc"), "\(output(bad))")
     }
 
+    @Test func aPreviewOfAnotherHostNeverMixesItsCachesWithThisHosts() throws {
+        // One revision, as many resources on each host, at different paths with different content.
+        try fx.source.write("resources/web.yaml", "kind: File\nname: role\nhosts: [\"web*\"]\nspec: {path: etc/web-role, content: \"web\\n\"}\n")
+        try fx.source.write("resources/db.yaml", "kind: File\nname: role\nhosts: [\"db*\"]\nspec: {path: etc/web-role, content: \"db\\n\"}\n")
+        try fx.source.commit("a role per host")
+        #expect(try fx.plumb("sync", "--host", "web1").status == 0)
+        let preview = try #require(try fx.resource("File/role", env: ["PLUMB_HOST": "db1"]))
+        #expect(preview["drift"] as? String == "modified", "db1 wants other content at the same path: \(preview)")
+        #expect(try fx.plumb("status", "--host", "web1").status == 0, "web1 is still Synced after the preview")
+        #expect(try fx.resource("File/role", env: ["PLUMB_HOST": "db1"])?["drift"] as? String == "modified")
+    }
+
     // MARK: Shared content under --path
 
     @Test func aSubdirectoryReadsSharedContentFromTheRootAndDotDotSaysWhatToWrite() throws {

@@ -56,7 +56,7 @@ struct FileProvider: Provider {
 
         let observer = observers[0]
         var extras: [ResourceStatus] = []
-        if try store.meta(.inventoryMatches) != desired.revision {
+        if try store.meta(.inventoryMatches) != desired.key {
             let declaredPaths = Set(resources.lazy.filter(\.kind.isInTarget).map(\.path))
             let declaredIDs = Set(resources.map(\.id.description))
             // A folder plumb applied that declared resources still lie in is theirs now, not an extra.
@@ -78,7 +78,7 @@ struct FileProvider: Provider {
         }
         let inventorySeen = clock.now
 
-        var folders = FolderScan(fs: engine.target, cache: try store.folderCache(revision: desired.revision),
+        var folders = FolderScan(fs: engine.target, cache: try store.folderCache(revision: desired.key),
                                  declared: resources, known: Set(extras.map(\.path)))
         // Directories with a source, and those that purge, are listed for files they do not
         // declare. Files of one Directory come together, so only a change of owner needs hashing.
@@ -102,10 +102,10 @@ struct FileProvider: Provider {
         }
         let foldersSeen = clock.now
 
-        if let updated = Observer.updatedIndex(lookup, revision: desired.revision, count: resources.count, after: observers) {
+        if let updated = Observer.updatedIndex(lookup, revision: desired.key, count: resources.count, after: observers) {
             try store.saveStatIndex(updated)
         }
-        if folders.changed { try store.saveFolderCache(folders.clean, revision: desired.revision) }
+        if folders.changed { try store.saveFolderCache(folders.clean, revision: desired.key) }
         engine.logger.debug("observed the target", metadata: [
             "declared": "\(declaredSeen - start)", "inventory": "\(inventorySeen - declaredSeen)",
             "folders": "\(foldersSeen - inventorySeen)", "saved": "\(clock.now - foldersSeen)",
@@ -159,10 +159,11 @@ struct FileProvider: Provider {
     /// otherwise by path, through the desired state it was made for, so that a new revision
     /// does not mean hashing every file again.
     func statLookup(for desired: DesiredState, index: StatIndex, engine: Engine) -> StatLookup {
-        if index.revision == desired.revision && index.count == desired.resources.count {
+        if index.revision == desired.key && index.count == desired.resources.count {
             return StatLookup(index: index, positional: true, byPath: index.others)
         }
-        let previous = engine.store.cachedDesiredState(revision: index.revision, path: engine.config.source.path, host: engine.config.host)
+        let (revision, host) = DesiredState.parts(ofKey: index.revision)
+        let previous = engine.store.cachedDesiredState(revision: revision, path: engine.config.source.path, host: host)
         return StatLookup(index: index, positional: false, byPath: index.byPath(previous?.resources.filter(\.kind.isInTarget).map(\.path) ?? []))
     }
 
