@@ -7,6 +7,8 @@ def sh(args, **kw):
 
 def add_common_arguments(parser):
     parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--ignore-and-template", action="store_true",
+                        help="the Directory ignores editors' swap files and a cache folder (the target holds some), and a templated File is declared beside it")
     parser.add_argument("--plumb", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "plumb"))
 
 def plumb_binary(path):
@@ -15,9 +17,13 @@ def plumb_binary(path):
         sys.exit(f"{plumb} is missing: run swift build -c release --static-swift-stdlib first")
     return plumb
 
-def synced_target(root, files, plumb):
+IGNORE = ["*.swp", "cache/", "/d000/f00000.conf"]
+
+def synced_target(root, files, plumb, ignore_and_template=False):
     """Makes root/work (the repository), root/target synced from it, root/state; returns the
-    environment that points plumb at them and the files' paths relative to the Directory."""
+    environment that points plumb at them and the files' paths relative to the Directory. With
+    `ignore_and_template`, the Directory has `ignore` patterns (and the target files they match:
+    a swap file in every tenth folder, a cache folder of 100), and a template File is declared."""
     work, target, state = (os.path.join(root, d) for d in ("work", "target", "state"))
     sh(["git", "init", "-q", "-b", "main", work])
     names = []
@@ -31,11 +37,28 @@ def synced_target(root, files, plumb):
     os.makedirs(os.path.join(work, "resources"))
     with open(os.path.join(work, "resources", "tree.yaml"), "w") as f:
         f.write("kind: Directory\nname: tree\nspec:\n  path: tree\n  source: files/tree\n")
+        if ignore_and_template:
+            f.write("  ignore: [" + ", ".join(f'"{p}"' for p in IGNORE) + "]\n")
+            f.write("---\nkind: File\nname: site\nspec:\n  path: etc/site.conf\n  source: files/site.conf\n  template: true\n")
+    if ignore_and_template:
+        os.makedirs(os.path.join(work, "vars"))
+        with open(os.path.join(work, "vars", "site.yaml"), "w") as f:
+            f.write("listen: 8080\nupstreams: [{addr: 10.0.0.1}, {addr: 10.0.0.2}]\n")
+        with open(os.path.join(work, "files", "site.conf"), "w") as f:
+            f.write("server {{host.name}} {\n  listen {{listen}};\n{{#upstreams}}  upstream {{addr}};\n{{/upstreams}}}\n")
     sh(["git", "add", "-A"], cwd=work)
     sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=work)
     os.makedirs(target)
     env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
     sh([plumb, "sync"], env=env)
+    if ignore_and_template:
+        for n in range(0, files // 100, 10):
+            with open(os.path.join(target, "tree", f"d{n:03d}", f".f{n * 100:05d}.conf.swp"), "w") as f:
+                f.write("vim swap\n")
+        os.makedirs(os.path.join(target, "tree", "cache"))
+        for n in range(100):
+            with open(os.path.join(target, "tree", "cache", f"c{n}"), "w") as f:
+                f.write("cached\n")
     return env, names
 
 def run_once(args, env=None, prepare=None):

@@ -2,10 +2,10 @@
 """plumb status against git status and sha1sum on the same 10,000 files, side by side in one run.
 
 Prints medians, ratios and peak memory. Build first: swift build -c release --static-swift-stdlib.
-Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH]
+Usage: Benchmarks/status_benchmark.py [--files N] [--runs N] [--plumb PATH] [--ignore-and-template]
 """
 import argparse, os, shutil, sqlite3, sys, tempfile, time
-from bench_setup import add_common_arguments, interleaved, plumb_binary, sh, synced_target
+from bench_setup import IGNORE, add_common_arguments, interleaved, plumb_binary, sh, synced_target
 
 def main():
     ap = argparse.ArgumentParser()
@@ -16,12 +16,15 @@ def main():
 
     root = tempfile.mkdtemp(prefix="plumb-bench-")
     try:
-        env, _ = synced_target(root, a.files, plumb)
+        env, _ = synced_target(root, a.files, plumb, a.ignore_and_template)
         target, state = env["PLUMB_TARGET"], env["PLUMB_STATE"]
         gitwt = os.path.join(root, "gitwt")
 
         # The same files in a git work tree, index fresh.
         shutil.copytree(os.path.join(target, "tree"), os.path.join(gitwt, "tree"))
+        if a.ignore_and_template:  # git ignores what plumb ignores, so both see the same tree
+            with open(os.path.join(gitwt, "tree", ".gitignore"), "w") as f:
+                f.write("\n".join(IGNORE) + "\n")
         sh(["git", "init", "-q", gitwt])
         sh(["git", "add", "-A"], cwd=gitwt)
         sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "bench"], cwd=gitwt)
@@ -51,7 +54,8 @@ def main():
         sha_t, cold_t = cold["sha1sum"], cold["cold"]
         peak = max(warm_peaks["warm"], warm_peaks["fetch"], cold_peaks["cold"])
 
-        print(f"{a.files} managed files, median of {a.runs} interleaved runs, whole processes")
+        what = ", with ignore patterns, ignored files in the target and a template" if a.ignore_and_template else ""
+        print(f"{a.files} managed files{what}, median of {a.runs} interleaved runs, whole processes")
         print(f"  git status                      {git_t*1000:8.1f} ms")
         print(f"  plumb status --no-fetch (warm)  {warm_t*1000:8.1f} ms   {warm_t/git_t:5.2f}x git status   (goal <= 2x, aim 1x)")
         print(f"  plumb status (with fetch)       {fetch_t*1000:8.1f} ms   {fetch_t/git_t:5.2f}x git status")

@@ -175,12 +175,12 @@ public final class DesiredResource: Sendable, Hashable {
         }
     }
 
-    /// Where it acts, for lists: the path, a Service's unit, a Command's argv.
+    /// Where it acts, for lists: the path (`.` for the target root), a Service's unit, a Command's argv.
     public var place: String {
         switch shape {
         case .service(let spec): return spec.unit
         case .command(let spec): return spec.run.joined(separator: " ")
-        default: return path
+        default: return path.isEmpty ? "." : path
         }
     }
 }

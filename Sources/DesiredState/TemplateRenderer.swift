@@ -148,7 +148,7 @@ struct TemplateTags {
         let chars = Array(text)
         var i = 0, line = 1, lineStart = 0
         func starts(_ token: [Character], at index: Int) -> Bool {
-            index + token.count <= chars.count && Array(chars[index..<(index + token.count)]) == token
+            index + token.count <= chars.count && chars[index..<(index + token.count)].elementsEqual(token)
         }
         while i < chars.count {
             if chars[i] == "\n" { line += 1; lineStart = i + 1; i += 1; continue }

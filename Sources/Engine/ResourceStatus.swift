@@ -97,7 +97,7 @@ public final class ResourceStatus: Sendable, Hashable {
     public var json: [String: Any] {
         [
             "id": id.description, "kind": id.kind, "name": id.name,
-            "path": isInTarget ? path as Any : NSNull(), "sync": sync.rawValue,
+            "path": isInTarget ? (path.isEmpty ? "." : path) as Any : NSNull(), "sync": sync.rawValue,
             "drift": drift?.rawValue as Any? ?? NSNull(), "health": health.rawValue, "message": message as Any? ?? NSNull(),
         ]
     }
