@@ -24,6 +24,7 @@ struct Status: AsyncParsableCommand {
             if json {
                 printJSON([
                     "revision": snapshot.desired.revision, "branch": engine.config.source.branch, "target": engine.target.root,
+                    "host": engine.config.host, "hostPreview": engine.config.isOtherHost,
                     "summary": ["synced": snapshot.count(.synced), "outOfSync": snapshot.count(.outOfSync), "unknown": snapshot.count(.unknown)],
                     "resources": snapshot.statuses.map(\.json),
                 ] as [String: Any])

@@ -53,6 +53,7 @@ import TestSupport
         let detail = try fx.plumb("diff", "Directory/home")
         #expect(detail.stdout.contains("ignore: *.swp, .cache/, /README.md, !keep.swp (1 file(s) of the source and 2 name(s) in the target ignored)"), "\(detail.stdout)")
         #expect(detail.stdout.contains("mode: the target root's own"), "\(detail.stdout)")
+        #expect(try fx.resource("Directory/home")?["path"] as? String == ".")
     }
 
     @Test func purgeListsWhatItWillDeleteSavesEachFileThenDeletesIt() throws {
@@ -144,6 +145,8 @@ import TestSupport
         let other = try fx.plumb("status", "--host", "db1", "--no-fetch")
         #expect(other.stdout.contains("host      db1: a preview of that host's desired state"), "\(other.stdout)")
         #expect(other.stdout.contains("File/site"), "db1 renders other content: \(other.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(try fx.plumb("status", "--json", "--host", "db1", "--no-fetch").stdout.utf8)) as? [String: Any]
+        #expect(json?["host"] as? String == "db1" && json?["hostPreview"] as? Bool == true)
     }
 
     @Test func anUndefinedNameIsAnErrorAtItsLineAndColumnOnEveryHost() throws {
