@@ -122,22 +122,25 @@ extension Engine {
             let after = try await desiredState(at: revision, journal: false)
             let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
             if policyProblems.isEmpty { violations += policy.violations(of: after, changes: changes) }
-            return (changes, violations + (try await otherHostsProblems(at: revision)))
+            return (changes, violations + (try await otherHostsProblems(at: revision, besides: [])))
         } catch let invalid as InvalidRevision {
             return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") }
-                        + (try await otherHostsProblems(at: revision)))
+                        + (try await otherHostsProblems(at: revision, besides: invalid.diagnostics)))
         }
     }
 
     /// What makes the revision invalid for the other hosts it has a `hosts/<host>.yaml` for: a
-    /// template that renders on this host may break on another, and CI should say so.
-    private func otherHostsProblems(at revision: String) async throws -> [Violation] {
+    /// template that renders on this host may break on another, and CI should say so. What this
+    /// host's desired state already reported is not said again for each host.
+    private func otherHostsProblems(at revision: String, besides reported: [Diagnostic]) async throws -> [Violation] {
+        let known = Set(reported)
         var violations: [Violation] = []
         for host in try await hosts(at: revision) where host != config.host {
             do {
                 _ = try await loader.load(revision: revision, host: host)
             } catch let invalid as InvalidRevision {
-                violations += invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "host \(host.escapingControlCharacters): \($0)") }
+                violations += invalid.diagnostics.filter { !known.contains($0) }
+                    .map { Violation(rule: "manifests", resource: nil, message: "host \(host.escapingControlCharacters): \($0)") }
             }
         }
         return violations

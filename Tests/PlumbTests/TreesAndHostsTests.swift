@@ -162,6 +162,11 @@ import TestSupport
         #expect(both.status == 1)
         #expect(output(both).contains("host db1: files/site.conf:2:8: {{hostname}}: no value defines hostname"), "\(output(both))")
         #expect(!output(both).contains("host web1"), "\(output(both))")
+        // A problem of this host's own desired state is not said again for each other host.
+        try fx.source.write("resources/broken.yaml", "kind: File\nname: b\nspec: {path: b, content: x, colour: red}\n")
+        try fx.source.commit("broken for every host")
+        let once = output(try fx.plumb("check", env: ["PLUMB_HOST": "web1"]))
+        #expect(once.components(separatedBy: "unknown field `colour`").count == 2, "\(once)")
     }
 
     @Test func hostsGlobsPickTheDocumentsOfAHost() throws {
