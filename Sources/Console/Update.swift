@@ -224,8 +224,9 @@ public enum Update {
             return []
         }
         let title = "\(status.id.description.escapingControlCharacters)  \(status.place.escapingControlCharacters)"
-        // A Service or a Command always has something to tell: its state, its last actions.
-        if status.sync == .synced && status.isInTarget {
+        // A Service or a Command always has something to tell: its state, its last actions; and
+        // so has a Directory: what it ignores (counted on both sides), prunes and purges.
+        if status.sync == .synced && status.isInTarget && status.desired?.kind != .directory {
             state.resourceDetail = Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)])
             return []
         }

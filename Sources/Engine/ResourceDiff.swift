@@ -12,7 +12,11 @@ public enum ResourceDiff {
     ///   - actualWasSensitive: the target holds content plumb applied as sensitive: it stays
     ///     hidden though the resource declared there now is not.
     public static func render(_ status: ResourceStatus, desired: [UInt8]?, actual: [UInt8]?, actualWasSensitive: Bool = false) -> [String] {
-        var out = ["diff \(status.id.description.escapingControlCharacters) (\(status.path.escapingControlCharacters)): \(status.message?.escapingControlCharacters ?? "in sync")"]
+        var out = ["diff \(status.id.description.escapingControlCharacters) (\(status.place.escapingControlCharacters)): \(status.message?.escapingControlCharacters ?? "in sync")"]
+        // A directory where a directory is declared has no content to compare: its mode says it all.
+        if case .directory? = status.desired?.shape, case .directory(let mode) = status.observed {
+            return out + ["mode \(octal(mode)) in the target"]
+        }
         let from = status.desired == nil ? "/dev/null" : "desired/" + status.path.escapingControlCharacters
         let to: String
         switch status.observed {

@@ -199,6 +199,13 @@ import VersionSource
         #expect(ids == [stray.id])
     }
 
+    @Test func aSyncedDirectoryStillLoadsItsDetailForWhatItIgnoresAndPurges() {
+        var state = F.state()
+        var effects: [Effect] = []
+        while Update.selectedStatus(state)?.id.description != "Directory/app" { effects = F.press([.char("j")], &state) }
+        #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id.description == "Directory/app" } else { return false } }, "\(effects)")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
