@@ -30,13 +30,23 @@ public enum Update {
             state.proposalDetail = detail
             return []
         case .historyLoaded(let epoch, let skip, let commits, let complete):
-            guard epoch == state.historyEpoch, skip == state.commits.count else { return [] }
+            guard epoch == state.historyEpoch, skip == 0 || skip == state.commits.count else { return [] }
+            // A first page replaces what was shown, and the selection stays on its commit.
+            let selected = skip == 0 ? selectedCommit(state)?.sha : nil
+            if skip == 0 {
+                state.commits = []
+                state.commitSearch = []
+            }
             state.commits += commits
             state.commitSearch += commits.map { SearchText($0.sha, $0.subject, $0.author) }
             state.historyComplete = complete
             state.historyLoading = false
             state.loadProblem = nil
             rebuildCommitRows(&state)
+            if let selected, let row = state.commitRows.firstIndex(where: { state.commits[$0].sha == selected }) {
+                state.historyList.cursor = row
+                state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
+            }
             return []
         case .commitLoaded(let epoch, let changes, let diff):
             guard epoch == state.historyEpoch, var detail = state.commitDetail else { return [] }
@@ -284,11 +294,10 @@ public enum Update {
         return [.loadProposals(epoch: state.proposalsEpoch)]
     }
 
+    /// Loads the history again from its first page. What is shown stays, and keys keep acting
+    /// on it, until that page replaces it: a new head never blanks the view under the operator.
     static func reloadHistory(_ state: inout ConsoleState) -> [Effect] {
         state.historyEpoch += 1
-        state.commits = []
-        state.commitSearch = []
-        state.commitRows = []
         state.historyComplete = false
         state.historyLoading = true
         return [.loadHistory(skip: 0, epoch: state.historyEpoch)]

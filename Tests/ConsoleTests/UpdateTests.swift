@@ -206,6 +206,25 @@ import VersionSource
         #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id.description == "Directory/app" } else { return false } }, "\(effects)")
     }
 
+    @Test func aNewHeadReloadsTheHistoryWithoutBlankingItOrMovingTheSelection() {
+        var state = F.state()
+        F.press([.char("3"), .char("j"), .char("j")], &state)
+        #expect(Update.selectedCommit(state)?.sha == F.applied)
+        let moved = Snapshot(head: "5555555555555555555555555555555555555555", applied: F.applied,
+                             desired: DesiredState(revision: F.head, resources: [], settings: Settings()), statuses: F.statuses)
+        let effects = Update.update(&state, .snapshot(moved, at: F.now))
+        guard let reload = effects.first(where: { if case .loadHistory(skip: 0, _) = $0 { return true } else { return false } }),
+              case .loadHistory(_, let epoch) = reload else { Issue.record("no reload: \(effects)"); return }
+        // Until the first page comes, what was shown stays and keys act on it.
+        #expect(Update.selectedCommit(state)?.sha == F.applied)
+        guard case .planRollback(let commit)? = F.press([.char("r")], &state).first else { Issue.record("r did nothing while reloading"); return }
+        #expect(commit.sha == F.applied)
+        let newest = Commit(sha: "5555555555555555555555555555555555555555", author: "Ada", time: F.now, subject: "newer")
+        _ = Update.update(&state, .historyLoaded(epoch: epoch, skip: 0, [newest] + F.commits, complete: true))
+        #expect(state.commits.count == F.commits.count + 1, "replaced, not appended")
+        #expect(Update.selectedCommit(state)?.sha == F.applied, "the selection stays on its commit")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
