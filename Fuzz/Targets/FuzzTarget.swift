@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case log
     /// `git cat-file --batch` output.
     case catFileBatch = "cat-file-batch"
+    /// A template (rendered with fixed values), its lines as `ignore` patterns, and the same
+    /// bytes as a values file of `vars/`.
+    case template
 
     public func run(_ bytes: [UInt8]) {
         switch self {
@@ -41,6 +44,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = Commit.parse(bytes[(first.used)...], final: true)
         case .catFileBatch:
             _ = Mirror.parseBatch(bytes)
+        case .template:
+            var values = TemplateValues()
+            _ = values.merge(bytes, file: "vars/fuzz.yaml")
+            guard let text = String(validating: bytes, as: UTF8.self) else { return }
+            _ = TemplateRenderer.render(text, values: Self.templateValues, file: "files/fuzz.conf")
+            let patterns = text.split(separator: "\n").prefix(64).map(String.init).filter { IgnoreRules.problem($0) == nil }
+            let rules = IgnoreRules(patterns: patterns)
+            for path in ["a", "a/b.swp", ".cache/x/y", "d000/f00000.conf", "x/y/z/logs"] { _ = rules.ignores(path) }
         }
     }
+
+    /// What fuzzed templates are rendered with: text, a flag, a list of mappings, a nested map.
+    static let templateValues: [String: TemplateValues.Value] = [
+        "name": .text("web1"), "tls": .flag(true),
+        "list": .list((0..<8).map { .map(["addr": .text("10.0.0.\($0)")]) }),
+        "host": .map(["name": .text("web1"), "cpus": .text("2")]),
+    ]
 }

@@ -42,9 +42,9 @@ public enum TemplateRenderer {
                                          + "more than \(maxOutputBytes >> 20) MiB could come out, so plumb stopped")])
         }
         let undefined = tags.filter { tag in
-            guard tag.isLookup, tag.name != "." else { return false }
             let names = tag.name.split(separator: ".").map(String.init)
-            if misses.top.contains(names[0]) { return true }
+            guard tag.isLookup, let first = names.first else { return false }
+            if misses.top.contains(first) { return true }
             return zip(names, names.dropFirst()).contains { misses.nested.contains(Misses.Pair(parent: $0, child: $1)) }
         }
         guard undefined.isEmpty else {
