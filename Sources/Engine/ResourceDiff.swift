@@ -1,6 +1,7 @@
 import DesiredState
 
-/// The unified diff of one resource, desired (`---`) against actual (`+++`). Sensitive content is
+/// The unified diff of one resource, actual (`---`) against desired (`+++`), as `kubectl diff`
+/// and Argo CD show it: `+` is what a sync writes, `-` what it takes away. Sensitive content is
 /// never shown, binary content is summarised, and every line has its control characters escaped.
 public enum ResourceDiff {
     /// Past this size a line diff costs more than it tells; the sizes are shown instead.
@@ -17,20 +18,16 @@ public enum ResourceDiff {
         if case .directory? = status.desired?.shape, case .directory(let mode) = status.observed {
             return out + ["mode \(octal(mode)) in the target"]
         }
-        let from = status.desired == nil ? "/dev/null" : "desired/" + status.path.escapingControlCharacters
-        let to: String
-        switch status.observed {
-        case .absent: to = "/dev/null"
-        default: to = "actual/" + status.path.escapingControlCharacters
-        }
+        let from = status.observed == .absent ? "/dev/null" : "actual/" + status.path.escapingControlCharacters
+        let to = status.desired == nil ? "/dev/null" : "desired/" + status.path.escapingControlCharacters
         out += ["--- \(from)", "+++ \(to)"]
 
         if let desiredShape = status.desired?.shape, case .file(_, _, let mode) = desiredShape, case .file(_, let actualMode, _) = status.observed, mode != actualMode {
-            out.append("mode \(octal(mode)) → \(octal(actualMode))")
+            out.append("mode \(octal(actualMode)) → \(octal(mode))")
         }
         let sensitive = status.sensitive
-        let oldText = text(of: status.desired, bytes: desired)
-        let newText = text(of: status.observed, bytes: actual)
+        let oldText = text(of: status.observed, bytes: actual)
+        let newText = text(of: status.desired, bytes: desired)
         if oldText == nil && newText == nil { return out }
         if sensitive {
             out.append("(content hidden: \(status.id) is sensitive)")
@@ -40,7 +37,7 @@ public enum ResourceDiff {
             out.append("(content hidden: what \(status.path.escapingControlCharacters) holds now was applied as sensitive)")
             return out
         }
-        let sizes = [desired.map { "desired \($0.count) bytes" }, actual.map { "actual \($0.count) bytes" }].compactMap { $0 }.joined(separator: ", ")
+        let sizes = [actual.map { "actual \($0.count) bytes" }, desired.map { "desired \($0.count) bytes" }].compactMap { $0 }.joined(separator: ", ")
         switch (oldText, newText) {
         case (.binary, _), (_, .binary):
             out.append("Binary content differs (\(sizes))")

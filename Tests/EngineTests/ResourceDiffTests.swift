@@ -18,27 +18,27 @@ import Testing
     @Test func modifiedContentIsAUnifiedDiff() {
         #expect(render(file(), .file(blob: "a", mode: 0o644, size: 4), "old\n", "new\n") == [
             "diff File/motd (etc/motd): content differs",
-            "--- desired/etc/motd",
-            "+++ actual/etc/motd",
+            "--- actual/etc/motd",
+            "+++ desired/etc/motd",
             "@@ -1,1 +1,1 @@",
-            "-old",
-            "+new",
+            "-new",
+            "+old",
         ])
     }
 
     @Test func aMissingFileDiffsAgainstDevNull() {
         #expect(render(file(), .absent, "hello\n", nil) == [
             "diff File/motd (etc/motd): declared, absent from the target",
-            "--- desired/etc/motd",
-            "+++ /dev/null",
-            "@@ -1,1 +0,0 @@",
-            "-hello",
+            "--- /dev/null",
+            "+++ desired/etc/motd",
+            "@@ -0,0 +1,1 @@",
+            "+hello",
         ])
     }
 
     @Test func aModeChangeIsNamed() {
         let lines = render(file(mode: 0o600), .file(blob: "b", mode: 0o644, size: 3), "x\n", "x\n")
-        #expect(lines.contains("mode 0600 → 0644"))
+        #expect(lines.contains("mode 0644 → 0600"), "actual, then desired: what a sync sets")
         #expect(!lines.contains { $0.hasPrefix("@@") })
     }
 
@@ -51,17 +51,17 @@ import Testing
 
     @Test func binaryContentIsSummarised() {
         let lines = ResourceDiff.render(.compare(file(), .file(blob: "a", mode: 0o644, size: 3)), desired: [0, 1, 2, 3], actual: [0, 1, 2])
-        #expect(lines.last == "Binary content differs (desired 4 bytes, actual 3 bytes)")
+        #expect(lines.last == "Binary content differs (actual 3 bytes, desired 4 bytes)")
     }
 
     @Test func hugeContentIsSummarisedNotDiffed() {
         let big = String(repeating: "line\n", count: 1_000_000)
         let lines = render(file(), .file(blob: "a", mode: 0o644, size: big.utf8.count), big, big + "more\n")
-        #expect(lines.last == "Content differs (desired 5000000 bytes, actual 5000005 bytes); too large to show line by line")
+        #expect(lines.last == "Content differs (actual 5000005 bytes, desired 5000000 bytes); too large to show line by line")
     }
 
     @Test func controlCharactersAreEscapedButTabsKept() {
         let lines = render(file(), .file(blob: "a", mode: 0o644, size: 9), "a\tb\n", "a\tb\u{1B}[31m\n")
-        #expect(lines.contains("+a\tb\\e[31m"))
+        #expect(lines.contains("-a\tb\\e[31m"), "what the target holds is the - side")
     }
 }

@@ -35,7 +35,7 @@ import TestSupport
         let first = tmux.waitFor("File/motd")
         #expect(first.ok, "\(first.screen)")
         #expect(first.screen.contains("OutOfSync modified File/motd"), "\(first.screen)")
-        #expect(tmux.waitFor("+edited by hand").ok, "the diff of the selected drifted resource shows")
+        #expect(tmux.waitFor("-edited by hand").ok, "the diff of the selected drifted resource shows: the hand edit is what a sync takes away")
         tmux.press("2")
         #expect(tmux.waitFor("no open proposals").ok)
         tmux.press("3")
@@ -107,7 +107,7 @@ import TestSupport
         tmux.resize(width: 80, height: 24)
         #expect(tmux.waitFor("File/motd").ok)
         tmux.resize(width: 200, height: 60)
-        #expect(tmux.waitFor { $0.contains("File/motd") && $0.contains("+edited by hand") }.ok)
+        #expect(tmux.waitFor { $0.contains("File/motd") && $0.contains("-edited by hand") }.ok)
         tmux.press("C-c")
         #expect(tmux.waitForExit().screen.contains("EXIT=0"))
     }

@@ -113,13 +113,13 @@ import TestSupport
         #expect(fx.target.mode("etc/secret") == 0o600)
     }
 
-    @Test func diffShowsDesiredAgainstActualAndHidesSensitiveContent() throws {
+    @Test func diffShowsActualAgainstDesiredAndHidesSensitiveContent() throws {
         try fx.plumb("sync")
         try fx.target.write("etc/motd", "hand edit\n")
         try fx.target.write("etc/secret", "leaked\n", mode: 0o600)
         let diff = try fx.plumb("diff")
         #expect(diff.status == 2)
-        #expect(diff.stdout.contains("--- desired/etc/motd\n+++ actual/etc/motd\n@@ -1,1 +1,1 @@\n-welcome\n+hand edit"))
+        #expect(diff.stdout.contains("--- actual/etc/motd\n+++ desired/etc/motd\n@@ -1,1 +1,1 @@\n-hand edit\n+welcome"), "+ is what a sync writes: \(diff.stdout)")
         #expect(diff.stdout.contains("content hidden: File/secret is sensitive"))
         #expect(!diff.stdout.contains("hunter2"))
         #expect(!diff.stdout.contains("leaked"))
@@ -139,7 +139,7 @@ import TestSupport
         try fx.target.write("etc/motd", "evil \u{1B}[2J\u{07} line\n")
         let diff = try fx.plumb("diff", "File/motd")
         #expect(!diff.stdout.contains("\u{1B}"))
-        #expect(diff.stdout.contains("+evil \\e[2J\\x07 line"))
+        #expect(diff.stdout.contains("-evil \\e[2J\\x07 line"))
     }
 
     @Test func syncOfOneResourceTouchesOnlyIt() throws {
