@@ -31,7 +31,8 @@ struct Diff: AsyncParsableCommand {
                 // recent actions), and so has a Directory (what it ignores, prunes and purges).
                 statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget || $0.kind == ResourceKind.directory.rawValue }
             }
-            for lines in try await engine.diffs(statuses) { print(lines.joined(separator: "\n")) }
+            let paint = options.paint
+            for lines in try await engine.diffs(statuses) { print(lines.map(paint.diffLine).joined(separator: "\n")) }
             try reportInvalidHead(snapshot)
             if statuses.contains(where: { $0.sync != .synced }) { throw ExitCode(2) }
         }

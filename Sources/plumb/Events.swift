@@ -32,7 +32,8 @@ struct Events: AsyncParsableCommand {
             }
             let store = try StateStore(path: stateDir.database)
             let first = try store.events(resource: resource, last: count)
-            for event in first { printEvent(event) }
+            let paint = options.paint
+            for event in first { printEvent(event, paint) }
             guard follow else { return }
             // Follow from the newest event printed; with nothing printed, from the newest there is
             // only when -n 0 asked to skip the older ones.
@@ -41,18 +42,18 @@ struct Events: AsyncParsableCommand {
             signal(SIGTERM) { _ in _exit(0) }
             let follower = try JournalFollower(store: store, stateDir: stateDir, after: last, resource: resource)
             while true {
-                for event in try follower.next() { printEvent(event) }
+                for event in try follower.next() { printEvent(event, paint) }
             }
         }
     }
 
-    func printEvent(_ event: Event) {
+    func printEvent(_ event: Event, _ paint: Paint) {
         if json {
             emit(JSONText.encode(event.json, pretty: false))
         } else {
             // Fixed widths keep the columns of a followed journal aligned without knowing what comes.
             func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-            let cells = [event.timestamp, pad(event.level.rawValue, 7), pad(event.reason.rawValue, 16),
+            let cells = [event.timestamp, paint(pad(event.level.rawValue, 7), Paint.style(event.level)), pad(event.reason.rawValue, 16),
                          pad((event.resource ?? "-").escapingControlCharacters, 24),
                          event.revision.map { String($0.prefix(12)) } ?? "-", event.message.escapingControlCharacters]
             emit(cells.joined(separator: "  "))

@@ -27,7 +27,7 @@ struct History: AsyncParsableCommand {
             let engine = try await options.engine()
             if !options.noFetch { try await engine.fetch() }
             let applied = try engine.store.meta(.appliedRevision)
-            var printer = Printer(json: json, applied: applied)
+            var printer = Printer(json: json, applied: applied, paint: options.paint)
             do {
                 // git log reads the branch itself: no rev-parse first, one process fewer.
                 try await engine.mirror.log(from: engine.config.source.branchRef, limit: count) { printer.print($0) }
@@ -44,6 +44,7 @@ struct History: AsyncParsableCommand {
     struct Printer {
         let json: Bool
         let applied: String?
+        let paint: Paint
         var count = 0
 
         mutating func print(_ commits: [Commit]) -> Bool {
@@ -52,7 +53,7 @@ struct History: AsyncParsableCommand {
                 if json {
                     text += (count == 0 ? "[\n  " : ",\n  ") + JSONText.encode(History.json(commit, applied: applied), pretty: false)
                 } else {
-                    text += History.line(commit, applied: applied) + "\n"
+                    text += History.line(commit, applied: applied, paint: paint) + "\n"
                 }
                 count += 1
             }
@@ -69,14 +70,14 @@ struct History: AsyncParsableCommand {
 
     /// `* 1a2b3c4d5e6f  2026-11-27  Alice  Subject  (rollback of 0f0f0f0f0f0f)`; every text from
     /// git with its control characters escaped.
-    static func line(_ commit: Commit, applied: String?) -> String {
+    static func line(_ commit: Commit, applied: String?, paint: Paint = Paint(enabled: false)) -> String {
         var notes: [String] = []
         if let of = commit.rollbackOf { notes.append("rollback of \(of.prefix(12))") }
         if let by = commit.approvedBy { notes.append("approved by \(by)") }
         let author = commit.author.escapingControlCharacters
         let padded = author.count >= 16 ? String(author.prefix(15)) + "…" : author.padding(toLength: 16, withPad: " ", startingAt: 0)
         let subject = commit.subject.isEmpty ? "(no subject)" : commit.subject
-        return "\(commit.sha == applied ? "*" : " ") \(commit.short)  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
+        return "\(commit.sha == applied ? paint("*", .green) : " ") \(paint(commit.short, .yellow))  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
             + (notes.isEmpty ? "" : "  (\(notes.joined(separator: "; ").escapingControlCharacters))")
     }
 

@@ -57,7 +57,7 @@ enum Skeleton {
     static let files: [(String, String)] = [
         ("resources/example.yaml", example),
         ("files/app/config.ini", "[server]\nport = 8080\n"),
-        ("files/app/app.env", "# Rendered by plumb for {{host.name}} ({{host.os}}/{{host.arch}}) at {{plumb.revision}}\nAPP_PORT={{port}}\nAPP_WORKERS={{host.cpus}}\n"),
+        ("files/app/app.env", "# Rendered by plumb for {{host.name}} ({{host.os}}/{{host.arch}})\nAPP_PORT={{port}}\nAPP_WORKERS={{host.cpus}}\n"),
         ("vars/common.yaml", "# Values for templates, merged from every *.yaml under vars/; hosts/<host>.yaml goes over them.\nport: 8080\n"),
         ("hosts/web1.yaml", "# Values for the host named web1 (its `uname -n`, or plumb --host web1), over vars/.\n# `plumb check` renders every template for each host that has a file here.\nport: 9090\n"),
         ("policy.yaml", policy),

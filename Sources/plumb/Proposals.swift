@@ -25,19 +25,20 @@ struct Proposals: AsyncParsableCommand {
             } else if reviews.isEmpty {
                 print("no open proposals")
             } else {
-                print(reviews.map(Self.render).joined(separator: "\n\n"))
+                let paint = options.paint
+                print(reviews.map { Self.render($0, paint: paint) }.joined(separator: "\n\n"))
             }
         }
     }
 
     /// A proposal in a few lines: name, verdicts and counts, then each reason it fails.
-    static func render(_ review: ProposalReview) -> String {
+    static func render(_ review: ProposalReview, paint: Paint = Paint(enabled: false)) -> String {
         let counts = Dictionary(grouping: review.changes, by: \.change).mapValues(\.count)
         let plan = [ResourceChange.Change.create, .update, .delete].map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         var lines = [
-            "\(review.proposal.branch.escapingControlCharacters)  \(review.proposal.head.prefix(12))  \(review.title.escapingControlCharacters)",
+            "\(paint(review.proposal.branch.escapingControlCharacters, .bold))  \(paint(String(review.proposal.head.prefix(12)), .yellow))  \(review.title.escapingControlCharacters)",
             "  by \(review.author.escapingControlCharacters); \(review.ahead) ahead, \(review.behind) behind; "
-                + "\(review.mergeable ? "merges cleanly" : "CONFLICTS"); policy \(review.passesPolicy ? "passes" : "FAILS"); \(plan)",
+                + "\(review.mergeable ? "merges cleanly" : paint("CONFLICTS", .red)); policy \(review.passesPolicy ? paint("passes", .green) : paint("FAILS", .red)); \(plan)",
         ]
         lines += review.refusals.map { "  - \($0)" }
         return lines.joined(separator: "\n")

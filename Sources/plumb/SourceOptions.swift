@@ -26,6 +26,12 @@ struct SourceOptions: ParsableArguments {
     @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
 
+    @Option(help: ArgumentHelp("Colour the output: auto (on a terminal, not with NO_COLOR), always or never.", valueName: "when"))
+    var color: ColorChoice?
+
+    /// The colours output is printed with, as `--color` says.
+    var paint: Paint { Paint.choose(color) }
+
     /// A flag's value, else the environment's, else nil.
     private func value(_ flag: String?, _ name: String) -> String? {
         if let flag, !flag.isEmpty { return flag }

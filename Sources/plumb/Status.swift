@@ -29,7 +29,7 @@ struct Status: AsyncParsableCommand {
                     "resources": snapshot.statuses.map(\.json),
                 ] as [String: Any])
             } else {
-                print(Self.render(snapshot, engine: engine, all: all))
+                print(Self.render(snapshot, engine: engine, all: all, paint: options.paint))
             }
             try reportInvalidHead(snapshot)
             // The process ends here, with the snapshot still alive: freeing ten thousand
@@ -39,7 +39,7 @@ struct Status: AsyncParsableCommand {
     }
 
     /// Like `git status`, the resources that need attention; with `all`, every one.
-    static func render(_ snapshot: Snapshot, engine: Engine, all: Bool) -> String {
+    static func render(_ snapshot: Snapshot, engine: Engine, all: Bool, paint: Paint = Paint(enabled: false)) -> String {
         let source = engine.config.source
         var lines = [
             "source    \(source.url.escapingControlCharacters) (\(source.branch.escapingControlCharacters)\(source.path.isEmpty ? "" : ", path \(source.path.escapingControlCharacters)"))",
@@ -64,9 +64,10 @@ struct Status: AsyncParsableCommand {
             for status in shown {
                 table.add([status.id.description.escapingControlCharacters, status.place.escapingControlCharacters,
                            status.sync.rawValue, status.drift?.rawValue ?? "-", status.health.rawValue,
-                           status.message?.escapingControlCharacters ?? ""])
+                           status.message?.escapingControlCharacters ?? ""],
+                          styles: [nil, nil, Paint.style(status.sync), Paint.style(status.drift), Paint.style(status.health)])
             }
-            lines += [table.render(), ""]
+            lines += [table.render(paint), ""]
         }
         let synced = snapshot.count(.synced)
         var summary = "\(synced) Synced, \(snapshot.count(.outOfSync)) OutOfSync, \(snapshot.count(.unknown)) Unknown"
