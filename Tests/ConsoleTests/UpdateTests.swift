@@ -206,6 +206,23 @@ import VersionSource
         #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id.description == "Directory/app" } else { return false } }, "\(effects)")
     }
 
+    @Test func syncingAHandEditAsksFirstAndAPlainChangeSyncsAtOnce() {
+        var state = F.state()
+        // File/app/config.ini holds other content than declared: a hand edit.
+        while Update.selectedStatus(state)?.id.description != "File/app/config.ini" { F.press([.char("j")], &state) }
+        #expect(F.press([.char("s")], &state).isEmpty, "nothing runs before y")
+        #expect(state.dialog?.title == "Overwrite File/app/config.ini?")
+        #expect(state.dialog?.lines.contains { $0.text.contains("saved in the state dir first") } == true)
+        #expect(F.press([.char("n")], &state).isEmpty && state.dialog == nil, "any other key cancels")
+        F.press([.char("s")], &state)
+        guard case .sync(let ids, prune: false)? = F.press([.char("y")], &state).first else { Issue.record("y must sync it"); return }
+        #expect(ids == [ResourceID(kind: "File", name: "app/config.ini")])
+        // A missing file has nothing to overwrite: s syncs it at once.
+        while Update.selectedStatus(state)?.id.description != "File/issue" { F.press([.char("k")], &state) }
+        guard case .sync(let missing, prune: false)? = F.press([.char("s")], &state).first else { Issue.record("s must sync a missing file at once"); return }
+        #expect(missing == [ResourceID(kind: "File", name: "issue")])
+    }
+
     @Test func aNewHeadReloadsTheHistoryWithoutBlankingItOrMovingTheSelection() {
         var state = F.state()
         F.press([.char("3"), .char("j"), .char("j")], &state)

@@ -83,6 +83,23 @@ import TestSupport
         #expect(message.contains("Approved-by: Olga Operator <olga@example.com>"))
     }
 
+    @Test func syncingAHandEditAsksAndCancelKeepsItWhileYesSavesThenOverwrites() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("-edited by hand").ok, "\(tmux.screen())")
+        tmux.press("s")
+        #expect(tmux.waitFor("Overwrite File/motd?").ok, "\(tmux.screen())")
+        tmux.press("n")
+        #expect(tmux.waitFor { !$0.contains("Overwrite File/motd?") }.ok)
+        #expect(fx.target.read("etc/motd") == "edited by hand\n", "cancel keeps the hand edit")
+        tmux.press("s")
+        #expect(tmux.waitFor("Overwrite File/motd?").ok)
+        tmux.press("y")
+        #expect(tmux.waitFor { _ in self.fx.target.read("etc/motd") == "welcome\n" }.ok, "\(tmux.screen())")
+        let updated = try #require(try fx.messages(of: "ResourceUpdated").last)
+        let saved = try #require(updated.components(separatedBy: "saved at ").last)
+        #expect(try String(contentsOfFile: saved, encoding: .utf8) == "edited by hand\n", "\(updated)")
+    }
+
     @Test func rollingBackByKeystrokePushesARollbackCommit() throws {
         try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "second"))
         let second = try fx.source.commit("second motd")
