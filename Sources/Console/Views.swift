@@ -42,36 +42,57 @@ public enum Views {
     // MARK: Header, tabs, footer
 
     static func header(_ state: ConsoleState, _ buffer: inout CellBuffer) {
-        let head = state.head.map { String($0.prefix(12)) } ?? "…"
-        let applied = state.applied.map { String($0.prefix(12)) } ?? "none"
-        // A long source is shortened in its middle, so that the branch and the revisions stay whole.
+        // The first line shortens, in this order, before anything vanishes: the source to its
+        // last path component, the revisions to 7 characters, then the source's middle.
         let host = state.previewedHost.map { "   as host \($0.escapingControlCharacters)" } ?? ""
-        let rest = " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)\(host)"
-        let room = buffer.width - DisplayWidth.of(" plumb  ") - DisplayWidth.of(rest)
-        buffer.line(" plumb  \(DisplayWidth.elidingMiddle(state.source.escapingControlCharacters, to: room))\(rest)", y: 0, role: .header)
-        var x = buffer.put(" ", x: 0, y: 1, role: .header)
+        func rest(_ digits: Int) -> String {
+            let head = state.head.map { String($0.prefix(digits)) } ?? "…"
+            let applied = state.applied.map { String($0.prefix(digits)) } ?? "none"
+            return " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)\(host)"
+        }
+        let source = state.source.escapingControlCharacters
+        let lastComponent = source.split(separator: "/").last.map(String.init) ?? source
+        let lead = " plumb  "
+        let candidates = [(source, rest(12)), (lastComponent, rest(12)), (lastComponent, rest(7))]
+        let (shown, tail) = candidates.first { DisplayWidth.of(lead + $0.0 + $0.1) <= buffer.width } ?? candidates.last!
+        let room = buffer.width - DisplayWidth.of(lead) - DisplayWidth.of(tail)
+        buffer.line(lead + DisplayWidth.elidingMiddle(shown, to: room) + tail, y: 0, role: .header)
+
+        // The second line says its counts in words while they fit, and by glyph when not, so
+        // that the mode and the age of the last pass never fall off the edge.
         buffer.fill(x: 0, y: 1, width: buffer.width, height: 1, role: .header)
-        func part(_ text: String, _ role: Role) {
+        let wordy = statusParts(state, words: true)
+        let parts = DisplayWidth.of(wordy.map { $0.0 + "  " }.joined()) + 1 <= buffer.width ? wordy : statusParts(state, words: false)
+        var x = buffer.put(" ", x: 0, y: 1, role: .header)
+        for (text, role) in parts {
             x += buffer.put(text, x: x, y: 1, role: role)
             x += buffer.put("  ", x: x, y: 1, role: .header)
         }
+    }
+
+    /// The second header line's parts: counts, worst health, proposals, mode, the last pass.
+    static func statusParts(_ state: ConsoleState, words: Bool) -> [(String, Role)] {
+        var parts: [(String, Role)] = []
         if state.resourcesLoaded {
             let (synced, unknown) = (state.syncedCount, state.unknownCount)
-            part("✓ Synced \(synced)", .header)
-            part("✗ OutOfSync \(state.statuses.count - synced - unknown)", state.statuses.count - synced - unknown > 0 ? .drift : .header)
-            if unknown > 0 { part("? Unknown \(unknown)", .unknown) }
-            part("♥ \(state.worstHealth.rawValue)", ResourceList.role(state.worstHealth))
+            let outOfSync = state.statuses.count - synced - unknown
+            parts.append((words ? "✓ Synced \(synced)" : "✓ \(synced)", .header))
+            parts.append((words ? "✗ OutOfSync \(outOfSync)" : "✗ \(outOfSync)", outOfSync > 0 ? .drift : .header))
+            if unknown > 0 { parts.append((words ? "? Unknown \(unknown)" : "? \(unknown)", .unknown)) }
+            parts.append(("♥ \(state.worstHealth.rawValue)", ResourceList.role(state.worstHealth)))
         } else {
-            part("observing the target…", .header)
+            parts.append(("observing the target…", .header))
         }
-        part("proposals \(state.proposalsLoading && state.proposals.isEmpty ? "…" : String(state.proposals.count))", .header)
+        let proposals = state.proposalsLoading && state.proposals.isEmpty ? "…" : String(state.proposals.count)
+        parts.append((words ? "proposals \(proposals)" : "⇄ \(proposals)", .header))
         let mode = state.mode.observerOf != nil ? "observer" : !state.mode.autoSync ? "auto-sync off" : state.mode.paused ? "auto-sync PAUSED" : "auto-sync on"
-        part(mode, state.mode.paused || state.mode.observerOf != nil ? .warning : .header)
+        parts.append((mode, state.mode.paused || state.mode.observerOf != nil ? .warning : .header))
         if let problem = state.engineProblem {
-            part("last pass failed: \(problem.escapingControlCharacters)", .error)
+            parts.append(("last pass failed: \(problem.escapingControlCharacters)", .error))
         } else if let last = state.lastReconcile {
-            part("↻ \(age(of: last, now: state.now))", .header)
+            parts.append(("↻ \(age(of: last, now: state.now))", .header))
         }
+        return parts
     }
 
     static func tabLabel(_ view: ConsoleView) -> String { " \(view.rawValue) \(view.title) " }

@@ -242,6 +242,18 @@ import VersionSource
         #expect(Update.selectedCommit(state)?.sha == F.applied, "the selection stays on its commit")
     }
 
+    @Test func theHeaderShortensTheSourceThenTheRevisionsBeforeAnythingVanishes() {
+        var state = F.state()
+        state.source = "/home/operator/projects/infrastructure/desired-state/site.git"
+        let first = Views.render(state).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first == " plumb  site.git (main)   head \(F.head.prefix(12))   applied \(F.applied.prefix(12))", "\(first)")
+        state.previewedHost = "web2.example"
+        let preview = Views.render(state).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(preview == " plumb  site.git (main)   head \(F.head.prefix(7))   applied \(F.applied.prefix(7))   as host web2.example", "\(preview)")
+        let second = Views.render(state).text.split(separator: "\n")[1]
+        #expect(second.hasSuffix("↻ 3s ago"), "the age of the last pass stays at 80 columns: \(second)")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
