@@ -141,6 +141,11 @@ public enum Update {
             return [.planSyncAll]
         case .togglePause:
             if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
+            guard state.mode.autoSync else {
+                // Nothing to pause: say what would turn it on instead of pretending.
+                state.flash = ("auto-sync is off: nothing to pause (s, S or :sync mend drift)", .info)
+                return []
+            }
             state.mode.paused.toggle()
             state.flash = (state.mode.paused ? "auto-sync paused: drift is shown, not mended" : "auto-sync resumed", .info)
             return [.setPaused(state.mode.paused)]

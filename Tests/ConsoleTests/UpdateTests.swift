@@ -254,6 +254,15 @@ import VersionSource
         #expect(second.hasSuffix("↻ 3s ago"), "the age of the last pass stays at 80 columns: \(second)")
     }
 
+    @Test func pauseWithAutoSyncOffSaysWhatItWouldTakeAndChangesNothing() {
+        var state = F.state(autoSync: false)
+        #expect(F.press([.char("p")], &state).isEmpty)
+        #expect(!state.mode.paused)
+        #expect(state.flash?.text == "auto-sync is off: nothing to pause (s, S or :sync mend drift)", "\(String(describing: state.flash))")
+        var on = F.state(autoSync: true)
+        guard case .setPaused(true)? = F.press([.char("p")], &on).first else { Issue.record("p must pause auto-sync"); return }
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
