@@ -131,6 +131,8 @@ public struct ConsoleState: Sendable {
     public var eventRows: [EventRow] = []
     public var eventList = ListState()
     public var follow = true
+    /// The whole of the selected event, after Enter.
+    public var eventDetail: Detail?
     /// The lowest level shown.
     public var minimumLevel: Event.Level = .info
 

@@ -58,7 +58,7 @@ extension ConsoleState {
         case .resources: return true
         case .proposals: return proposalDetail != nil
         case .history: return commitDetail != nil
-        case .events: return false
+        case .events: return eventDetail != nil
         }
     }
 }

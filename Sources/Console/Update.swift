@@ -197,7 +197,7 @@ public enum Update {
             case .resources: scrolled(&state.resourceDetail)
             case .proposals: scrolled(&state.proposalDetail)
             case .history: scrolled(&state.commitDetail)
-            case .events: break
+            case .events: scrolled(&state.eventDetail)
             }
             return []
         }
@@ -220,6 +220,7 @@ public enum Update {
             state.eventList.scroll(rows: layout.listRows, count: state.eventRows.count)
             // Moving off the newest row stops following; coming back to it follows again.
             state.follow = state.eventList.cursor >= state.eventRows.count - 1
+            if state.eventDetail != nil { openEvent(&state) }
             return []
         }
     }
@@ -251,8 +252,11 @@ public enum Update {
 
     static func open(_ state: inout ConsoleState) -> [Effect] {
         switch state.view {
-        case .resources, .events:
+        case .resources:
             state.detailFocused = state.detailShown
+            return []
+        case .events:
+            if state.eventDetail != nil { state.detailFocused = true } else { openEvent(&state) }
             return []
         case .proposals:
             guard let review = selectedProposal(state) else { return [] }
@@ -268,6 +272,27 @@ public enum Update {
         }
     }
 
+    /// The whole of the selected event in the detail pane: what its row cuts, with the date,
+    /// the full revision, and the message wrapped at word boundaries.
+    static func openEvent(_ state: inout ConsoleState) {
+        guard state.eventRows.indices.contains(state.eventList.cursor) else { return }
+        let row = state.eventRows[state.eventList.cursor]
+        let event = row.event
+        var lines: [(text: String, role: Role)] = [
+            ("time      \(event.timestamp)", .normal),
+            ("level     \(event.level.rawValue)", event.level == .error ? .error : event.level == .warning ? .warning : .normal),
+            ("reason    \(event.reason.rawValue)", .normal),
+            ("resource  \((event.resource ?? "-").escapingControlCharacters)", .normal),
+            ("revision  \(event.revision ?? "-")", .muted),
+        ]
+        if row.count > 1 { lines.append(("repeated  \(row.count) times in a row (the newest shown)", .muted)) }
+        lines.append(("", .normal))
+        state.eventDetail = Detail(title: "\(event.reason.rawValue)  \((event.resource ?? "").escapingControlCharacters)", lines: lines)
+        let width = max(20, (Layout(state).detail?.width ?? state.width) - 2)
+        state.eventDetail?.lines += DisplayWidth.wrap(event.message.escapingControlCharacters, to: width).map { ($0, .normal) }
+        rescroll(&state)
+    }
+
     static func back(_ state: inout ConsoleState) -> [Effect] {
         if state.detailFocused {
             state.detailFocused = false
@@ -275,6 +300,8 @@ public enum Update {
             state.proposalDetail = nil
         } else if state.view == .history && state.commitDetail != nil {
             state.commitDetail = nil
+        } else if state.view == .events && state.eventDetail != nil {
+            state.eventDetail = nil
         } else if !list(of: state).filter.isEmpty {
             return setFilter("", &state)
         }

@@ -35,7 +35,7 @@ public enum Views {
         case .resources: return state.resourceDetail ?? Detail(title: "", lines: [(state.resourcesLoaded ? "nothing selected" : "", .muted)])
         case .proposals: return state.proposalDetail
         case .history: return state.commitDetail
-        case .events: return nil
+        case .events: return state.eventDetail
         }
     }
 

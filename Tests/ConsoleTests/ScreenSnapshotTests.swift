@@ -55,6 +55,12 @@ import Testing
         try check("events-\(width)x\(height)", state)
     }
 
+    @Test(arguments: sizes) func eventDetail(width: Int, height: Int) throws {
+        var state = F.state(width: width, height: height)
+        F.press([.char("4"), .char("k"), .enter], &state)
+        try check("event-detail-\(width)x\(height)", state)
+    }
+
     @Test func approvalDialog() throws {
         var state = F.state()
         F.press([.char("2"), .char("a")], &state)

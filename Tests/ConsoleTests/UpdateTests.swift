@@ -263,6 +263,24 @@ import VersionSource
         guard case .setPaused(true)? = F.press([.char("p")], &on).first else { Issue.record("p must pause auto-sync"); return }
     }
 
+    @Test func enterOnAnEventOpensItsWholeTextWrappedAndEscClosesIt() {
+        var state = F.state()
+        let long = "applied \(F.head.prefix(12)): " + Array(repeating: "a long message with many words", count: 6).joined(separator: " ")
+        _ = Update.update(&state, .journal([Event(.syncSucceeded, .info, revision: F.head, message: long, time: F.now)]))
+        F.press([.char("4"), .char("G")], &state)
+        #expect(F.press([.enter], &state).isEmpty, "pure: the event is in memory")
+        let lines = try? #require(state.eventDetail?.lines.map(\.text))
+        #expect(lines?.contains("reason    SyncSucceeded") == true)
+        #expect(lines?.contains("revision  \(F.head)") == true, "the whole revision")
+        #expect(lines?.first?.hasPrefix("time      ") == true)
+        let message = lines?.drop { !$0.isEmpty }.dropFirst() ?? []
+        #expect(message.count > 2 && message.allSatisfy { DisplayWidth.of($0) <= 78 }, "wrapped to the pane: \(message)")
+        #expect(message.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == long, "nothing cut")
+        #expect(Views.render(state).text.contains("reason    SyncSucceeded"))
+        F.press([.escape], &state)
+        #expect(state.eventDetail == nil)
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
