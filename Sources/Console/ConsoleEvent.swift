@@ -50,6 +50,8 @@ public enum Effect: Sendable {
     case approve(ProposalReview)
     case reject(ProposalBranch)
     case setPaused(Bool)
+    /// Fetch the source now, not at the interval; the new head arrives as a snapshot.
+    case fetchNow
     case setTheme(String)
     case quit
 }

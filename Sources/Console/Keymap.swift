@@ -5,7 +5,7 @@ public enum Action: Hashable, Sendable {
     case open, back, nextPane
     case show(ConsoleView)
     case filter, nextMatch, previousMatch
-    case syncSelected, syncAll, togglePause
+    case syncSelected, syncAll, togglePause, fetchNow
     case approve, reject, rollback
     case toggleFollow, cycleLevel
     case commandLine, help, quit
@@ -51,6 +51,7 @@ public enum Keymap {
         bind([.char("s")], "s", .syncSelected, "sync the selected resource", in: [.resources], hint: "sync"),
         bind([.char("S")], "S", .syncAll, "sync all (shows the plan first)", in: [.resources], dangerous: true, hint: "sync all"),
         bind([.char("p")], "p", .togglePause, "pause or resume auto-sync", hint: "pause"),
+        bind([.char("R")], "R", .fetchNow, "fetch the source now"),
         bind([.char("a")], "a", .approve, "approve the selected proposal", in: [.proposals], dangerous: true, hint: "approve"),
         bind([.char("x")], "x", .reject, "reject the selected proposal", in: [.proposals], dangerous: true, hint: "reject"),
         bind([.char("r")], "r", .rollback, "roll back to the selected commit", in: [.history], dangerous: true, hint: "roll back"),

@@ -139,6 +139,9 @@ public enum Update {
             if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
             state.flash = ("planning the sync…", .muted)
             return [.planSyncAll]
+        case .fetchNow:
+            state.flash = ("fetching \(state.branch.escapingControlCharacters) from the source…", .muted)
+            return [.fetchNow]
         case .togglePause:
             if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
             guard state.mode.autoSync else {
@@ -501,6 +504,9 @@ public enum Update {
         rescroll(&state)
         var effects: [Effect] = []
         if selectedStatus(state) != selected || state.resourceDetail == nil { effects += loadDiff(&state) }
+        if headMoved && !firstLook {
+            state.flash = ("\(state.branch.escapingControlCharacters) is at \(snapshot.head.prefix(12)) now", .info)
+        }
         if headMoved {
             if !state.commits.isEmpty || state.historyLoading { effects += reloadHistory(&state) }
             // Loaded on the first look too: the header counts them in every view.

@@ -60,6 +60,13 @@ public final class Reconciler: Sendable {
 
     public var isPaused: Bool { paused.withLock { $0 } }
 
+    /// Fetches the source as soon as the loop wakes, instead of at the interval (the console's
+    /// `R`); a fetch already running is not started twice.
+    public func fetchNow() {
+        fetchSchedule.withLock { $0.due = ContinuousClock.now }
+        engine.config.stateDir.wakeEngine()
+    }
+
     /// Pauses or resumes auto-sync; the next pass follows it.
     public func setPaused(_ value: Bool) {
         paused.withLock { $0 = value }

@@ -112,6 +112,7 @@ final class ConsoleSession: @unchecked Sendable {
             case .failure(let error): apply(.failed("\(error)"))
             }
         case .setPaused(let paused): reconciler?.setPaused(paused)
+        case .fetchNow where reconciler != nil: reconciler?.fetchNow()
         default:
             Task.detached { [self] in
                 do { if let event = try await result(of: effect) { post(event) } } catch { post(.failed("\(error)")) }
@@ -123,6 +124,11 @@ final class ConsoleSession: @unchecked Sendable {
 
     private func result(of effect: Effect) async throws -> ConsoleEvent? {
         switch effect {
+        case .fetchNow:
+            // An observer fetches itself, then looks again; the engine beside it fetches on its own too.
+            try await engine.fetch()
+            observerWatch.withLock { $0?.wake() }
+            return nil
         case .loadDiff(let status, let epoch):
             return .diffLoaded(epoch: epoch, lines: try await engine.diffs([status]).first ?? [])
         case .loadProposals(let epoch):

@@ -100,6 +100,18 @@ import TestSupport
         #expect(try String(contentsOfFile: saved, encoding: .utf8) == "edited by hand\n", "\(updated)")
     }
 
+    @Test func fetchingNowShowsAPushedHeadWithoutWaitingForTheInterval() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("↻").ok, "\(tmux.screen())")
+        try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "pushed"))
+        let pushed = try fx.source.commit("pushed while the console is open")
+        tmux.press("R")
+        // The interval is 30 s and the target did not change: only R brings the new head this soon.
+        let seen = tmux.waitFor(10) { $0.contains("head \(pushed.prefix(12))") }
+        #expect(seen.ok, "\(seen.screen)")
+        #expect(seen.screen.contains("main is at \(pushed.prefix(12)) now"), "the footer says the head moved: \(seen.screen)")
+    }
+
     @Test func rollingBackByKeystrokePushesARollbackCommit() throws {
         try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "second"))
         let second = try fx.source.commit("second motd")
