@@ -48,7 +48,7 @@ public enum Effect: Sendable {
     case rollback(RollbackPlan)
     /// Pinned to the review shown: its branch head and proposal head.
     case approve(ProposalReview)
-    case reject(ProposalBranch)
+    case reject(ProposalBranch, reason: String)
     case setPaused(Bool)
     /// Fetch the source now, not at the interval; the new head arrives as a snapshot.
     case fetchNow

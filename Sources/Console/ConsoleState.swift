@@ -141,6 +141,8 @@ public struct ConsoleState: Sendable {
     public var help = false
     /// The text being typed after `:` or `/`, when one of them is open.
     public var prompt: Prompt?
+    /// The proposal `x` is asking a reason for.
+    public var rejecting: ProposalReview?
     public var flash: (text: String, role: Role)?
     public var themeName: String
     public var quitting = false
@@ -165,7 +167,8 @@ public struct ConsoleState: Sendable {
 
 /// A line being typed at the bottom: a filter or a command.
 public struct Prompt: Hashable, Sendable {
-    public enum Kind: Hashable, Sendable { case filter, command }
+    /// `/`, `:`, or the reason for rejecting a proposal (`x`), which goes into `ProposalRejected`.
+    public enum Kind: Hashable, Sendable { case filter, command, rejectReason }
     public var kind: Kind
     public var text: String
 }

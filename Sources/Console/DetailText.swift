@@ -87,10 +87,11 @@ enum Dialogs {
         ] + DetailText.changes(review.changes) + [("", .normal), footer], confirm: .approve(review))
     }
 
-    static func reject(_ review: ProposalReview) -> Dialog {
+    static func reject(_ review: ProposalReview, reason: String) -> Dialog {
         Dialog(title: "Reject \(review.proposal.branch.escapingControlCharacters)?", lines: [
             ("delete the branch at the source (while it is still at \(review.proposal.head.prefix(12)))", .normal),
+            ("reason: \(reason.escapingControlCharacters) (journalled in ProposalRejected)", .muted),
             ("", .normal), footer,
-        ], confirm: .reject(review.proposal))
+        ], confirm: .reject(review.proposal, reason: reason))
     }
 }

@@ -157,8 +157,10 @@ public enum Update {
             state.dialog = Dialogs.approve(review, branch: state.branch)
             return []
         case .reject:
+            // A reason first, one line, then the dialog: the journal says why, not only who.
             guard let review = selectedProposal(state) else { return [] }
-            state.dialog = Dialogs.reject(review)
+            state.rejecting = review
+            state.prompt = Prompt(kind: .rejectReason, text: "")
             return []
         case .rollback:
             guard let commit = selectedCommit(state) else { return [] }
@@ -397,7 +399,18 @@ public enum Update {
         switch key {
         case .escape:
             state.prompt = nil
+            state.rejecting = nil
             return prompt.kind == .filter ? setFilter("", &state) : []
+        case .enter where prompt.kind == .rejectReason:
+            let reason = prompt.text.trimmingCharacters(in: .whitespaces)
+            guard !reason.isEmpty, let review = state.rejecting else {
+                state.flash = ("say why it is rejected (Esc cancels)", .warning)
+                return []
+            }
+            state.prompt = nil
+            state.rejecting = nil
+            state.dialog = Dialogs.reject(review, reason: reason)
+            return []
         case .enter:
             state.prompt = nil
             return prompt.kind == .command ? command(prompt.text, &state) : []

@@ -128,7 +128,12 @@ public enum Views {
     static func footer(_ state: ConsoleState, _ buffer: inout CellBuffer) {
         let y = buffer.height - 1
         if let prompt = state.prompt {
-            buffer.line("\(prompt.kind == .filter ? "/" : ":")\(prompt.text.escapingControlCharacters)▏", y: y, role: .normal)
+            let lead = switch prompt.kind {
+            case .filter: "/"
+            case .command: ":"
+            case .rejectReason: "reason for rejecting \(state.rejecting?.proposal.branch.escapingControlCharacters ?? "it"): "
+            }
+            buffer.line("\(lead)\(prompt.text.escapingControlCharacters)▏", y: y, role: .normal)
             return
         }
         if let flash = state.flash {

@@ -176,8 +176,8 @@ final class ConsoleSession: @unchecked Sendable {
             let (commit, kept) = try await engine.approve(review)
             engine.config.stateDir.wakeEngine()
             return .done("approved \(review.proposal.branch) as \(commit.prefix(12))" + (kept.map { "; the branch was kept: \($0)" } ?? ""))
-        case .reject(let proposal):
-            try await engine.reject(proposal, reason: "rejected in the console")
+        case .reject(let proposal, let reason):
+            try await engine.reject(proposal, reason: reason)
             return .done("rejected \(proposal.branch)")
         case .quit, .setTheme, .setPaused:
             return nil

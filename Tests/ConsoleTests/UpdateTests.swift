@@ -281,6 +281,22 @@ import VersionSource
         #expect(state.eventDetail == nil)
     }
 
+    @Test func rejectingAsksForAReasonThenConfirmsWithIt() {
+        var state = F.state()
+        F.press([.char("2")], &state)
+        let proposal = Update.selectedProposal(state)?.proposal
+        #expect(F.press([.char("x")], &state).isEmpty)
+        #expect(state.prompt?.kind == .rejectReason && state.dialog == nil, "a reason first")
+        #expect(Views.render(state).text.contains("reason for rejecting \(proposal?.branch ?? "")"))
+        #expect(F.press([.enter], &state).isEmpty && state.prompt != nil, "an empty reason is not taken")
+        F.press("y, not this".map { .char($0) }, &state)
+        #expect(state.dialog == nil, "y types into the reason, it confirms nothing")
+        F.press([.enter], &state)
+        #expect(state.dialog?.lines.contains { $0.text.contains("reason: y, not this") } == true)
+        guard case .reject(let branch, let reason)? = F.press([.char("y")], &state).first else { Issue.record("y must reject"); return }
+        #expect(branch == proposal && reason == "y, not this")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"

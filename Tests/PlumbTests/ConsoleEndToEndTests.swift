@@ -112,6 +112,22 @@ import TestSupport
         #expect(seen.screen.contains("main is at \(pushed.prefix(12)) now"), "the footer says the head moved: \(seen.screen)")
     }
 
+    @Test func rejectingWithAReasonDeletesTheBranchAndJournalsWhy() throws {
+        _ = try fx.source.propose("bad", ["resources/motd.yaml": SourceChangeTests.file("motd", "etc/motd", "bad idea")])
+        let tmux = try console()
+        tmux.press("2")
+        #expect(tmux.waitFor("proposal/bad").ok, "\(tmux.screen())")
+        tmux.press("x")
+        #expect(tmux.waitFor("reason for rejecting proposal/bad").ok, "\(tmux.screen())")
+        tmux.press("not", "Space", "now", "Enter")
+        #expect(tmux.waitFor("reason: not now").ok, "\(tmux.screen())")
+        tmux.press("y")
+        #expect(tmux.waitFor("rejected proposal/bad").ok, "\(tmux.screen())")
+        #expect(try fx.source.head("proposal/bad") == nil, "the branch is deleted at the source")
+        let rejected = try fx.messages(of: "ProposalRejected")
+        #expect(rejected.last?.hasSuffix(": not now") == true, "\(rejected)")
+    }
+
     @Test func rollingBackByKeystrokePushesARollbackCommit() throws {
         try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "second"))
         let second = try fx.source.commit("second motd")
