@@ -517,9 +517,6 @@ public enum Update {
         rescroll(&state)
         var effects: [Effect] = []
         if selectedStatus(state) != selected || state.resourceDetail == nil { effects += loadDiff(&state) }
-        if headMoved && !firstLook {
-            state.flash = ("\(state.branch.escapingControlCharacters) is at \(snapshot.head.prefix(12)) now", .info)
-        }
         if headMoved {
             if !state.commits.isEmpty || state.historyLoading { effects += reloadHistory(&state) }
             // Loaded on the first look too: the header counts them in every view.

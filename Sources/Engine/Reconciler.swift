@@ -60,11 +60,12 @@ public final class Reconciler: Sendable {
 
     public var isPaused: Bool { paused.withLock { $0 } }
 
-    /// Fetches the source as soon as the loop wakes, instead of at the interval (the console's
-    /// `R`); a fetch already running is not started twice.
-    public func fetchNow() {
+    /// Fetches the source now instead of at the interval (the console's `R`), and returns when
+    /// it is done; the pass it wakes brings the new head. A fetch already running is not started
+    /// twice: this returns at once, and that one brings it.
+    public func fetchNow() async {
         fetchSchedule.withLock { $0.due = ContinuousClock.now }
-        engine.config.stateDir.wakeEngine()
+        await fetchAsideIfDue(interval: options.interval ?? .seconds(30))?.value
     }
 
     /// Pauses or resumes auto-sync; the next pass follows it.

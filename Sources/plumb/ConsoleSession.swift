@@ -112,7 +112,6 @@ final class ConsoleSession: @unchecked Sendable {
             case .failure(let error): apply(.failed("\(error)"))
             }
         case .setPaused(let paused): reconciler?.setPaused(paused)
-        case .fetchNow where reconciler != nil: reconciler?.fetchNow()
         default:
             Task.detached { [self] in
                 do { if let event = try await result(of: effect) { post(event) } } catch { post(.failed("\(error)")) }
@@ -125,10 +124,13 @@ final class ConsoleSession: @unchecked Sendable {
     private func result(of effect: Effect) async throws -> ConsoleEvent? {
         switch effect {
         case .fetchNow:
-            // An observer fetches itself, then looks again; the engine beside it fetches on its own too.
-            try await engine.fetch()
-            observerWatch.withLock { $0?.wake() }
-            return nil
+            // The reconciler fetches beside its passes; an observer fetches itself, then looks again.
+            if let reconciler { await reconciler.fetchNow() } else {
+                try await engine.fetch()
+                observerWatch.withLock { $0?.wake() }
+            }
+            let head = try await engine.mirror.head().map { String($0.prefix(12)) } ?? "nothing yet"
+            return .done("fetched: \(engine.config.source.branch.escapingControlCharacters) is at \(head)")
         case .loadDiff(let status, let epoch):
             return .diffLoaded(epoch: epoch, lines: try await engine.diffs([status]).first ?? [])
         case .loadProposals(let epoch):

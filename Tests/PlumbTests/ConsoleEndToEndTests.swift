@@ -109,7 +109,7 @@ import TestSupport
         // The interval is 30 s and the target did not change: only R brings the new head this soon.
         let seen = tmux.waitFor(10) { $0.contains("head \(pushed.prefix(12))") }
         #expect(seen.ok, "\(seen.screen)")
-        #expect(seen.screen.contains("main is at \(pushed.prefix(12)) now"), "the footer says the head moved: \(seen.screen)")
+        #expect(tmux.waitFor("fetched: main is at \(pushed.prefix(12))").ok, "the footer says what the fetch found: \(tmux.screen())")
     }
 
     @Test func rejectingWithAReasonDeletesTheBranchAndJournalsWhy() throws {
