@@ -47,7 +47,7 @@ BOX = {"─": [(-1, 0), (1, 0)], "│": [(0, -1), (0, 1)], "┌": [(1, 0), (0, 1
 # says it is there, and the terminal's colours.
 SHOTS = [
     ("resources", [], "OutOfSync", DARK),
-    ("resource-diff", ["j", "j"], "--- desired/etc/nginx/nginx.conf", DARK),
+    ("resource-diff", ["j", "j"], "+++ desired/etc/nginx/nginx.conf", DARK),
     ("proposals", ["2"], "open-uploads", DARK),
     ("proposal-detail", ["Enter"], "no-world-writable", DARK),
     ("approve-dialog", ["Escape", "j", "a"], "Approve proposal/tls-redirect", DARK),
@@ -55,6 +55,14 @@ SHOTS = [
     ("events", ["4"], "DriftDetected", DARK),
     ("help", ["1", "?"], "sync the selected resource", DARK),
     ("light-theme", ["Escape", ":", "theme light", "Enter"], "theme light", LIGHT),
+]
+# Then the same console at 80x24, what a newcomer's terminal shows first.
+SMALL = (80, 24)
+SMALL_SHOTS = [
+    ("resources-80x24", [":", "theme default", "Enter", "1", "g"], "OutOfSync", DARK),
+    ("resource-diff-80x24", ["j", "j", "j", "j"], "+++ desired/etc/nginx/nginx.conf", DARK),
+    ("event-detail-80x24", ["4", "k", "Enter"], "reason    ", DARK),
+    ("history-80x24", ["Escape", "3"], "Roll back to", DARK),
 ]
 
 
@@ -80,9 +88,10 @@ def colour(name, fallback):
     return "#" + name  # pyte gives 256-colour and true colours as rrggbb
 
 
-def render(capture, path, terminal):
+def render(capture, path, terminal, size=(COLUMNS, ROWS)):
     background, foreground = terminal
-    screen = pyte.Screen(COLUMNS, ROWS)
+    columns, rows = size
+    screen = pyte.Screen(columns, rows)
     stream = pyte.Stream(screen)
     stream.feed(capture.rstrip("\n").replace("\n", "\r\n"))
     regular = ImageFont.truetype(FONTS + "DejaVuSansMono.ttf", 15)
@@ -90,11 +99,11 @@ def render(capture, path, terminal):
     width = round(regular.getlength("M"))
     height = 19
     margin = 12
-    image = Image.new("RGB", (COLUMNS * width + 2 * margin, ROWS * height + 2 * margin), "#" + background)
+    image = Image.new("RGB", (columns * width + 2 * margin, rows * height + 2 * margin), "#" + background)
     draw = ImageDraw.Draw(image)
-    for y in range(ROWS):
+    for y in range(rows):
         line = screen.buffer[y]
-        for x in range(COLUMNS):
+        for x in range(columns):
             cell = line[x]
             fg, bg = colour(cell.fg, foreground), colour(cell.bg, background)
             if cell.reverse:
@@ -130,14 +139,19 @@ def main():
         subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "shots",
                         "-x", str(COLUMNS), "-y", str(ROWS), command], check=True, env=env,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for name, keys, text, terminal in SHOTS:
-            for key in keys:
-                tmux(socket, "send-keys", "-t", "shots", *(["-l", key] if " " in key else [key]))
-                time.sleep(0.15)
-            wait_for(socket, text)
-            capture = tmux(socket, "capture-pane", "-p", "-e", "-N", "-t", "shots")
-            render(capture, os.path.join(OUT, name + ".png"), terminal)
-            print(f"screenshots/{name}.png")
+        def take(shots, size):
+            for name, keys, text, terminal in shots:
+                for key in keys:
+                    tmux(socket, "send-keys", "-t", "shots", *(["-l", key] if " " in key else [key]))
+                    time.sleep(0.15)
+                wait_for(socket, text)
+                capture = tmux(socket, "capture-pane", "-p", "-e", "-N", "-t", "shots")
+                render(capture, os.path.join(OUT, name + ".png"), terminal, size)
+                print(f"screenshots/{name}.png")
+        take(SHOTS, (COLUMNS, ROWS))
+        tmux(socket, "resize-window", "-t", "shots", "-x", str(SMALL[0]), "-y", str(SMALL[1]))
+        time.sleep(0.3)
+        take(SMALL_SHOTS, SMALL)
         tmux(socket, "send-keys", "-t", "shots", "q")
     finally:
         tmux(socket, "kill-server", check=False)
