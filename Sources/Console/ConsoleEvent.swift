@@ -19,7 +19,7 @@ public enum ConsoleEvent: Sendable {
     case proposalsLoaded(epoch: Int, [ProposalReview])
     case proposalDiffLoaded(epoch: Int, lines: [String])
     case historyLoaded(epoch: Int, skip: Int, [Commit], complete: Bool)
-    case commitLoaded(epoch: Int, changes: [ResourceChange], diff: [String])
+    case commitLoaded(epoch: Int, CommitDetail)
     /// New entries of the journal, oldest first.
     case journal([Event])
     /// What a sync would do, for the dialog before "sync all".

@@ -1,3 +1,4 @@
+import Foundation
 import DesiredState
 import Engine
 
@@ -15,6 +16,31 @@ enum DetailText {
             if line.hasPrefix("-") { return (text, .diffDel) }
             return (text, .normal)
         }
+    }
+
+    /// A commit, as tig shows it: who and when, the whole message with its trailers, then what
+    /// it changes (or why its revision is invalid: it is never applied) and its diff.
+    static func commit(_ detail: CommitDetail, width: Int) -> [(text: String, role: Role)] {
+        let when = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
+        let message = detail.message
+        var lines: [(text: String, role: Role)] = [
+            ("author     \(message.author.escapingControlCharacters)  \(message.authored.formatted(when)) UTC", .normal),
+            ("committer  \(message.committer.escapingControlCharacters)  \(message.committed.formatted(when)) UTC", .muted),
+            ("", .normal),
+        ]
+        for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) {
+            let text = "  " + String(line).escapingControlCharacters
+            let trailer = ["Rollback-of:", "Approved-by:", "Proposal-head:", "Policy-override:", "Requested-by:"].contains { line.hasPrefix($0) }
+            lines += DisplayWidth.wrap(text, to: width).map { ($0, trailer ? .info : .normal) }
+        }
+        lines.append(("", .normal))
+        if detail.invalid.isEmpty {
+            lines += changes(detail.changes)
+        } else {
+            lines.append(("this revision is invalid: plumb never applies it", .error))
+            lines += detail.invalid.prefix(20).flatMap { DisplayWidth.wrap("  \($0)".escapingControlCharacters, to: width).map { ($0, Role.error) } }
+        }
+        return lines + [("", .normal)] + diff(detail.diff)
     }
 
     /// A plan, one resource a line: `  update  File/motd`.

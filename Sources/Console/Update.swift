@@ -48,9 +48,9 @@ public enum Update {
                 state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
             }
             return []
-        case .commitLoaded(let epoch, let changes, let diff):
+        case .commitLoaded(let epoch, let commit):
             guard epoch == state.historyEpoch, var detail = state.commitDetail else { return [] }
-            detail.lines = DetailText.changes(changes) + [("", .normal)] + DetailText.diff(diff)
+            detail.lines = DetailText.commit(commit, width: max(20, (Layout(state).detail?.width ?? state.width) - 2))
             state.commitDetail = detail
             return []
         case .journal(let events): return journal(events, &state)

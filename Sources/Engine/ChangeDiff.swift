@@ -22,3 +22,38 @@ extension Engine {
             + hidden.map { "\($0.path): holds sensitive content; its diff is not shown" }
     }
 }
+
+/// What the console's history shows of one commit: its whole message, and what it changes in
+/// the desired state and the files, or why its revision is invalid (it would never be applied).
+public struct CommitDetail: Sendable {
+    public let message: CommitMessage
+    public let changes: [ResourceChange]
+    public let diff: [String]
+    /// The revision's problems, when it is invalid; its changes are then not computed.
+    public let invalid: [Diagnostic]
+
+    public init(message: CommitMessage, changes: [ResourceChange], diff: [String], invalid: [Diagnostic]) {
+        self.message = message
+        self.changes = changes
+        self.diff = diff
+        self.invalid = invalid
+    }
+}
+
+extension Engine {
+    /// A commit's detail against its parent (a first commit against git's empty tree).
+    public func commitDetail(of commit: Commit) async throws -> CommitDetail {
+        async let message = mirror.message(of: commit.sha)
+        let parent = try await mirror.resolve(commit.sha + "^")
+        let diff = try await changeDiff(from: parent ?? Mirror.emptyTree, to: commit.sha)
+        do {
+            let after = try await desiredState(at: commit.sha, journal: false)
+            var before: DesiredState?
+            if let parent { before = try? await desiredState(at: parent, journal: false) }
+            let changes = ResourceChange.between(before ?? DesiredState(revision: "", resources: [], settings: Settings()), after)
+            return CommitDetail(message: try await message, changes: changes, diff: diff, invalid: [])
+        } catch let invalid as InvalidRevision {
+            return CommitDetail(message: try await message, changes: [], diff: diff, invalid: invalid.diagnostics)
+        }
+    }
+}

@@ -76,3 +76,20 @@ public struct Commit: Sendable, Hashable {
         proposalHead = optional(6)
     }
 }
+
+/// A commit's whole message (subject, body and trailers, as git stores it) and its people.
+public struct CommitMessage: Sendable, Hashable {
+    public let author: String
+    public let authored: Date
+    public let committer: String
+    public let committed: Date
+    public let body: String
+
+    public init(author: String, authored: Date, committer: String, committed: Date, body: String) {
+        self.author = author
+        self.authored = authored
+        self.committer = committer
+        self.committed = committed
+        self.body = body
+    }
+}

@@ -25,6 +25,21 @@ extension Mirror {
         if !commits.isEmpty { _ = try each(commits) }
     }
 
+    /// git's empty tree: what a first commit is compared with.
+    public static let emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+    /// The whole message of one commit, with who wrote and who committed it and when.
+    public func message(of sha: String) async throws -> CommitMessage {
+        let out = try await git.run(["show", "-s", "--format=%an <%ae>%x00%at%x00%cn <%ce>%x00%ct%x00%B", sha, "--"])
+        let fields = out.stdout.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard out.succeeded, fields.count == 5, let authored = TimeInterval(fields[1]), let committed = TimeInterval(fields[3]) else {
+            throw GitError("reading the message of \(sha.prefix(12)) failed: \(out.complaint)")
+        }
+        return CommitMessage(author: fields[0], authored: Date(timeIntervalSince1970: authored),
+                             committer: fields[2], committed: Date(timeIntervalSince1970: committed),
+                             body: fields[4].trimmingCharacters(in: .newlines))
+    }
+
     /// The commits of `log`, gathered: for short ranges only.
     public func commits(_ range: String, limit: Int? = nil, reverse: Bool = false) async throws -> [Commit] {
         var all: [Commit] = []

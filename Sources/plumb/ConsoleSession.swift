@@ -143,15 +143,7 @@ final class ConsoleSession: @unchecked Sendable {
             try await engine.mirror.log(from: engine.config.source.branchRef, skip: skip, limit: Self.historyPage) { commits += $0; return true }
             return .historyLoaded(epoch: epoch, skip: skip, commits, complete: commits.count < Self.historyPage)
         case .loadCommit(let commit, let epoch):
-            let parent = try await engine.mirror.resolve(commit.sha + "^")
-            let empty = DesiredState(revision: "", resources: [], settings: Settings())
-            var before: DesiredState?
-            if let parent { before = try? await engine.desiredState(at: parent, journal: false) }
-            let after = try? await engine.desiredState(at: commit.sha, journal: false)
-            let changes = ResourceChange.between(before ?? empty, after ?? empty)
-            // A first commit is compared with git's empty tree.
-            let diff = try await engine.changeDiff(from: parent ?? "4b825dc642cb6eb9a060e54bf8d69288fbee4904", to: commit.sha)
-            return .commitLoaded(epoch: epoch, changes: changes, diff: diff)
+            return .commitLoaded(epoch: epoch, try await engine.commitDetail(of: commit))
         case .planSyncAll:
             var options = SyncOptions()
             options.dryRun = true

@@ -297,6 +297,25 @@ import VersionSource
         #expect(branch == proposal && reason == "y, not this")
     }
 
+    @Test func aCommitsDetailShowsItsWholeMessageTrailersAndWhyItsRevisionIsInvalid() {
+        var state = F.state()
+        guard case .loadCommit(let commit, let epoch)? = F.press([.char("3"), .char("j"), .enter], &state).last else {
+            Issue.record("Enter must load the commit")
+            return
+        }
+        let message = CommitMessage(author: "Olga Operator <olga@example.com>", authored: F.now, committer: "plumb <plumb@localhost>", committed: F.now,
+                                    body: "Roll back to 444444444444: add the app\n\nThe login page broke.\n\nRollback-of: 4444444444444444444444444444444444444444\nRequested-by: Olga Operator <olga@example.com>")
+        let problem = Diagnostic(SourceLocation(file: "resources/app.yaml", line: 3, column: 7), "unknown field `colour` in the spec of a File")
+        _ = Update.update(&state, .commitLoaded(epoch: epoch, CommitDetail(message: message, changes: [], diff: [], invalid: [problem])))
+        let lines = state.commitDetail?.lines ?? []
+        #expect(commit.sha == "3333333333333333333333333333333333333333")
+        #expect(lines.first?.text.hasPrefix("author     Olga Operator <olga@example.com>  ") == true, "\(lines)")
+        #expect(lines.contains { $0.text == "  The login page broke." })
+        #expect(lines.contains { $0.text.hasPrefix("  Rollback-of: 4444") && $0.role == .info }, "trailers stand out")
+        #expect(lines.contains { $0.text == "this revision is invalid: plumb never applies it" && $0.role == .error })
+        #expect(lines.contains { $0.text == "  resources/app.yaml:3:7: unknown field `colour` in the spec of a File" }, "and why, not a delete of every resource")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"

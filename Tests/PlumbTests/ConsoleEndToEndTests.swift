@@ -128,6 +128,21 @@ import TestSupport
         #expect(rejected.last?.hasSuffix(": not now") == true, "\(rejected)")
     }
 
+    @Test func aCommitOpensWithItsWholeMessageAndAnInvalidOneSaysWhy() throws {
+        try fx.source.write("resources/bad.yaml", "kind: File\nname: bad\nspec: {path: bad, content: x, colour: red}\n")
+        _ = try fx.source.commit("a broken manifest\n\nWith a body that says more.")
+        let tmux = try console(width: 100, height: 40)
+        tmux.press("3")
+        #expect(tmux.waitFor("a broken manifest").ok, "\(tmux.screen())")
+        tmux.press("Enter")
+        let open = tmux.waitFor { $0.contains("this revision is invalid") }
+        #expect(open.ok, "\(open.screen)")
+        #expect(open.screen.contains("author     Test Author"), "\(open.screen)")
+        #expect(open.screen.contains("With a body that says more."))
+        #expect(open.screen.contains("resources/bad.yaml:3:31: unknown field `colour`"), "\(open.screen)")
+        #expect(!open.screen.contains("delete  File/motd"), "an invalid revision is not a delete of everything")
+    }
+
     @Test func rollingBackByKeystrokePushesARollbackCommit() throws {
         try fx.source.write("resources/motd.yaml", SourceChangeTests.file("motd", "etc/motd", "second"))
         let second = try fx.source.commit("second motd")
