@@ -90,6 +90,44 @@ enum Dialogs {
                       lines: changes + kept + [("", .normal), footer], confirm: .sync(ids: nil, prune: false))
     }
 
+    /// What `s` on one resource asks before it deletes or writes over what is not plumb's: an
+    /// extra (pruned, or purged when its Directory purges) and a hand edit; nil when it syncs at once.
+    static func syncOne(_ status: ResourceStatus, ownerPurges: Bool) -> Dialog? {
+        let id = status.id.description.escapingControlCharacters, place = status.place.escapingControlCharacters
+        let title: String, lines: [(String, Role)], prune: Bool
+        if overwrites(status) {
+            title = "Overwrite \(id)?"
+            lines = [("\(place) was changed in the target: \((status.message ?? "").escapingControlCharacters)", .drift),
+                     ("a sync writes the declared content over it; what it holds now is saved in the state dir first", .muted)]
+            prune = false
+        } else if status.drift == .extra && !status.appliedByPlumb && ownerPurges {
+            title = "Purge \(id)?"
+            lines = [("delete \(place) from the target", .extra),
+                     ("(plumb did not write it and its Directory purges: it is saved in the state dir first)", .muted)]
+            prune = false
+        } else if status.drift == .extra {
+            title = "Prune \(id)?"
+            lines = [("delete \(place) from the target", .extra),
+                     ("(only if plumb applied it and it is unchanged since; else it is kept)", .muted)]
+            prune = true
+        } else {
+            return nil
+        }
+        return Dialog(title: title, lines: lines + [("", .normal), footer], confirm: .sync(ids: [status.id], prune: prune))
+    }
+
+    /// Whether a sync of it would write over content the target holds that differs from what is
+    /// declared (a hand edit, or another type at its path), not only set a mode or an owner.
+    static func overwrites(_ status: ResourceStatus) -> Bool {
+        guard status.drift == .modified, let desired = status.desired, desired.kind.isInTarget else { return false }
+        switch (desired.shape, status.observed) {
+        case (.file(let blob, _, _), .file(let actual, _, _)): return blob != actual
+        case (.directory, .directory): return false
+        case (.symlink(let target), .symlink(let actual)): return target != actual
+        default: return true
+        }
+    }
+
     static func rollback(_ plan: RollbackPlan, branch: String) -> Dialog {
         Dialog(title: "Roll back \(branch) to \(plan.restore.short)?", lines: [
             ("a new commit on \(branch) after \(plan.head.prefix(12)), with the files of \(plan.restore.short):", .normal),

@@ -31,8 +31,9 @@ public enum Update {
             return []
         case .historyLoaded(let epoch, let skip, let commits, let complete):
             guard epoch == state.historyEpoch, skip == 0 || skip == state.commits.count else { return [] }
-            // A first page replaces what was shown, and the selection stays on its commit.
-            let selected = skip == 0 ? selectedCommit(state)?.sha : nil
+            // A first page replaces what was shown. The selection stays on its commit, but on the
+            // newest row it stays on the newest: the top follows the head, as the events' end does.
+            let selected = skip == 0 && state.historyList.cursor > 0 ? selectedCommit(state)?.sha : nil
             if skip == 0 {
                 state.commits = []
                 state.commitSearch = []
@@ -343,47 +344,13 @@ public enum Update {
     static func syncSelected(_ state: inout ConsoleState) -> [Effect] {
         if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
         guard let status = selectedStatus(state) else { return [] }
+        if let dialog = Dialogs.syncOne(status, ownerPurges: ownerPurges(status, state)) {
+            state.dialog = dialog
+            return []
+        }
         let id = status.id.description.escapingControlCharacters
-        if overwrites(status) {
-            // A hand edit: what a sync writes over is not plumb's, so ask, as for any deletion.
-            state.dialog = Dialog(title: "Overwrite \(id)?", lines: [
-                ("\(status.place.escapingControlCharacters) was changed in the target: \((status.message ?? "").escapingControlCharacters)", .drift),
-                ("a sync writes the declared content over it; what it holds now is saved in the state dir first", .muted),
-                ("", .normal), Dialogs.footer,
-            ], confirm: .sync(ids: [status.id], prune: false))
-            return []
-        }
-        if status.drift == .extra && !status.appliedByPlumb && ownerPurges(status, state) {
-            state.dialog = Dialog(title: "Purge \(id)?", lines: [
-                ("delete \(status.path.escapingControlCharacters) from the target", .extra),
-                ("(plumb did not write it and its Directory purges: it is saved in the state dir first)", .muted),
-                ("", .normal), Dialogs.footer,
-            ], confirm: .sync(ids: [status.id], prune: false))
-            return []
-        }
-        if status.drift == .extra {
-            // Deleting is destructive: ask, showing what goes.
-            state.dialog = Dialog(title: "Prune \(id)?", lines: [
-                ("delete \(status.path.escapingControlCharacters) from the target", .extra),
-                ("(only if plumb applied it and it is unchanged since; else it is kept)", .muted),
-                ("", .normal), Dialogs.footer,
-            ], confirm: .sync(ids: [status.id], prune: true))
-            return []
-        }
         state.flash = ("syncing \(id)…", .muted)
         return [.sync(ids: [status.id], prune: false)]
-    }
-
-    /// Whether a sync of it would write over content the target holds that differs from what is
-    /// declared (a hand edit, or another type at its path), not only set a mode or an owner.
-    static func overwrites(_ status: ResourceStatus) -> Bool {
-        guard status.drift == .modified, let desired = status.desired, desired.kind.isInTarget else { return false }
-        switch (desired.shape, status.observed) {
-        case (.file(let blob, _, _), .file(let actual, _, _)): return blob != actual
-        case (.directory, .directory): return false
-        case (.symlink(let target), .symlink(let actual)): return target != actual
-        default: return true
-        }
     }
 
     /// Whether the Directory an extra lies in says `purge: true`.

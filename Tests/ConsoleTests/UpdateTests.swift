@@ -240,6 +240,13 @@ import VersionSource
         _ = Update.update(&state, .historyLoaded(epoch: epoch, skip: 0, [newest] + F.commits, complete: true))
         #expect(state.commits.count == F.commits.count + 1, "replaced, not appended")
         #expect(Update.selectedCommit(state)?.sha == F.applied, "the selection stays on its commit")
+        // On the newest row, the selection follows the head.
+        F.press([.char("g")], &state)
+        let newer = Commit(sha: "6666666666666666666666666666666666666666", author: "Ada", time: F.now, subject: "newest")
+        let next = Snapshot(head: newer.sha, applied: F.applied, desired: DesiredState(revision: F.head, resources: [], settings: Settings()), statuses: F.statuses)
+        _ = Update.update(&state, .snapshot(next, at: F.now))
+        _ = Update.update(&state, .historyLoaded(epoch: state.historyEpoch, skip: 0, [newer, newest] + F.commits, complete: true))
+        #expect(Update.selectedCommit(state)?.sha == newer.sha)
     }
 
     @Test func theHeaderShortensTheSourceThenTheRevisionsBeforeAnythingVanishes() {
