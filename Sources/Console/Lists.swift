@@ -152,9 +152,19 @@ enum HistoryList {
 
 enum EventList {
     static let time = Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false).timeSeparator(.colon)
+    /// An event of another day than today carries its date: `11-18 11:03`.
+    static let dayAndTime = Date.VerbatimFormatStyle(format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+                                                     timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
-        let columns = Columns(total: layout.listWidth, [.fixed(8), .fixed(7), .fixed(16), .share(1), .share(3)])
+        // Only the rows on screen decide whether the time column needs room for a date.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = .gmt
+        let today = utc.startOfDay(for: state.now)
+        let first = min(state.eventList.top, state.eventRows.count)
+        let visible = first..<min(state.eventRows.count, first + layout.listRows)
+        let dated = visible.contains { state.eventRows[$0].event.time < today }
+        let columns = Columns(total: layout.listWidth, [.fixed(dated ? 11 : 8), .fixed(7), .fixed(16), .share(1), .share(3)])
         ListPainter.paint(titles: ["TIME", "LEVEL", "REASON", "RESOURCE", "MESSAGE"], columns: columns, layout: layout,
                           list: state.eventList, count: state.eventRows.count,
                           empty: state.eventList.filter.isEmpty ? "no events yet" : "no event matches", &buffer) { index in
@@ -163,7 +173,8 @@ enum EventList {
             let role: Role = switch event.level { case .info: .normal; case .warning: .warning; case .error: .error }
             var message = event.message.escapingControlCharacters
             if row.count > 1 { message += "  ×\(row.count) · \(Views.age(of: event.time, now: state.now))" }
-            return [(event.time.formatted(time), .muted), (event.level.rawValue, role), (event.reason.rawValue, role),
+            let when = event.time < today ? event.time.formatted(dayAndTime) : event.time.formatted(time)
+            return [(when, .muted), (event.level.rawValue, role), (event.reason.rawValue, role),
                     ((event.resource ?? "-").escapingControlCharacters, .normal), (message, .normal)]
         }
     }

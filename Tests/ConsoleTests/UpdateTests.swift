@@ -323,6 +323,16 @@ import VersionSource
         #expect(lines.contains { $0.text == "  resources/app.yaml:3:7: unknown field `colour` in the spec of a File" }, "and why, not a delete of every resource")
     }
 
+    @Test func anEventOfAnotherDayCarriesItsDate() {
+        var state = F.state()
+        F.press([.char("4")], &state)
+        #expect(!Views.render(state).text.contains("11-17 "), "today's events say only the time")
+        let yesterday = Event(.fetchFailed, .error, message: "the source was away", time: F.now.addingTimeInterval(-86_400))
+        _ = Update.update(&state, .journal([yesterday]))
+        let text = Views.render(state).text
+        #expect(text.contains("11-17 11:06 error"), "a day before F.now (2026-11-18 11:06:40 UTC): \(text)")
+    }
+
     @Test func aPreviewOfAnotherHostSaysSoInTheHeader() {
         var state = F.state(width: 120)
         state.previewedHost = "web2"
