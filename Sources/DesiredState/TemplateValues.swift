@@ -91,34 +91,23 @@ public struct HostFacts: Sendable, Hashable {
     public var arch: String
     public var cpus: Int
 
-    public init(name: String, fqdn: String, os: String, arch: String, cpus: Int) {
-        self.name = name
-        self.fqdn = fqdn
-        self.os = os
-        self.arch = arch
-        self.cpus = cpus
-    }
-
     /// This machine's name, as `uname -n` says it: the default host.
-    public static func ownName() -> String {
-        var names = utsname()
-        uname(&names)
-        return withUnsafeBytes(of: names.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    }
+    public static func ownName() -> String { uname(\.nodename) }
 
     /// This machine's facts; with `host`, rendered as if it were that host (`--host`): its name
     /// (and, when it differs from this machine's, its fqdn) is that name.
     public static func thisMachine(as host: String? = nil) -> HostFacts {
-        var names = utsname()
-        uname(&names)
-        func text<T>(_ field: T) -> String {
-            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        }
-        let own = text(names.nodename)
-        let name = host ?? own
+        let own = ownName(), name = host ?? own
         let fqdn = name == own ? canonicalName(own) ?? own : name
-        return HostFacts(name: name, fqdn: fqdn, os: text(names.sysname).lowercased(), arch: text(names.machine),
+        return HostFacts(name: name, fqdn: fqdn, os: uname(\.sysname).lowercased(), arch: uname(\.machine),
                          cpus: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// One field of `uname(2)` as text.
+    private static func uname<Field>(_ field: KeyPath<utsname, Field>) -> String {
+        var names = utsname()
+        Glibc.uname(&names)
+        return withUnsafeBytes(of: names[keyPath: field]) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     /// The host's canonical name from the resolver (`hostname --fqdn`), nil when it has none.
