@@ -126,8 +126,8 @@ func frame(_ key: Key, _ state: inout ConsoleState, _ previous: inout CellBuffer
     return sample
 }
 
-/// The keys of one view's session: moves, paging, the ends, a filter typed letter by letter and
-/// cleared, and a switch away and back. Repeated until `count` keys. Each key has a label for the
+/// The keys of one view's session: moves, paging, the ends, a filter typed letter by letter, `o`
+/// and the jumps `]` `[` within it, the filter cleared, and a switch away and back. Repeated until `count` keys. Each key has a label for the
 /// report; filter letters are labelled `/f`, `/0`, … as they rebuild the rows.
 func script(for view: ConsoleView, count: Int) -> [(key: Key, label: String)] {
     let away = view == .events ? 1 : view.rawValue + 1
@@ -135,6 +135,8 @@ func script(for view: ConsoleView, count: Int) -> [(key: Key, label: String)] {
         (.char("j"), "j"), (.char("j"), "j"), (.char("j"), "j"), (.char("k"), "k"), (.pageDown, "PgDn"), (.pageDown, "PgDn"),
         (.char("j"), "j"), (.char("G"), "G"), (.char("k"), "k"), (.char("g"), "g"), (.char("/"), "/"),
     ] + "f0421".map { (Key.char($0), "/\($0)") } + [
+        // The filter kept (Enter), then only what wants attention within it, jumps, and all again.
+        (.enter, "Enter (keep)"), (.char("o"), "o"), (.char("]"), "]"), (.char("]"), "]"), (.char("["), "["), (.char("o"), "o (off)"),
         (.escape, "Esc (clear)"), (.char(Character(String(away))), "\(away) (away)"), (.char(Character(String(view.rawValue))), "\(view.rawValue) (back)"),
     ]
     return (0..<count).map { cycle[$0 % cycle.count] }
@@ -154,7 +156,7 @@ _ = Update.update(&base, .snapshot(snapshot, at: now.addingTimeInterval(-3)))
 _ = Update.update(&base, .journal(journal))
 // History is loaded in pages of 200 as the cursor nears the end; here all of it at once, so the
 // frame time is seen not to depend on how much is loaded.
-_ = Update.update(&base, .historyLoaded(epoch: base.historyEpoch, skip: 0, history, complete: true))
+_ = Update.update(&base, .historyLoaded(epoch: base.history.epoch, skip: 0, history, complete: true))
 let builtMemory = (peak: memory("VmHWM"), now: memory("VmRSS"))
 
 // MARK: Running
@@ -174,7 +176,7 @@ for (width, height) in sizes {
     // mid-list so that keeping the selection has to look for it. Then again with a filter on,
     // as the rows are rebuilt through it on every snapshot.
     _ = Update.update(&state, .input(.key(.char("1"))))
-    state.resources.cursor = state.resourceRows.count / 2
+    state.resources.selectRow(state.resources.rows.count / 2)
     _ = Update.update(&state, .input(.key(.char("j")))) // scrolls the list to the cursor
     func applies(_ rounds: Int) -> (p50: Double, max: Double) {
         _ = Update.update(&state, .snapshot(snapshot, at: now)) // warms up

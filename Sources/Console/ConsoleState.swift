@@ -17,28 +17,6 @@ public enum ConsoleView: Int, CaseIterable, Hashable, Sendable {
     }
 }
 
-/// A cursor over a list: which row is selected, which is at the top of the screen, and the filter.
-public struct ListState: Hashable, Sendable {
-    public var cursor = 0
-    public var top = 0
-    /// The text typed after `/`; empty for none.
-    public var filter = ""
-
-    /// Moves the cursor by `delta` within `count` rows.
-    mutating func move(by delta: Int, count: Int) {
-        cursor = max(0, min(count - 1, cursor + delta))
-    }
-
-    /// Keeps the cursor on screen, given `rows` visible rows.
-    mutating func scroll(rows: Int, count: Int) {
-        guard rows > 0 else { return }
-        cursor = max(0, min(cursor, count - 1))
-        if cursor < top { top = cursor }
-        if cursor >= top + rows { top = cursor - rows + 1 }
-        top = max(0, min(top, max(0, count - rows)))
-    }
-}
-
 /// How the in-process engine runs: as the engine of the state dir, or as an observer beside another.
 public struct EngineMode: Hashable, Sendable {
     public var autoSync: Bool
@@ -62,11 +40,16 @@ public struct Dialog: Sendable {
     public var confirm: Effect?
 }
 
-/// A resource diff, a proposal's or a commit's detail, in the detail pane.
+/// A resource diff, a proposal's, a commit's or an event's detail, in the detail pane.
 public struct Detail: Sendable {
     public var title: String
     public var lines: [(text: String, role: Role)]
     public var top = 0
+
+    public init(title: String, lines: [(text: String, role: Role)]) {
+        self.title = title
+        self.lines = lines
+    }
 }
 
 /// Everything the console shows and knows. Changed only by `update`; read by the views.
@@ -90,50 +73,25 @@ public struct ConsoleState: Sendable {
     /// Why the last pass failed, and when the engine tries again.
     public var engineProblem: String?
 
-    // Resources
-    public var statuses: [ResourceStatus] = []
-    public var resourceRows: [Int] = []
-    /// What `/` searches, per status; built once per snapshot, when a filter is typed.
-    var resourceSearch: [SearchText] = []
+    // The four lists, one model: items, rows shown, selection, scroll, detail.
+    public var resources = ItemList<ResourceStatus>()
+    public var proposals = ItemList<ProposalReview>()
+    public var history = ItemList<Commit>()
+    public var events = ItemList<EventRow>()
+
     /// Counted once per snapshot, not on every frame.
     public var syncedCount = 0, unknownCount = 0
     /// The worst health of all resources, for the header.
     public var worstHealth = Health.healthy
-    public var resources = ListState()
     public var resourcesLoaded = false
     /// Why something the console asked for could not be read, for the views still waiting on
     /// it: they say that instead of "reading…" forever.
     public var loadProblem: String?
-    public var resourceDetail: Detail?
-    public var diffEpoch = 0
-
-    // Proposals
-    public var proposals: [ProposalReview] = []
-    public var proposalRows: [Int] = []
-    public var proposalList = ListState()
-    public var proposalsLoading = false
-    public var proposalsEpoch = 0
-    public var proposalDetail: Detail?
-
-    // History
-    public var commits: [Commit] = []
-    public var commitRows: [Int] = []
-    var commitSearch: [SearchText] = []
-    public var historyList = ListState()
+    /// Every page of the history is loaded.
     public var historyComplete = false
-    public var historyLoading = false
-    public var historyEpoch = 0
-    public var commitDetail: Detail?
-
-    // Events
-    public var events: [Event] = []
-    var eventSearch: [SearchText] = []
-    public var eventRows: [EventRow] = []
-    public var eventList = ListState()
+    /// The events' selection stays on the newest row as events arrive.
     public var follow = true
-    /// The whole of the selected event, after Enter.
-    public var eventDetail: Detail?
-    /// The lowest level shown.
+    /// The lowest level of event shown.
     public var minimumLevel: Event.Level = .info
 
     // Overlays and the bottom line
@@ -177,4 +135,25 @@ public struct Prompt: Hashable, Sendable {
 public struct EventRow: Sendable {
     public let event: Event
     public let count: Int
+    /// The journal sequence of the run's first event: the row's identity as the run grows.
+    public let first: Int64
+
+    public init(_ event: Event) {
+        self.event = event
+        count = 1
+        first = event.sequence
+    }
+
+    private init(event: Event, count: Int, first: Int64) {
+        self.event = event
+        self.count = count
+        self.first = first
+    }
+
+    /// `next` folded into this row when it repeats this row's event; nil when it does not.
+    public func folding(_ next: EventRow) -> EventRow? {
+        guard next.event.level == event.level, next.event.reason == event.reason, next.event.resource == event.resource,
+              next.event.message == event.message else { return nil }
+        return EventRow(event: next.event, count: count + next.count, first: first)
+    }
 }

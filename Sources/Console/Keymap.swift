@@ -5,6 +5,7 @@ public enum Action: Hashable, Sendable {
     case open, back, nextPane
     case show(ConsoleView)
     case filter, nextMatch, previousMatch
+    case onlyAttention, nextAttention, previousAttention
     case syncSelected, syncAll, togglePause, fetchNow
     case approve, reject, rollback
     case toggleFollow, cycleLevel
@@ -31,6 +32,9 @@ public enum Keymap {
         Binding(keys: keys, label: label, action: action, summary: summary, views: views, dangerous: dangerous, hint: hint)
     }
 
+    /// Where rows have a status for `o`, `]` and `[`: a commit has none.
+    static let attentionViews: Set<ConsoleView> = [.resources, .proposals, .events]
+
     public static let bindings: [Binding] = [
         bind([.char("j"), .down], "j ↓", .moveDown, "move down"),
         bind([.char("k"), .up], "k ↑", .moveUp, "move up"),
@@ -48,6 +52,9 @@ public enum Keymap {
         bind([.char("/")], "/", .filter, "filter the list", hint: "filter"),
         bind([.char("n")], "n", .nextMatch, "next match"),
         bind([.char("N")], "N", .previousMatch, "previous match"),
+        bind([.char("o")], "o", .onlyAttention, "only drifted or unhealthy, on/off", in: attentionViews, hint: "only drift"),
+        bind([.char("]")], "]", .nextAttention, "next drifted or unhealthy row", in: attentionViews),
+        bind([.char("[")], "[", .previousAttention, "previous drifted or unhealthy row", in: attentionViews),
         bind([.char("s")], "s", .syncSelected, "sync the selected resource", in: [.resources], hint: "sync"),
         bind([.char("S")], "S", .syncAll, "sync all (shows the plan first)", in: [.resources], dangerous: true, hint: "sync all"),
         bind([.char("p")], "p", .togglePause, "pause or resume auto-sync", hint: "pause"),

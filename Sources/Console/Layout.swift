@@ -54,11 +54,6 @@ public struct Layout: Hashable, Sendable {
 extension ConsoleState {
     /// Whether the current view shows a detail pane.
     public var detailShown: Bool {
-        switch view {
-        case .resources: return true
-        case .proposals: return proposalDetail != nil
-        case .history: return commitDetail != nil
-        case .events: return eventDetail != nil
-        }
+        view == .resources || list.detail != nil
     }
 }

@@ -36,8 +36,9 @@ struct Columns {
 
 /// The list area of a view: column titles, then only the rows that are on screen.
 enum ListPainter {
-    static func paint(titles: [String], columns: Columns, layout: Layout, list: ListState, count: Int, empty: String,
-                      _ buffer: inout CellBuffer, row: (Int) -> [(String, Role)]) {
+    static func paint<Item>(titles: [String], columns: Columns, layout: Layout, list: ItemList<Item>, empty: String,
+                            _ buffer: inout CellBuffer, row: (Item) -> [(String, Role)]) {
+        let count = list.rows.count
         columns.paint(titles.map { ($0, Role.muted) }, x: layout.listX, y: Layout.bodyTop, width: layout.listWidth, rowRole: nil, &buffer)
         // An empty list says why in full (a reason may be long), wrapped over the first rows.
         let emptyLines = count == 0 ? DisplayWidth.wrap(empty, to: layout.listWidth - 2) : []
@@ -49,7 +50,7 @@ enum ListPainter {
                 if screenRow < emptyLines.count { buffer.put(emptyLines[screenRow], x: layout.listX + 1, y: y, role: .muted, maxWidth: layout.listWidth - 1) }
                 continue
             }
-            columns.paint(row(index), x: layout.listX, y: y, width: layout.listWidth, rowRole: index == list.cursor ? .selection : nil, &buffer)
+            columns.paint(row(list[row: index]), x: layout.listX, y: y, width: layout.listWidth, rowRole: index == list.cursor ? .selection : nil, &buffer)
         }
     }
 }
@@ -93,11 +94,10 @@ enum ResourceList {
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(9), .fixed(8), .share(1), .share(1), .fixed(11)])
         ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH / UNIT", "HEALTH"], columns: columns, layout: layout,
-                          list: state.resources, count: state.resourceRows.count,
-                          empty: state.resourcesLoaded ? (state.resources.filter.isEmpty ? "no resources declared" : "no resource matches")
+                          list: state.resources,
+                          empty: state.resourcesLoaded ? (state.resources.items.isEmpty ? "no resources declared" : state.resources.filter.isEmpty ? "nothing drifted or unhealthy (o shows all)" : "no resource matches")
                               : (state.engineProblem ?? state.loadProblem).map { "cannot observe: \($0.escapingControlCharacters)" } ?? "observing the target…",
-                          &buffer) { index in
-            let status = state.statuses[state.resourceRows[index]]
+                          &buffer) { status in
             let role = role(status)
             // A drifted row is highlighted whole; a synced one only in its words.
             let text: Role = status.sync == .synced ? .normal : role
@@ -109,17 +109,22 @@ enum ResourceList {
 }
 
 enum ProposalList {
+    /// The words of the MERGE and POLICY columns, which `/` finds too.
+    static func mergeWord(_ review: ProposalReview) -> String { review.mergeable ? "clean" : "CONFLICT" }
+    static func policyWord(_ review: ProposalReview) -> String { review.passesPolicy ? "pass" : "FAIL" }
+
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let columns = Columns(total: layout.listWidth, [.fixed(12), .fixed(8), .fixed(6), .share(2), .share(3), .fixed(11)])
-        let empty = state.proposalsLoading ? "reviewing proposals…" : state.proposalList.filter.isEmpty ? "no open proposals (branches proposal/* at the source)" : "no proposal matches"
+        let list = state.proposals
+        let empty = list.loading ? "reviewing proposals…" : list.items.isEmpty ? "no open proposals (branches proposal/* at the source)"
+            : list.filter.isEmpty ? "no proposal conflicts or fails its policy (o shows all)" : "no proposal matches"
         ListPainter.paint(titles: ["HEAD", "MERGE", "POLICY", "PROPOSAL", "TITLE", "CHANGES"], columns: columns, layout: layout,
-                          list: state.proposalList, count: state.proposalRows.count, empty: empty, &buffer) { index in
-            let review = state.proposals[state.proposalRows[index]]
+                          list: list, empty: empty, &buffer) { review in
             let counts = Dictionary(grouping: review.changes, by: \.change).mapValues(\.count)
             let plan = "+\(counts[.create] ?? 0) ~\(counts[.update] ?? 0) -\(counts[.delete] ?? 0)"
             return [(String(review.proposal.head.prefix(12)), .muted),
-                    (review.mergeable ? "clean" : "CONFLICT", review.mergeable ? .synced : .error),
-                    (review.passesPolicy ? "pass" : "FAIL", review.passesPolicy ? .synced : .error),
+                    (mergeWord(review), review.mergeable ? .synced : .error),
+                    (policyWord(review), review.passesPolicy ? .synced : .error),
                     (review.proposal.branch.escapingControlCharacters, .normal),
                     ("\(review.title.escapingControlCharacters) · \(review.author.escapingControlCharacters)", .normal), (plan, .normal)]
         }
@@ -131,12 +136,12 @@ enum HistoryList {
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(12), .fixed(10), .share(1), .share(3)])
-        let empty = state.historyLoading ? "reading the history…"
-            : state.commits.isEmpty && state.loadProblem != nil ? "cannot read the history: \(state.loadProblem!.escapingControlCharacters)"
-            : state.historyList.filter.isEmpty ? "no commits" : "no loaded commit matches"
+        let list = state.history
+        let empty = list.loading ? "reading the history…"
+            : list.items.isEmpty && state.loadProblem != nil ? "cannot read the history: \(state.loadProblem!.escapingControlCharacters)"
+            : list.filter.isEmpty ? "no commits" : "no loaded commit matches"
         ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: columns, layout: layout,
-                          list: state.historyList, count: state.commitRows.count, empty: empty, &buffer) { index in
-            let commit = state.commits[state.commitRows[index]]
+                          list: list, empty: empty, &buffer) { commit in
             let applied = commit.sha == state.applied
             var subject = commit.subject.isEmpty ? "(no subject)" : commit.subject.escapingControlCharacters
             if let of = commit.rollbackOf { subject += "  ↺ rollback of \(of.prefix(12))" }
@@ -144,13 +149,21 @@ enum HistoryList {
             return [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.time.formatted(date), .muted),
                     (commit.author.escapingControlCharacters, .normal), (subject, commit.rollbackOf != nil || commit.approvedBy != nil ? .info : .normal)]
         }
-        if state.historyLoading && !state.commits.isEmpty, layout.listRows > 0 {
+        if list.loading && !list.items.isEmpty, layout.listRows > 0 {
             buffer.put(" loading more… ", x: max(0, layout.listWidth - 16), y: layout.listY + layout.listRows - 1, role: .muted)
         }
     }
 }
 
 enum EventList {
+    static func role(_ level: Event.Level) -> Role {
+        switch level {
+        case .info: return .normal
+        case .warning: return .warning
+        case .error: return .error
+        }
+    }
+
     static let time = Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false).timeSeparator(.colon)
     /// An event of another day than today carries its date: `11-18 11:03`.
     static let dayAndTime = Date.VerbatimFormatStyle(format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
@@ -161,16 +174,16 @@ enum EventList {
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = .gmt
         let today = utc.startOfDay(for: state.now)
-        let first = min(state.eventList.top, state.eventRows.count)
-        let visible = first..<min(state.eventRows.count, first + layout.listRows)
-        let dated = visible.contains { state.eventRows[$0].event.time < today }
+        let list = state.events
+        let first = min(list.top, list.rows.count)
+        let visible = first..<min(list.rows.count, first + layout.listRows)
+        let dated = visible.contains { list[row: $0].event.time < today }
         let columns = Columns(total: layout.listWidth, [.fixed(dated ? 11 : 8), .fixed(7), .fixed(16), .share(1), .share(3)])
         ListPainter.paint(titles: ["TIME", "LEVEL", "REASON", "RESOURCE", "MESSAGE"], columns: columns, layout: layout,
-                          list: state.eventList, count: state.eventRows.count,
-                          empty: state.eventList.filter.isEmpty ? "no events yet" : "no event matches", &buffer) { index in
-            let row = state.eventRows[index]
+                          list: list, empty: list.items.isEmpty ? "no events yet" : list.filter.isEmpty ? "no event at this level" : "no event matches",
+                          &buffer) { row in
             let event = row.event
-            let role: Role = switch event.level { case .info: .normal; case .warning: .warning; case .error: .error }
+            let role = role(event.level)
             var message = event.message.escapingControlCharacters
             if row.count > 1 { message += "  ×\(row.count) · \(Views.age(of: event.time, now: state.now))" }
             let when = event.time < today ? event.time.formatted(dayAndTime) : event.time.formatted(time)

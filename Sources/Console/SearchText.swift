@@ -3,10 +3,10 @@ import Foundation
 /// What `/` searches in, per row: the row's fields lowercased into bytes once, when the rows
 /// arrive, so filtering a hundred thousand rows on each key typed is a scan of bytes, not a
 /// case-insensitive string search per field.
-struct SearchText: Sendable {
+public struct SearchText: Sendable {
     private let bytes: [UInt8]
 
-    init(_ fields: String...) {
+    public init(_ fields: String...) {
         var bytes: [UInt8] = []
         for field in fields {
             bytes.append(contentsOf: field.lowercased().utf8)

@@ -7,6 +7,13 @@ import VersionSource
 /// no terminal, no git, no disk; the shell runs the effects and feeds their results back.
 public enum Update {
     public static func update(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Effect] {
+        let effects = apply(event, &state)
+        // Whatever moved, the selection of the view on screen stays on screen.
+        state.list.scroll(visible: Layout(state).listRows)
+        return effects
+    }
+
+    static func apply(_ event: ConsoleEvent, _ state: inout ConsoleState) -> [Effect] {
         switch event {
         case .input(let input): return handle(input, &state)
         case .tick(let now): state.now = now; return []
@@ -14,45 +21,32 @@ public enum Update {
         case .engineProblem(let problem): state.engineProblem = problem; return []
         case .modeChanged(let mode): state.mode = mode; return []
         case .diffLoaded(let epoch, let lines):
-            guard epoch == state.diffEpoch, var detail = state.resourceDetail else { return [] }
-            detail.lines = DetailText.diff(lines)
-            state.resourceDetail = detail
+            state.resources.fillDetail(epoch: epoch) { $0.lines = DetailText.diff(lines) }
             return []
         case .proposalsLoaded(let epoch, let reviews):
-            guard epoch == state.proposalsEpoch else { return [] }
-            state.proposals = reviews
-            state.proposalsLoading = false
-            rebuildProposalRows(&state)
+            guard epoch == state.proposals.epoch else { return [] }
+            state.proposals.replace(with: reviews)
+            state.proposals.loading = false
             return []
         case .proposalDiffLoaded(let epoch, let lines):
-            guard epoch == state.proposalsEpoch, var detail = state.proposalDetail else { return [] }
-            detail.lines += [("", .normal)] + DetailText.diff(lines)
-            state.proposalDetail = detail
+            state.proposals.fillDetail(epoch: epoch) { $0.lines += [("", .normal)] + DetailText.diff(lines) }
             return []
         case .historyLoaded(let epoch, let skip, let commits, let complete):
-            guard epoch == state.historyEpoch, skip == 0 || skip == state.commits.count else { return [] }
+            guard epoch == state.history.epoch, skip == 0 || skip == state.history.items.count else { return [] }
             // A first page replaces what was shown. The selection stays on its commit, but on the
             // newest row it stays on the newest: the top follows the head, as the events' end does.
-            let selected = skip == 0 && state.historyList.cursor > 0 ? selectedCommit(state)?.sha : nil
             if skip == 0 {
-                state.commits = []
-                state.commitSearch = []
+                state.history.replace(with: commits, keepingSelection: state.history.cursor > 0)
+            } else {
+                state.history.append(commits)
             }
-            state.commits += commits
-            state.commitSearch += commits.map { SearchText($0.sha, $0.subject, $0.author) }
             state.historyComplete = complete
-            state.historyLoading = false
+            state.history.loading = false
             state.loadProblem = nil
-            rebuildCommitRows(&state)
-            if let selected, let row = state.commitRows.firstIndex(where: { state.commits[$0].sha == selected }) {
-                state.historyList.cursor = row
-                state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
-            }
             return []
         case .commitLoaded(let epoch, let commit):
-            guard epoch == state.historyEpoch, var detail = state.commitDetail else { return [] }
-            detail.lines = DetailText.commit(commit, width: max(20, (Layout(state).detail?.width ?? state.width) - 2))
-            state.commitDetail = detail
+            let width = detailWidth(state)
+            state.history.fillDetail(epoch: epoch) { $0.lines = DetailText.commit(commit, width: width) }
             return []
         case .journal(let events): return journal(events, &state)
         case .syncPlanned(let summary):
@@ -66,8 +60,8 @@ public enum Update {
             state.flash = (message, .error)
             // Whatever was being read is not coming: the views say why instead of waiting.
             state.loadProblem = message
-            state.historyLoading = false
-            state.proposalsLoading = false
+            state.history.loading = false
+            state.proposals.loading = false
             return []
         case .terminate: return quit(&state)
         }
@@ -80,7 +74,6 @@ public enum Update {
         case .resize(let width, let height):
             state.width = width
             state.height = height
-            rescroll(&state)
             return []
         case .mouse(let action): return state.tooSmall || state.dialog != nil ? [] : mouse(action, &state)
         case .key(let key): return self.key(key, &state)
@@ -117,11 +110,12 @@ public enum Update {
 
     static func perform(_ action: Action, _ state: inout ConsoleState) -> [Effect] {
         let layout = Layout(state)
+        let page = state.detailFocused ? layout.detailRows : max(1, layout.listRows - 1)
         switch action {
         case .moveDown: return move(1, &state)
         case .moveUp: return move(-1, &state)
-        case .pageDown: return move(state.detailFocused ? layout.detailRows : max(1, layout.listRows - 1), &state)
-        case .pageUp: return move(-(state.detailFocused ? layout.detailRows : max(1, layout.listRows - 1)), &state)
+        case .pageDown: return move(page, &state)
+        case .pageUp: return move(-page, &state)
         case .top: return move(-Int.max / 2, &state)
         case .bottom: return move(Int.max / 2, &state)
         case .open: return open(&state)
@@ -131,10 +125,19 @@ public enum Update {
             return []
         case .show(let view): return show(view, &state)
         case .filter:
-            state.prompt = Prompt(kind: .filter, text: list(of: state).filter)
+            state.prompt = Prompt(kind: .filter, text: state.list.filter)
             return []
-        case .nextMatch: return move(1, &state)
-        case .previousMatch: return move(-1, &state)
+        case .nextMatch: return step(forward: true, &state)
+        case .previousMatch: return step(forward: false, &state)
+        case .onlyAttention:
+            let on = !state.list.onlyAttention
+            let before = state.list.selectedIdentity
+            state.list.setOnlyAttention(on)
+            state.flash = on ? ("only \(attention(state.view)) rows: \(state.list.shown) of \(state.list.total) (o shows all)", .info)
+                : ("all \(state.list.total) rows again", .muted)
+            return selectionMoved(from: before, &state)
+        case .nextAttention: return jump(forward: true, &state)
+        case .previousAttention: return jump(forward: false, &state)
         case .syncSelected: return syncSelected(&state)
         case .syncAll:
             if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
@@ -154,26 +157,32 @@ public enum Update {
             state.flash = (state.mode.paused ? "auto-sync paused: drift is shown, not mended" : "auto-sync resumed", .info)
             return [.setPaused(state.mode.paused)]
         case .approve:
-            guard let review = selectedProposal(state) else { return [] }
+            guard let review = state.proposals.selected else { return [] }
             state.dialog = Dialogs.approve(review, branch: state.branch)
             return []
         case .reject:
             // A reason first, one line, then the dialog: the journal says why, not only who.
-            guard let review = selectedProposal(state) else { return [] }
+            guard let review = state.proposals.selected else { return [] }
             state.rejecting = review
             state.prompt = Prompt(kind: .rejectReason, text: "")
             return []
         case .rollback:
-            guard let commit = selectedCommit(state) else { return [] }
+            guard let commit = state.history.selected else { return [] }
             state.flash = ("planning the rollback to \(commit.short)…", .muted)
             return [.planRollback(commit)]
         case .toggleFollow:
             state.follow.toggle()
-            if state.follow { state.eventList.cursor = max(0, state.eventRows.count - 1); rescroll(&state) }
+            if state.follow { state.events.move(by: Int.max / 2) }
             return []
         case .cycleLevel:
             state.minimumLevel = switch state.minimumLevel { case .info: .warning; case .warning: .error; case .error: .info }
-            rebuildEventRows(&state)
+            let minimum = state.minimumLevel.rank
+            if minimum == 0 {
+                state.events.setScope(nil)
+            } else {
+                state.events.setScope { row in row.event.level.rank >= minimum }
+            }
+            if state.follow { state.events.move(by: Int.max / 2) }
             return []
         case .commandLine:
             state.prompt = Prompt(kind: .command, text: "")
@@ -189,71 +198,110 @@ public enum Update {
         state.mode.observerOf.map { "observer only: \($0)" }
     }
 
-    /// Moves the cursor of the focused list (or scrolls the detail), and loads what the new
+    /// The rows `o` keeps and `]` `[` visit, in the words of the view.
+    static func attention(_ view: ConsoleView) -> String {
+        switch view {
+        case .resources: return "drifted or unhealthy"
+        case .proposals: return "conflicting or failing"
+        case .history: return "marked"
+        case .events: return "warning or error"
+        }
+    }
+
+    /// The same in one word, for the mark beside the tabs.
+    static func attentionShort(_ view: ConsoleView) -> String {
+        switch view {
+        case .resources: return "drifted"
+        case .proposals: return "failing"
+        case .history: return "marked"
+        case .events: return "warnings"
+        }
+    }
+
+    /// Moves the selection of the focused list (or scrolls the detail), and loads what the new
     /// selection needs.
     static func move(_ delta: Int, _ state: inout ConsoleState) -> [Effect] {
-        let layout = Layout(state)
         if state.detailFocused {
-            func scrolled(_ detail: inout Detail?) {
-                guard var d = detail else { return }
-                d.top = max(0, min(max(0, d.lines.count - layout.detailRows), d.top + delta))
-                detail = d
-            }
-            switch state.view {
-            case .resources: scrolled(&state.resourceDetail)
-            case .proposals: scrolled(&state.proposalDetail)
-            case .history: scrolled(&state.commitDetail)
-            case .events: scrolled(&state.eventDetail)
-            }
+            state.list.scrollDetail(by: delta, visible: Layout(state).detailRows)
             return []
         }
+        let before = state.list.selectedIdentity
+        state.list.move(by: delta)
+        return selectionMoved(from: before, &state)
+    }
+
+    /// `n` / `N`: the next or previous row, around the end with a word that it wrapped.
+    static func step(forward: Bool, _ state: inout ConsoleState) -> [Effect] {
+        let before = state.list.selectedIdentity
+        let what = state.list.filter.isEmpty ? "row" : "match"
+        switch state.list.step(forward: forward) {
+        case .moved: break
+        case .wrapped: state.flash = (forward ? "wrapped to the first \(what)" : "wrapped to the last \(what)", .info)
+        case .none: state.flash = ("no other \(what)", .muted)
+        }
+        return selectionMoved(from: before, &state)
+    }
+
+    /// `]` / `[`: the next or previous row that wants attention, around the end.
+    static func jump(forward: Bool, _ state: inout ConsoleState) -> [Effect] {
+        let before = state.list.selectedIdentity
+        let what = attention(state.view)
+        switch state.list.jumpToAttention(forward: forward) {
+        case .moved: break
+        case .wrapped: state.flash = (forward ? "wrapped to the first \(what) row" : "wrapped to the last \(what) row", .info)
+        case .none:
+            let selected = state.list.shown > 0 && state.list.selectedWantsAttention
+            state.flash = (selected ? "no other \(what) row" : "no \(what) row", .muted)
+        }
+        return selectionMoved(from: before, &state)
+    }
+
+    /// What a new selection needs: a resource's diff, more history near its end, an open detail
+    /// following it; the events follow their end while the selection is on the newest row.
+    static func selectionMoved(from before: AnyHashable?, _ state: inout ConsoleState) -> [Effect] {
+        let moved = state.list.selectedIdentity != before
         switch state.view {
         case .resources:
-            let before = state.resources.cursor
-            state.resources.move(by: delta, count: state.resourceRows.count)
-            state.resources.scroll(rows: layout.listRows, count: state.resourceRows.count)
-            return before == state.resources.cursor && state.resourceDetail != nil ? [] : loadDiff(&state)
+            return moved || state.resources.detail == nil ? loadDiff(&state) : []
         case .proposals:
-            state.proposalList.move(by: delta, count: state.proposalRows.count)
-            state.proposalList.scroll(rows: layout.listRows, count: state.proposalRows.count)
-            return []
+            return moved && state.proposals.detail != nil ? open(&state) : []
         case .history:
-            state.historyList.move(by: delta, count: state.commitRows.count)
-            state.historyList.scroll(rows: layout.listRows, count: state.commitRows.count)
-            return moreHistory(&state)
+            return (moved && state.history.detail != nil ? open(&state) : []) + moreHistory(&state)
         case .events:
-            state.eventList.move(by: delta, count: state.eventRows.count)
-            state.eventList.scroll(rows: layout.listRows, count: state.eventRows.count)
-            // Moving off the newest row stops following; coming back to it follows again.
-            state.follow = state.eventList.cursor >= state.eventRows.count - 1
-            if state.eventDetail != nil { openEvent(&state) }
+            state.follow = state.events.cursor >= state.events.shown - 1
+            if moved && state.events.detail != nil { openEvent(&state) }
             return []
         }
     }
 
     /// The next page of history when the cursor nears the end of what is loaded.
     static func moreHistory(_ state: inout ConsoleState) -> [Effect] {
-        guard !state.historyComplete, !state.historyLoading, state.historyList.filter.isEmpty,
-              state.historyList.cursor >= state.commits.count - 50 else { return [] }
-        state.historyLoading = true
-        return [.loadHistory(skip: state.commits.count, epoch: state.historyEpoch)]
+        guard !state.historyComplete, !state.history.loading, state.history.filter.isEmpty,
+              state.history.cursor >= state.history.items.count - 50 else { return [] }
+        state.history.loading = true
+        return [.loadHistory(skip: state.history.items.count, epoch: state.history.epoch)]
+    }
+
+    /// The text width of the detail pane, for what is wrapped to it.
+    static func detailWidth(_ state: ConsoleState) -> Int {
+        max(20, (Layout(state).detail?.width ?? state.width) - 2)
     }
 
     static func loadDiff(_ state: inout ConsoleState) -> [Effect] {
-        state.diffEpoch += 1
-        guard let status = selectedStatus(state) else {
-            state.resourceDetail = nil
+        guard let status = state.resources.selected else {
+            state.resources.detail = nil
             return []
         }
         let title = "\(status.id.description.escapingControlCharacters)  \(status.place.escapingControlCharacters)"
         // A Service or a Command always has something to tell: its state, its last actions; and
         // so has a Directory: what it ignores (counted on both sides), prunes and purges.
         if status.sync == .synced && status.isInTarget && status.desired?.kind != .directory {
-            state.resourceDetail = Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)])
+            _ = state.resources.openDetail(Detail(title: title, lines: [("in sync: the target holds what is declared", .synced)]))
             return []
         }
-        state.resourceDetail = Detail(title: title, lines: [((status.message ?? "").escapingControlCharacters, .muted), ("reading the diff…", .muted)])
-        return [.loadDiff(status, epoch: state.diffEpoch)]
+        let epoch = state.resources.openDetail(Detail(title: title, lines: [((status.message ?? "").escapingControlCharacters, .muted),
+                                                                            ("reading the diff…", .muted)]))
+        return [.loadDiff(status, epoch: epoch)]
     }
 
     static func open(_ state: inout ConsoleState) -> [Effect] {
@@ -262,88 +310,77 @@ public enum Update {
             state.detailFocused = state.detailShown
             return []
         case .events:
-            if state.eventDetail != nil { state.detailFocused = true } else { openEvent(&state) }
+            if state.events.detail != nil { state.detailFocused = true } else { openEvent(&state) }
             return []
         case .proposals:
-            guard let review = selectedProposal(state) else { return [] }
-            state.proposalDetail = Detail(title: review.proposal.branch.escapingControlCharacters, lines: DetailText.review(review))
-            state.proposalsEpoch += 1
-            rescroll(&state)
-            return [.loadProposalDiff(review, epoch: state.proposalsEpoch)]
+            guard let review = state.proposals.selected else { return [] }
+            let epoch = state.proposals.openDetail(Detail(title: review.proposal.branch.escapingControlCharacters, lines: DetailText.review(review)))
+            return [.loadProposalDiff(review, epoch: epoch)]
         case .history:
-            guard let commit = selectedCommit(state) else { return [] }
-            state.commitDetail = Detail(title: "\(commit.short)  \(commit.subject.escapingControlCharacters)", lines: [("reading the commit…", .muted)])
-            rescroll(&state)
-            return [.loadCommit(commit, epoch: state.historyEpoch)]
+            guard let commit = state.history.selected else { return [] }
+            let epoch = state.history.openDetail(Detail(title: "\(commit.short)  \(commit.subject.escapingControlCharacters)",
+                                                        lines: [("reading the commit…", .muted)]))
+            return [.loadCommit(commit, epoch: epoch)]
         }
     }
 
     /// The whole of the selected event in the detail pane: what its row cuts, with the date,
     /// the full revision, and the message wrapped at word boundaries.
     static func openEvent(_ state: inout ConsoleState) {
-        guard state.eventRows.indices.contains(state.eventList.cursor) else { return }
-        let row = state.eventRows[state.eventList.cursor]
+        guard let row = state.events.selected else { return }
         let event = row.event
         var lines: [(text: String, role: Role)] = [
             ("time      \(event.timestamp)", .normal),
-            ("level     \(event.level.rawValue)", event.level == .error ? .error : event.level == .warning ? .warning : .normal),
+            ("level     \(event.level.rawValue)", EventList.role(event.level)),
             ("reason    \(event.reason.rawValue)", .normal),
             ("resource  \((event.resource ?? "-").escapingControlCharacters)", .normal),
             ("revision  \(event.revision ?? "-")", .muted),
         ]
         if row.count > 1 { lines.append(("repeated  \(row.count) times in a row (the newest shown)", .muted)) }
         lines.append(("", .normal))
-        state.eventDetail = Detail(title: "\(event.reason.rawValue)  \((event.resource ?? "").escapingControlCharacters)", lines: lines)
-        let width = max(20, (Layout(state).detail?.width ?? state.width) - 2)
-        state.eventDetail?.lines += DisplayWidth.wrap(event.message.escapingControlCharacters, to: width).map { ($0, .normal) }
-        rescroll(&state)
+        let epoch = state.events.openDetail(Detail(title: "\(event.reason.rawValue)  \((event.resource ?? "").escapingControlCharacters)", lines: lines))
+        // Wrapped to the width the pane has once open: it may take room from the list.
+        let width = detailWidth(state)
+        state.events.fillDetail(epoch: epoch) { $0.lines += DisplayWidth.wrap(event.message.escapingControlCharacters, to: width).map { ($0, .normal) } }
     }
 
     static func back(_ state: inout ConsoleState) -> [Effect] {
         if state.detailFocused {
             state.detailFocused = false
-        } else if state.view == .proposals && state.proposalDetail != nil {
-            state.proposalDetail = nil
-        } else if state.view == .history && state.commitDetail != nil {
-            state.commitDetail = nil
-        } else if state.view == .events && state.eventDetail != nil {
-            state.eventDetail = nil
-        } else if !list(of: state).filter.isEmpty {
+        } else if state.view != .resources && state.list.detail != nil {
+            state.list.detail = nil
+        } else if !state.list.filter.isEmpty {
             return setFilter("", &state)
+        } else if state.list.onlyAttention {
+            return perform(.onlyAttention, &state)
         }
-        rescroll(&state)
         return []
     }
 
     static func show(_ view: ConsoleView, _ state: inout ConsoleState) -> [Effect] {
         state.view = view
         state.detailFocused = false
-        rescroll(&state)
         switch view {
-        case .proposals where state.proposals.isEmpty && !state.proposalsLoading: return reloadProposals(&state)
-        case .history where state.commits.isEmpty && !state.historyLoading: return reloadHistory(&state)
+        case .proposals where state.proposals.items.isEmpty && !state.proposals.loading: return reloadProposals(&state)
+        case .history where state.history.items.isEmpty && !state.history.loading: return reloadHistory(&state)
         default: return []
         }
     }
 
     static func reloadProposals(_ state: inout ConsoleState) -> [Effect] {
-        state.proposalsEpoch += 1
-        state.proposalsLoading = true
-        return [.loadProposals(epoch: state.proposalsEpoch)]
+        [.loadProposals(epoch: state.proposals.request())]
     }
 
     /// Loads the history again from its first page. What is shown stays, and keys keep acting
     /// on it, until that page replaces it: a new head never blanks the view under the operator.
     static func reloadHistory(_ state: inout ConsoleState) -> [Effect] {
-        state.historyEpoch += 1
         state.historyComplete = false
-        state.historyLoading = true
-        return [.loadHistory(skip: 0, epoch: state.historyEpoch)]
+        return [.loadHistory(skip: 0, epoch: state.history.request())]
     }
 
     static func syncSelected(_ state: inout ConsoleState) -> [Effect] {
         if let observer = observerRefusal(state) { state.flash = (observer, .warning); return [] }
-        guard let status = selectedStatus(state) else { return [] }
+        guard let status = state.resources.selected else { return [] }
         if let dialog = Dialogs.syncOne(status, ownerPurges: ownerPurges(status, state)) {
             state.dialog = dialog
             return []
@@ -355,7 +392,7 @@ public enum Update {
 
     /// Whether the Directory an extra lies in says `purge: true`.
     static func ownerPurges(_ status: ResourceStatus, _ state: ConsoleState) -> Bool {
-        guard let owner = status.owner, case .directory(let spec)? = state.statuses.first(where: { $0.id == owner })?.desired?.shape else { return false }
+        guard let owner = status.owner, case .directory(let spec)? = state.resources.items.first(where: { $0.id == owner })?.desired?.shape else { return false }
         return spec.purge
     }
 
@@ -406,24 +443,9 @@ public enum Update {
     }
 
     static func setFilter(_ text: String, _ state: inout ConsoleState) -> [Effect] {
-        switch state.view {
-        case .resources:
-            let previous = state.resources.filter
-            state.resources.filter = text
-            rebuildResourceRows(&state, previousFilter: previous)
-            return loadDiff(&state)
-        case .proposals:
-            state.proposalList.filter = text
-            rebuildProposalRows(&state)
-        case .history:
-            let previous = state.historyList.filter
-            state.historyList.filter = text
-            rebuildCommitRows(&state, previousFilter: previous)
-        case .events:
-            state.eventList.filter = text
-            rebuildEventRows(&state)
-        }
-        return []
+        let before = state.list.selectedIdentity
+        state.list.setFilter(text)
+        return selectionMoved(from: before, &state)
     }
 
     // MARK: Mouse
@@ -449,22 +471,24 @@ public enum Update {
                 return []
             }
             state.detailFocused = false
-            let row = list(of: state).top + (y - layout.listY)
-            return move(row - list(of: state).cursor, &state)
+            let before = state.list.selectedIdentity
+            state.list.selectRow(state.list.top + (y - layout.listY))
+            return selectionMoved(from: before, &state)
         }
     }
 
     // MARK: Engine results
 
     static func received(_ snapshot: Snapshot, at: Date, _ state: inout ConsoleState) -> [Effect] {
-        let selected = selectedStatus(state)
+        let selected = state.resources.selected
         let firstLook = !state.resourcesLoaded
         // History and proposals read before the first snapshot may predate its fetch: a head
         // seen for the first time counts as moved.
         let headMoved = state.head != snapshot.head
-        state.statuses = snapshot.statuses
-        // Built when a filter needs it, not on every pass.
-        state.resourceSearch = []
+        // The selection stays on the same resource as the list changes under it.
+        state.resources.replace(with: snapshot.statuses)
+        // Opened on the first drift: that is what the operator came to see.
+        if firstLook { state.resources.selectFirstWantingAttention() }
         state.syncedCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .synced ? 1 : 0) }
         state.unknownCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
         state.worstHealth = snapshot.statuses.max { $0.health.rank < $1.health.rank }?.health ?? .healthy
@@ -473,118 +497,21 @@ public enum Update {
         state.lastReconcile = at
         state.resourcesLoaded = true
         state.loadProblem = nil
-        rebuildResourceRows(&state)
-        // Keep the selection on the same resource as the list changes under it.
-        if let selected, let row = state.resourceRows.firstIndex(where: { state.statuses[$0].id == selected.id }) {
-            state.resources.cursor = row
-        } else if firstLook, let drifted = state.resourceRows.firstIndex(where: { state.statuses[$0].sync != .synced }) {
-            // Opened on the first drift: that is what the operator came to see.
-            state.resources.cursor = drifted
-        }
-        rescroll(&state)
         var effects: [Effect] = []
-        if selectedStatus(state) != selected || state.resourceDetail == nil { effects += loadDiff(&state) }
+        if state.resources.selected != selected || state.resources.detail == nil { effects += loadDiff(&state) }
         if headMoved {
-            if !state.commits.isEmpty || state.historyLoading { effects += reloadHistory(&state) }
+            if !state.history.items.isEmpty || state.history.loading { effects += reloadHistory(&state) }
             // Loaded on the first look too: the header counts them in every view.
-            if firstLook || !state.proposals.isEmpty || state.proposalsLoading { effects += reloadProposals(&state) }
+            if firstLook || !state.proposals.items.isEmpty || state.proposals.loading { effects += reloadProposals(&state) }
         }
         return effects
     }
 
     static func journal(_ events: [Event], _ state: inout ConsoleState) -> [Effect] {
-        state.events += events
-        state.eventSearch += events.map { SearchText($0.reason.rawValue, $0.resource ?? "", $0.message) }
-        if state.events.count > ConsoleState.eventLimit {
-            state.events.removeFirst(state.events.count - ConsoleState.eventLimit)
-            state.eventSearch.removeFirst(state.eventSearch.count - ConsoleState.eventLimit)
-        }
-        rebuildEventRows(&state)
+        state.events.append(events.map(EventRow.init)) { $0.folding($1) }
+        state.events.keepLast(ConsoleState.eventLimit)
+        if state.follow { state.events.move(by: Int.max / 2) }
         let proposalsChanged = events.contains { [.proposalOpened, .proposalApproved, .proposalRejected].contains($0.reason) }
-        return proposalsChanged && !state.proposalsLoading ? reloadProposals(&state) : []
-    }
-
-    // MARK: Rows
-
-    /// The rows of `all` whose search text holds `filter`. When the filter only grew since the
-    /// rows were made (a letter typed), only the rows that matched before are searched.
-    static func filtered(_ all: Int, search: [SearchText], filter: String, previous: (filter: String, rows: [Int])) -> [Int] {
-        guard !filter.isEmpty else { return Array(0..<all) }
-        let needle = SearchText.needle(filter)
-        let candidates = !previous.filter.isEmpty && filter.hasPrefix(previous.filter) ? previous.rows : Array(0..<all)
-        return candidates.filter { search[$0].contains(needle) }
-    }
-
-    static func rebuildResourceRows(_ state: inout ConsoleState, previousFilter: String = "") {
-        if !state.resources.filter.isEmpty && state.resourceSearch.count != state.statuses.count {
-            state.resourceSearch = state.statuses.map { SearchText($0.id.description, $0.place) }
-        }
-        state.resourceRows = filtered(state.statuses.count, search: state.resourceSearch, filter: state.resources.filter,
-                                      previous: (previousFilter, state.resourceRows))
-        state.resources.scroll(rows: Layout(state).listRows, count: state.resourceRows.count)
-    }
-
-    static func rebuildProposalRows(_ state: inout ConsoleState) {
-        let needle = SearchText.needle(state.proposalList.filter)
-        state.proposalRows = state.proposals.indices.filter {
-            SearchText(state.proposals[$0].proposal.branch, state.proposals[$0].title, state.proposals[$0].author).contains(needle)
-        }
-        state.proposalList.scroll(rows: Layout(state).listRows, count: state.proposalRows.count)
-    }
-
-    static func rebuildCommitRows(_ state: inout ConsoleState, previousFilter: String = "") {
-        state.commitRows = filtered(state.commits.count, search: state.commitSearch, filter: state.historyList.filter,
-                                    previous: (previousFilter, state.commitRows))
-        state.historyList.scroll(rows: Layout(state).listRows, count: state.commitRows.count)
-    }
-
-    /// Rows of the events view: the level and filter applied, and repeats of one event folded.
-    static func rebuildEventRows(_ state: inout ConsoleState) {
-        let needle = SearchText.needle(state.eventList.filter)
-        let order: [Event.Level] = [.info, .warning, .error]
-        let minimum = order.firstIndex(of: state.minimumLevel) ?? 0
-        var rows: [EventRow] = []
-        for (index, event) in state.events.enumerated() where order.firstIndex(of: event.level)! >= minimum
-            && state.eventSearch[index].contains(needle) {
-            if let last = rows.last, last.event.reason == event.reason, last.event.resource == event.resource, last.event.message == event.message {
-                rows[rows.count - 1] = EventRow(event: event, count: last.count + 1)
-            } else {
-                rows.append(EventRow(event: event, count: 1))
-            }
-        }
-        state.eventRows = rows
-        if state.follow { state.eventList.cursor = max(0, rows.count - 1) }
-        state.eventList.scroll(rows: Layout(state).listRows, count: rows.count)
-    }
-
-    static func rescroll(_ state: inout ConsoleState) {
-        let rows = Layout(state).listRows
-        state.resources.scroll(rows: rows, count: state.resourceRows.count)
-        state.proposalList.scroll(rows: rows, count: state.proposalRows.count)
-        state.historyList.scroll(rows: rows, count: state.commitRows.count)
-        state.eventList.scroll(rows: rows, count: state.eventRows.count)
-    }
-
-    // MARK: Selection
-
-    static func list(of state: ConsoleState) -> ListState {
-        switch state.view {
-        case .resources: return state.resources
-        case .proposals: return state.proposalList
-        case .history: return state.historyList
-        case .events: return state.eventList
-        }
-    }
-
-    public static func selectedStatus(_ state: ConsoleState) -> ResourceStatus? {
-        state.resourceRows.indices.contains(state.resources.cursor) ? state.statuses[state.resourceRows[state.resources.cursor]] : nil
-    }
-
-    public static func selectedProposal(_ state: ConsoleState) -> ProposalReview? {
-        state.proposalRows.indices.contains(state.proposalList.cursor) ? state.proposals[state.proposalRows[state.proposalList.cursor]] : nil
-    }
-
-    public static func selectedCommit(_ state: ConsoleState) -> Commit? {
-        state.commitRows.indices.contains(state.historyList.cursor) ? state.commits[state.commitRows[state.historyList.cursor]] : nil
+        return proposalsChanged && !state.proposals.loading ? reloadProposals(&state) : []
     }
 }

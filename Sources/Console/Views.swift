@@ -31,12 +31,8 @@ public enum Views {
     }
 
     static func currentDetail(_ state: ConsoleState) -> Detail? {
-        switch state.view {
-        case .resources: return state.resourceDetail ?? Detail(title: "", lines: [(state.resourcesLoaded ? "nothing selected" : "", .muted)])
-        case .proposals: return state.proposalDetail
-        case .history: return state.commitDetail
-        case .events: return state.eventDetail
-        }
+        guard state.view == .resources else { return state.list.detail }
+        return state.resources.detail ?? Detail(title: "", lines: [(state.resourcesLoaded ? "nothing selected" : "", .muted)])
     }
 
     // MARK: Header, tabs, footer
@@ -75,7 +71,7 @@ public enum Views {
         var parts: [(String, Role)] = []
         if state.resourcesLoaded {
             let (synced, unknown) = (state.syncedCount, state.unknownCount)
-            let outOfSync = state.statuses.count - synced - unknown
+            let outOfSync = state.resources.items.count - synced - unknown
             parts.append((words ? "✓ Synced \(synced)" : "✓ \(synced)", .header))
             parts.append((words ? "✗ OutOfSync \(outOfSync)" : "✗ \(outOfSync)", outOfSync > 0 ? .drift : .header))
             if unknown > 0 { parts.append((words ? "? Unknown \(unknown)" : "? \(unknown)", .unknown)) }
@@ -83,7 +79,7 @@ public enum Views {
         } else {
             parts.append(("observing the target…", .header))
         }
-        let proposals = state.proposalsLoading && state.proposals.isEmpty ? "…" : String(state.proposals.count)
+        let proposals = state.proposals.loading && state.proposals.items.isEmpty ? "…" : String(state.proposals.items.count)
         parts.append((words ? "proposals \(proposals)" : "⇄ \(proposals)", .header))
         let mode = state.mode.observerOf != nil ? "observer" : !state.mode.autoSync ? "auto-sync off" : state.mode.paused ? "auto-sync PAUSED" : "auto-sync on"
         parts.append((mode, state.mode.paused || state.mode.observerOf != nil ? .warning : .header))
@@ -105,23 +101,17 @@ public enum Views {
             x += buffer.put(tabLabel(view), x: x, y: y, role: view == state.view ? .title : .muted)
             x += buffer.put(" ", x: x, y: y, role: .normal)
         }
-        let list = Update.list(of: state)
-        if !list.filter.isEmpty {
-            let (shown, total) = counts(state)
-            let text = " /\(list.filter.escapingControlCharacters): \(shown) of \(total) match "
+        let list = state.list
+        if !list.filter.isEmpty || list.onlyAttention {
+            // Short enough for the room the tabs leave at 80 columns.
+            let words = list.filter.isEmpty ? ["only", Update.attentionShort(state.view)]
+                : (list.onlyAttention ? [Update.attentionShort(state.view)] : []) + ["/\(list.filter.escapingControlCharacters)"]
+            let tail = list.filter.isEmpty || list.onlyAttention ? "" : " match"
+            let text = " \(words.joined(separator: " ")): \(list.shown) of \(list.total)\(tail) "
             buffer.put(text, x: max(x, buffer.width - DisplayWidth.of(text)), y: y, role: .match)
         } else if state.view == .events {
             let text = " \(state.follow ? "following" : "not following")\(state.minimumLevel == .info ? "" : " · \(state.minimumLevel.rawValue)s and worse") "
             buffer.put(text, x: max(x, buffer.width - DisplayWidth.of(text)), y: y, role: .muted)
-        }
-    }
-
-    static func counts(_ state: ConsoleState) -> (Int, Int) {
-        switch state.view {
-        case .resources: return (state.resourceRows.count, state.statuses.count)
-        case .proposals: return (state.proposalRows.count, state.proposals.count)
-        case .history: return (state.commitRows.count, state.commits.count)
-        case .events: return (state.eventRows.count, state.events.count)
         }
     }
 
@@ -143,11 +133,15 @@ public enum Views {
         buffer.fill(x: 0, y: y, width: buffer.width, height: 1, role: .footer)
         var x = 1
         for binding in Keymap.bindings(in: state.view) {
-            guard let hint = binding.hint else { continue }
+            guard var hint = binding.hint else { continue }
+            // While `o` is on its hint says how to turn it off, marked as a filter is.
+            let marked = binding.action == .onlyAttention && state.list.onlyAttention
+            if marked { hint = "all rows" }
             // Whole hints only: one that does not fit is left out, not cut.
             guard x + DisplayWidth.of(binding.label) + DisplayWidth.of(hint) + 1 <= buffer.width else { break }
-            x += buffer.put(binding.label, x: x, y: y, role: .key)
-            x += buffer.put(" \(hint)  ", x: x, y: y, role: .footer)
+            x += buffer.put(binding.label, x: x, y: y, role: marked ? .match : .key)
+            x += buffer.put(" \(hint)", x: x, y: y, role: marked ? .match : .footer)
+            x += buffer.put("  ", x: x, y: y, role: .footer)
         }
     }
 
@@ -265,7 +259,7 @@ extension ConsoleState {
     public var nextRedraw: Date? {
         var dates: [Date] = []
         if let last = lastReconcile, engineProblem == nil { dates.append(last) }
-        if view == .events { dates += eventRows.filter { $0.count > 1 }.map(\.event.time) }
+        if view == .events { dates += events.items.filter { $0.count > 1 }.map(\.event.time) }
         return dates.map { Views.nextAgeChange(of: $0, after: now) }.min()
     }
 }

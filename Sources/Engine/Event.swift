@@ -3,7 +3,18 @@ import DesiredState
 
 /// One entry of the journal, with the reasons and levels SPEC names.
 public struct Event: Sendable, Hashable {
-    public enum Level: String, Sendable, Codable { case info, warning, error }
+    public enum Level: String, Sendable, Codable {
+        case info, warning, error
+
+        /// info < warning < error, for "this level and worse".
+        public var rank: Int {
+            switch self {
+            case .info: return 0
+            case .warning: return 1
+            case .error: return 2
+            }
+        }
+    }
 
     public enum Reason: String, Sendable, Codable {
         case newRevision = "NewRevision", historyRewritten = "HistoryRewritten", fetchFailed = "FetchFailed"

@@ -72,8 +72,8 @@ enum ConsoleFixture {
                                  mode: EngineMode(autoSync: autoSync), themeName: "default")
         _ = Update.update(&state, .snapshot(snapshot, at: now.addingTimeInterval(-3)))
         _ = Update.update(&state, .journal(events))
-        _ = Update.update(&state, .proposalsLoaded(epoch: state.proposalsEpoch, reviews))
-        _ = Update.update(&state, .historyLoaded(epoch: state.historyEpoch, skip: 0, commits, complete: true))
+        _ = Update.update(&state, .proposalsLoaded(epoch: state.proposals.epoch, reviews))
+        _ = Update.update(&state, .historyLoaded(epoch: state.history.epoch, skip: 0, commits, complete: true))
         return state
     }
 

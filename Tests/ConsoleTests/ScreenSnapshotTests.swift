@@ -30,14 +30,14 @@ import Testing
     @Test(arguments: sizes) func resources(width: Int, height: Int) throws {
         var state = F.state(width: width, height: height)
         F.press([.char("j"), .char("j")], &state)
-        _ = Update.update(&state, .diffLoaded(epoch: state.diffEpoch, lines: ["--- desired etc/old.conf", "+++ actual etc/old.conf", "@@ -0,0 +1 @@", "+x"]))
+        _ = Update.update(&state, .diffLoaded(epoch: state.resources.detailEpoch, lines: ["--- desired etc/old.conf", "+++ actual etc/old.conf", "@@ -0,0 +1 @@", "+x"]))
         try check("resources-\(width)x\(height)", state)
     }
 
     @Test(arguments: sizes) func proposals(width: Int, height: Int) throws {
         var state = F.state(width: width, height: height)
         F.press([.char("2"), .char("j"), .enter], &state)
-        _ = Update.update(&state, .proposalDiffLoaded(epoch: state.proposalsEpoch, lines: [
+        _ = Update.update(&state, .proposalDiffLoaded(epoch: state.proposals.detailEpoch, lines: [
             "diff --git a/resources/app.yaml b/resources/app.yaml", "@@ -3 +3 @@", "-  mode: \"0644\"", "+  mode: \"0666\"",
         ]))
         try check("proposals-\(width)x\(height)", state)

@@ -13,16 +13,16 @@ import VersionSource
         var state = F.state()
         // Rows go by path: etc/issue, etc/motd, etc/old.conf, ...
         let effects = F.press([.char("j"), .char("j")], &state)
-        let selected = Update.selectedStatus(state)
+        let selected = state.resources.selected
         #expect(selected?.id.description == "File/old.conf")
         guard case .loadDiff(let status, let epoch)? = effects.first else { Issue.record("no diff asked for: \(effects)"); return }
         #expect(status.id == selected?.id)
         // A diff for an earlier selection arrives late: it is dropped.
         F.press([.char("k"), .char("k")], &state)
         _ = Update.update(&state, .diffLoaded(epoch: epoch, lines: ["--- stale"]))
-        #expect(state.resourceDetail?.lines.contains { $0.text == "--- stale" } == false)
-        _ = Update.update(&state, .diffLoaded(epoch: state.diffEpoch, lines: ["@@ -1 +1 @@", "-a", "+b"]))
-        #expect(state.resourceDetail?.lines.map(\.role) == [.diffHunk, .diffDel, .diffAdd])
+        #expect(state.resources.detail?.lines.contains { $0.text == "--- stale" } == false)
+        _ = Update.update(&state, .diffLoaded(epoch: state.resources.detailEpoch, lines: ["@@ -1 +1 @@", "-a", "+b"]))
+        #expect(state.resources.detail?.lines.map(\.role) == [.diffHunk, .diffDel, .diffAdd])
     }
 
     @Test func aServiceIsListedFirstWithItsUnitAndItsHealthReachesTheHeader() {
@@ -36,7 +36,7 @@ import VersionSource
         _ = Update.update(&state, .snapshot(Snapshot(head: F.head, applied: F.applied, desired: F.snapshot.desired, statuses: statuses), at: F.now))
         #expect(state.worstHealth == .unknown, "the fixture's unobservable file is worse than Degraded")
         F.press([.char("g")], &state)
-        let first = Update.selectedStatus(state)
+        let first = state.resources.selected
         #expect(first?.id.description == "Service/web" && first?.place == "nginx.service")
         #expect(first?.health == .degraded && first?.message == "failed (exit-code), declared running")
 
@@ -124,34 +124,34 @@ import VersionSource
     @Test func filteringNarrowsTheListAndCountsMatches() {
         var state = F.state()
         F.press([.char("/"), .char("e"), .char("t"), .char("c")], &state)
-        #expect(state.resourceRows.count == 3)
+        #expect(state.resources.rows.count == 3)
         #expect(Views.render(state).text.contains("/etc: 3 of 6 match"))
         F.press([.enter], &state)
         #expect(state.prompt == nil)
         #expect(state.resources.filter == "etc", "Enter keeps the filter")
         F.press([.escape], &state)
-        #expect(state.resourceRows.count == 6, "Esc clears it")
+        #expect(state.resources.rows.count == 6, "Esc clears it")
         F.press([.char("/"), .char("E"), .char("T"), .char("C"), .char("/"), .char("M")], &state)
-        #expect(state.resourceRows.count == 1, "case does not matter; each letter narrows")
-        #expect(Update.selectedStatus(state)?.path == "etc/motd")
+        #expect(state.resources.rows.count == 1, "case does not matter; each letter narrows")
+        #expect(state.resources.selected?.path == "etc/motd")
         F.press([.backspace, .backspace, .backspace], &state)
-        #expect(state.resourceRows.count == 3, "a shorter filter widens again")
+        #expect(state.resources.rows.count == 3, "a shorter filter widens again")
     }
 
     @Test func eventsFollowUntilTheCursorLeavesTheNewest() {
         var state = F.state()
         F.press([.char("4")], &state)
-        #expect(state.eventRows.count == 3, "three fetch failures fold into one row")
-        #expect(state.eventRows.last?.count == 3)
-        #expect(state.follow && state.eventList.cursor == 2)
+        #expect(state.events.shown == 3, "three fetch failures fold into one row")
+        #expect(state.events.items.last?.count == 3)
+        #expect(state.follow && state.events.cursor == 2)
         F.press([.char("k")], &state)
         #expect(!state.follow)
         _ = Update.update(&state, .journal([Event(.driftResolved, .info, message: "back in sync", time: F.now)]))
-        #expect(state.eventList.cursor == 1, "not following: the cursor stays")
+        #expect(state.events.cursor == 1, "not following: the cursor stays")
         F.press([.char("f")], &state)
-        #expect(state.follow && state.eventList.cursor == 3)
+        #expect(state.follow && state.events.cursor == 3)
         F.press([.char("l")], &state)
-        #expect(state.eventRows.allSatisfy { $0.event.level != .info }, "warnings and worse")
+        #expect(state.events.rows.allSatisfy { state.events.items[$0].event.level != .info }, "warnings and worse")
     }
 
     @Test func theCommandLineCompletesAndRuns() {
@@ -176,7 +176,7 @@ import VersionSource
 
     @Test func syncingAnExtraAsksBecauseItDeletes() {
         var state = F.state()
-        while Update.selectedStatus(state)?.drift != .extra { F.press([.char("j")], &state) }
+        while state.resources.selected?.drift != .extra { F.press([.char("j")], &state) }
         #expect(F.press([.char("s")], &state).isEmpty)
         #expect(state.dialog?.title == "Prune File/old.conf?")
         guard case .sync(let ids, prune: true)? = F.press([.char("y")], &state).first else { Issue.record("y must prune"); return }
@@ -191,7 +191,7 @@ import VersionSource
         var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
         _ = Update.update(&state, .snapshot(Snapshot(head: F.head, applied: F.head, desired: DesiredState(revision: F.head, resources: [conf], settings: Settings()),
                                                      statuses: [.compare(conf, .directory(mode: 0o755)), stray]), at: F.now))
-        while Update.selectedStatus(state)?.drift != .extra { F.press([.char("j")], &state) }
+        while state.resources.selected?.drift != .extra { F.press([.char("j")], &state) }
         #expect(F.press([.char("s")], &state).isEmpty)
         #expect(state.dialog?.title == "Purge File/conf/debug.conf?")
         #expect(state.dialog?.lines.contains { $0.0.contains("saved in the state dir first") } == true)
@@ -202,14 +202,14 @@ import VersionSource
     @Test func aSyncedDirectoryStillLoadsItsDetailForWhatItIgnoresAndPurges() {
         var state = F.state()
         var effects: [Effect] = []
-        while Update.selectedStatus(state)?.id.description != "Directory/app" { effects = F.press([.char("j")], &state) }
+        while state.resources.selected?.id.description != "Directory/app" { effects = F.press([.char("j")], &state) }
         #expect(effects.contains { if case .loadDiff(let status, _) = $0 { return status.id.description == "Directory/app" } else { return false } }, "\(effects)")
     }
 
     @Test func syncingAHandEditAsksFirstAndAPlainChangeSyncsAtOnce() {
         var state = F.state()
         // File/app/config.ini holds other content than declared: a hand edit.
-        while Update.selectedStatus(state)?.id.description != "File/app/config.ini" { F.press([.char("j")], &state) }
+        while state.resources.selected?.id.description != "File/app/config.ini" { F.press([.char("j")], &state) }
         #expect(F.press([.char("s")], &state).isEmpty, "nothing runs before y")
         #expect(state.dialog?.title == "Overwrite File/app/config.ini?")
         #expect(state.dialog?.lines.contains { $0.text.contains("saved in the state dir first") } == true)
@@ -218,7 +218,7 @@ import VersionSource
         guard case .sync(let ids, prune: false)? = F.press([.char("y")], &state).first else { Issue.record("y must sync it"); return }
         #expect(ids == [ResourceID(kind: "File", name: "app/config.ini")])
         // A missing file has nothing to overwrite: s syncs it at once.
-        while Update.selectedStatus(state)?.id.description != "File/issue" { F.press([.char("k")], &state) }
+        while state.resources.selected?.id.description != "File/issue" { F.press([.char("k")], &state) }
         guard case .sync(let missing, prune: false)? = F.press([.char("s")], &state).first else { Issue.record("s must sync a missing file at once"); return }
         #expect(missing == [ResourceID(kind: "File", name: "issue")])
     }
@@ -226,27 +226,27 @@ import VersionSource
     @Test func aNewHeadReloadsTheHistoryWithoutBlankingItOrMovingTheSelection() {
         var state = F.state()
         F.press([.char("3"), .char("j"), .char("j")], &state)
-        #expect(Update.selectedCommit(state)?.sha == F.applied)
+        #expect(state.history.selected?.sha == F.applied)
         let moved = Snapshot(head: "5555555555555555555555555555555555555555", applied: F.applied,
                              desired: DesiredState(revision: F.head, resources: [], settings: Settings()), statuses: F.statuses)
         let effects = Update.update(&state, .snapshot(moved, at: F.now))
         guard let reload = effects.first(where: { if case .loadHistory(skip: 0, _) = $0 { return true } else { return false } }),
               case .loadHistory(_, let epoch) = reload else { Issue.record("no reload: \(effects)"); return }
         // Until the first page comes, what was shown stays and keys act on it.
-        #expect(Update.selectedCommit(state)?.sha == F.applied)
+        #expect(state.history.selected?.sha == F.applied)
         guard case .planRollback(let commit)? = F.press([.char("r")], &state).first else { Issue.record("r did nothing while reloading"); return }
         #expect(commit.sha == F.applied)
         let newest = Commit(sha: "5555555555555555555555555555555555555555", author: "Ada", time: F.now, subject: "newer")
         _ = Update.update(&state, .historyLoaded(epoch: epoch, skip: 0, [newest] + F.commits, complete: true))
-        #expect(state.commits.count == F.commits.count + 1, "replaced, not appended")
-        #expect(Update.selectedCommit(state)?.sha == F.applied, "the selection stays on its commit")
+        #expect(state.history.items.count == F.commits.count + 1, "replaced, not appended")
+        #expect(state.history.selected?.sha == F.applied, "the selection stays on its commit")
         // On the newest row, the selection follows the head.
         F.press([.char("g")], &state)
         let newer = Commit(sha: "6666666666666666666666666666666666666666", author: "Ada", time: F.now, subject: "newest")
         let next = Snapshot(head: newer.sha, applied: F.applied, desired: DesiredState(revision: F.head, resources: [], settings: Settings()), statuses: F.statuses)
         _ = Update.update(&state, .snapshot(next, at: F.now))
-        _ = Update.update(&state, .historyLoaded(epoch: state.historyEpoch, skip: 0, [newer, newest] + F.commits, complete: true))
-        #expect(Update.selectedCommit(state)?.sha == newer.sha)
+        _ = Update.update(&state, .historyLoaded(epoch: state.history.epoch, skip: 0, [newer, newest] + F.commits, complete: true))
+        #expect(state.history.selected?.sha == newer.sha)
     }
 
     @Test func theHeaderShortensTheSourceThenTheRevisionsBeforeAnythingVanishes() {
@@ -276,7 +276,7 @@ import VersionSource
         _ = Update.update(&state, .journal([Event(.syncSucceeded, .info, revision: F.head, message: long, time: F.now)]))
         F.press([.char("4"), .char("G")], &state)
         #expect(F.press([.enter], &state).isEmpty, "pure: the event is in memory")
-        let lines = try? #require(state.eventDetail?.lines.map(\.text))
+        let lines = try? #require(state.events.detail?.lines.map(\.text))
         #expect(lines?.contains("reason    SyncSucceeded") == true)
         #expect(lines?.contains("revision  \(F.head)") == true, "the whole revision")
         #expect(lines?.first?.hasPrefix("time      ") == true)
@@ -285,13 +285,13 @@ import VersionSource
         #expect(message.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == long, "nothing cut")
         #expect(Views.render(state).text.contains("reason    SyncSucceeded"))
         F.press([.escape], &state)
-        #expect(state.eventDetail == nil)
+        #expect(state.events.detail == nil)
     }
 
     @Test func rejectingAsksForAReasonThenConfirmsWithIt() {
         var state = F.state()
         F.press([.char("2")], &state)
-        let proposal = Update.selectedProposal(state)?.proposal
+        let proposal = state.proposals.selected?.proposal
         #expect(F.press([.char("x")], &state).isEmpty)
         #expect(state.prompt?.kind == .rejectReason && state.dialog == nil, "a reason first")
         #expect(Views.render(state).text.contains("reason for rejecting \(proposal?.branch ?? "")"))
@@ -314,7 +314,7 @@ import VersionSource
                                     body: "Roll back to 444444444444: add the app\n\nThe login page broke.\n\nRollback-of: 4444444444444444444444444444444444444444\nRequested-by: Olga Operator <olga@example.com>")
         let problem = Diagnostic(SourceLocation(file: "resources/app.yaml", line: 3, column: 7), "unknown field `colour` in the spec of a File")
         _ = Update.update(&state, .commitLoaded(epoch: epoch, CommitDetail(message: message, changes: [], diff: [], invalid: [problem])))
-        let lines = state.commitDetail?.lines ?? []
+        let lines = state.history.detail?.lines ?? []
         #expect(commit.sha == "3333333333333333333333333333333333333333")
         #expect(lines.first?.text.hasPrefix("author     Olga Operator <olga@example.com>  ") == true, "\(lines)")
         #expect(lines.contains { $0.text == "  The login page broke." })
@@ -343,7 +343,7 @@ import VersionSource
         var state = ConsoleState(width: 80, height: 24, now: F.now, source: "s", branch: "main", mode: EngineMode(autoSync: false), themeName: "default")
         F.press([.char("3")], &state)
         let page = (0..<200).map { Commit(sha: String(format: "%040d", $0), author: "a", time: F.now, subject: "c\($0)") }
-        _ = Update.update(&state, .historyLoaded(epoch: state.historyEpoch, skip: 0, page, complete: false))
+        _ = Update.update(&state, .historyLoaded(epoch: state.history.epoch, skip: 0, page, complete: false))
         #expect(F.press([.char("j")], &state).isEmpty)
         let effects = F.press([.char("G")], &state)
         guard case .loadHistory(skip: 200, _)? = effects.first else { Issue.record("\(effects)"); return }

@@ -1,0 +1,286 @@
+import DesiredState
+import Engine
+import VersionSource
+
+/// What a console list needs of the things it shows.
+public protocol ListItem: Sendable {
+    associatedtype Identity: Hashable & Sendable
+    /// What the selection follows when the list changes under it.
+    var identity: Identity { get }
+    /// Every word its row shows, for `/`: ids, paths and status words.
+    var words: SearchText { get }
+    /// Not Synced and Healthy, failing, or a warning: what `o` keeps and `]` `[` visit.
+    var wantsAttention: Bool { get }
+}
+
+/// How a step through the rows went: to another row, around the end to the other one, or
+/// nowhere because no row qualifies.
+public enum ListStep: Hashable, Sendable { case moved, wrapped, none }
+
+/// One list of the console, the same for all four views: the items, the rows shown after the
+/// filter, `o` and the view's own scope, the selection, the scroll, the detail of the
+/// selection, and the requests in flight. Moving, filtering, jumping and counting are written
+/// here once.
+public struct ItemList<Item: ListItem>: Sendable {
+    public private(set) var items: [Item] = []
+    /// Indices into `items` of the rows shown, in order.
+    public private(set) var rows: [Int] = []
+    /// The selected row, an index into `rows`.
+    public private(set) var cursor = 0
+    /// The row at the top of the screen.
+    public private(set) var top = 0
+    /// The text typed after `/`; empty for none.
+    public private(set) var filter = ""
+    /// `o`: only the rows that want attention.
+    public private(set) var onlyAttention = false
+    /// The view's own narrowing (the events' level), nil for none.
+    private var scope: (@Sendable (Item) -> Bool)?
+    /// What `/` searches, one per item: built when a filter first needs it, not per refresh.
+    private var search: [SearchText] = []
+
+    /// The detail of the selection, when open.
+    public var detail: Detail?
+    /// The newest detail asked for: an answer to an older one is dropped.
+    public private(set) var detailEpoch = 0
+    /// The newest request for items, and whether one is in flight.
+    public private(set) var epoch = 0
+    public var loading = false
+
+    public init() {}
+
+    public var selected: Item? { rows.indices.contains(cursor) ? items[rows[cursor]] : nil }
+
+    /// The item shown on row `row` of the list.
+    public subscript(row row: Int) -> Item { items[rows[row]] }
+
+    // MARK: Items
+
+    /// A new request for items: its epoch, which the answer carries.
+    public mutating func request() -> Int {
+        epoch += 1
+        loading = true
+        return epoch
+    }
+
+    /// All items anew. The selection stays on the same item when `keepingSelection`, and where
+    /// it is gone on the same row.
+    public mutating func replace(with new: [Item], keepingSelection: Bool = true) {
+        let selected = keepingSelection ? selected?.identity : nil
+        items = new
+        search = []
+        rebuild()
+        if let selected { select(selected) }
+    }
+
+    /// Items after the last. `merge` may fold a new item into the last one (a repeated event).
+    public mutating func append(_ new: [Item], merging merge: ((Item, Item) -> Item?)? = nil) {
+        let searched = search.count == items.count
+        let first = items.count
+        for item in new {
+            if let merge, let last = items.last, let merged = merge(last, item) {
+                items[items.count - 1] = merged
+                if searched { search[search.count - 1] = merged.words }
+            } else {
+                items.append(item)
+                if searched { search.append(item.words) }
+            }
+        }
+        prepareSearch()
+        let needle = SearchText.needle(filter)
+        rows += (first..<items.count).filter { shows($0, needle) }
+        clampCursor()
+    }
+
+    /// Keeps the newest `limit` items.
+    public mutating func keepLast(_ limit: Int) {
+        guard items.count > limit else { return }
+        let dropped = items.count - limit
+        items.removeFirst(dropped)
+        if search.count > dropped { search.removeFirst(dropped) } else { search = [] }
+        rows = rows.compactMap { $0 >= dropped ? $0 - dropped : nil }
+        cursor = max(0, cursor - dropped)
+        clampCursor()
+    }
+
+    // MARK: Which rows show
+
+    /// Filters by `text`. When it only grew (a letter typed) only the rows shown are searched.
+    public mutating func setFilter(_ text: String) {
+        let narrowing = !filter.isEmpty && text.hasPrefix(filter)
+        let selected = selected?.identity
+        filter = text
+        rebuild(from: narrowing ? rows : nil)
+        if let selected { select(selected) }
+    }
+
+    /// `o`: only what wants attention, or everything again. The selection stays where it can.
+    public mutating func setOnlyAttention(_ on: Bool) {
+        let selected = selected?.identity
+        onlyAttention = on
+        rebuild(from: on ? rows : nil)
+        if let selected { select(selected) }
+    }
+
+    /// The view's own narrowing, nil for none.
+    public mutating func setScope(_ keep: (@Sendable (Item) -> Bool)?) {
+        let selected = selected?.identity
+        scope = keep
+        rebuild()
+        if let selected { select(selected) }
+    }
+
+    private mutating func prepareSearch() {
+        if !filter.isEmpty && search.count != items.count { search = items.map(\.words) }
+    }
+
+    private func shows(_ index: Int, _ needle: [UInt8]) -> Bool {
+        (!onlyAttention || items[index].wantsAttention) && (scope?(items[index]) ?? true) && (needle.isEmpty || search[index].contains(needle))
+    }
+
+    private mutating func rebuild(from candidates: [Int]? = nil) {
+        if filter.isEmpty && !onlyAttention && scope == nil {
+            rows = Array(items.indices)
+        } else {
+            prepareSearch()
+            let needle = SearchText.needle(filter)
+            rows = (candidates ?? Array(items.indices)).filter { shows($0, needle) }
+        }
+        clampCursor()
+    }
+
+    // MARK: Selection
+
+    /// Selects the row of the item with `identity`; false when no row shows it.
+    @discardableResult
+    public mutating func select(_ identity: Item.Identity) -> Bool {
+        guard let row = rows.firstIndex(where: { items[$0].identity == identity }) else { return false }
+        cursor = row
+        return true
+    }
+
+    /// Moves the selection by `delta` rows, stopping at the ends.
+    public mutating func move(by delta: Int) {
+        cursor = max(0, min(rows.count - 1, cursor + delta))
+    }
+
+    public mutating func selectRow(_ row: Int) {
+        cursor = row
+        clampCursor()
+    }
+
+    /// The next (or previous) row, around the end to the other one: `n` and `N`.
+    public mutating func step(forward: Bool) -> ListStep {
+        guard rows.count > 1 else { return .none }
+        let next = cursor + (forward ? 1 : -1)
+        cursor = (next + rows.count) % rows.count
+        return next == cursor ? .moved : .wrapped
+    }
+
+    /// The next (or previous) row that wants attention, around the end: `]` and `[`.
+    public mutating func jumpToAttention(forward: Bool) -> ListStep {
+        let count = rows.count
+        guard count > 0 else { return .none }
+        for distance in 1...count {
+            let row = forward ? cursor + distance : cursor - distance
+            let wrapped = row < 0 || row >= count
+            let at = (row % count + count) % count
+            guard items[rows[at]].wantsAttention else { continue }
+            if at == cursor { return .none }
+            cursor = at
+            return wrapped ? .wrapped : .moved
+        }
+        return .none
+    }
+
+    /// The first row that wants attention, if any: where a console opens.
+    public mutating func selectFirstWantingAttention() {
+        if let row = rows.firstIndex(where: { items[$0].wantsAttention }) { cursor = row }
+    }
+
+    private mutating func clampCursor() {
+        cursor = max(0, min(cursor, rows.count - 1))
+    }
+
+    /// Keeps the selection on screen, given `visible` rows.
+    public mutating func scroll(visible: Int) {
+        guard visible > 0 else { return }
+        if cursor < top { top = cursor }
+        if cursor >= top + visible { top = cursor - visible + 1 }
+        top = max(0, min(top, max(0, rows.count - visible)))
+    }
+
+    // MARK: Detail
+
+    /// Opens `detail` for the selection: the epoch an answer to fill it carries.
+    public mutating func openDetail(_ detail: Detail) -> Int {
+        detailEpoch += 1
+        self.detail = detail
+        return detailEpoch
+    }
+
+    /// The answer to the detail asked for at `epoch`; dropped when another was asked for since.
+    public mutating func fillDetail(epoch: Int, _ fill: (inout Detail) -> Void) {
+        guard epoch == detailEpoch, var detail else { return }
+        fill(&detail)
+        self.detail = detail
+    }
+
+    /// Scrolls the detail by `delta` lines, `visible` at a time.
+    public mutating func scrollDetail(by delta: Int, visible: Int) {
+        guard var detail else { return }
+        detail.top = max(0, min(max(0, detail.lines.count - visible), detail.top + delta))
+        self.detail = detail
+    }
+}
+
+/// What every list offers whatever it holds: for the code that acts on the current view.
+public protocol AnyItemList: Sendable {
+    var cursor: Int { get }
+    var top: Int { get }
+    var filter: String { get }
+    var onlyAttention: Bool { get }
+    var detail: Detail? { get set }
+    var loading: Bool { get }
+    /// Rows shown, and items held.
+    var shown: Int { get }
+    var total: Int { get }
+    var selectedIdentity: AnyHashable? { get }
+    var selectedWantsAttention: Bool { get }
+    mutating func move(by delta: Int)
+    mutating func selectRow(_ row: Int)
+    mutating func step(forward: Bool) -> ListStep
+    mutating func jumpToAttention(forward: Bool) -> ListStep
+    mutating func setFilter(_ text: String)
+    mutating func setOnlyAttention(_ on: Bool)
+    mutating func scroll(visible: Int)
+    mutating func scrollDetail(by delta: Int, visible: Int)
+}
+
+extension ItemList: AnyItemList {
+    public var shown: Int { rows.count }
+    public var total: Int { items.count }
+    public var selectedIdentity: AnyHashable? { selected.map { AnyHashable($0.identity) } }
+    public var selectedWantsAttention: Bool { selected?.wantsAttention ?? false }
+}
+
+extension ConsoleState {
+    /// The current view's list. Its setter puts back what its getter gave: the cast holds.
+    public var list: any AnyItemList {
+        get {
+            switch view {
+            case .resources: return resources
+            case .proposals: return proposals
+            case .history: return history
+            case .events: return events
+            }
+        }
+        set {
+            switch view {
+            case .resources: resources = newValue as! ItemList<ResourceStatus>
+            case .proposals: proposals = newValue as! ItemList<ProposalReview>
+            case .history: history = newValue as! ItemList<Commit>
+            case .events: events = newValue as! ItemList<EventRow>
+            }
+        }
+    }
+}
