@@ -40,7 +40,9 @@ private let defaultThemeText = #"""
       # bright-black would become black and vanish on a black background.
       border:    { fg: 244 }
       title:     { fg: cyan, attributes: [bold] }
-      selection: { attributes: [reverse] }
+      # The selected row keeps its status colours on a grey background; a terminal
+      # that cannot show the grey reverses the row instead.
+      selection: { bg: 237 }
       synced:    { fg: "#5fafd7" }
       drift:     { fg: "#ff8700", attributes: [bold] }
       missing:   { fg: "#d75fd7", attributes: [bold, underline] }
@@ -82,7 +84,8 @@ private let lightThemeText = #"""
       # grey would fall back to white and vanish.
       border:    { fg: 242 }
       title:     { fg: blue, attributes: [bold] }
-      selection: { attributes: [reverse] }
+      # The selected row keeps its status colours on a light grey background.
+      selection: { bg: 253 }
       synced:    { fg: "#005fd7" }
       drift:     { fg: "#af5f00", attributes: [bold] }
       missing:   { fg: "#870087", attributes: [bold, underline] }
@@ -120,7 +123,8 @@ private let highContrastThemeText = #"""
       header:    { fg: black, bg: bright-cyan, attributes: [bold] }
       border:    { fg: bright-white }
       title:     { fg: bright-white, attributes: [bold, underline] }
-      selection: { fg: black, bg: bright-yellow, attributes: [bold] }
+      # The selected row keeps its bright status colours, in bold on blue.
+      selection: { bg: blue, attributes: [bold] }
       synced:    { fg: bright-cyan }
       drift:     { fg: bright-yellow, attributes: [bold] }
       missing:   { fg: bright-magenta, attributes: [bold, underline] }

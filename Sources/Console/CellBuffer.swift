@@ -1,9 +1,12 @@
 import VersionSource
 
-/// One column of the screen: a grapheme (empty for the right half of a wide one) and its role.
+/// One column of the screen: a grapheme (empty for the right half of a wide one), its role, and
+/// whether it lies on the selected row: a selection is drawn on top of the role (its background),
+/// so that a drifted row keeps its colours while selected.
 public struct Cell: Hashable, Sendable {
     public var text: String
     public var role: Role
+    public var selected = false
 
     public init(_ text: String = " ", _ role: Role = .normal) {
         self.text = text
@@ -71,6 +74,12 @@ public struct CellBuffer: Hashable, Sendable {
         put(text, x: x, y: y, role: role, maxWidth: span)
     }
 
+    /// Marks a stretch of row `y` as the selected row, keeping what is painted there.
+    public mutating func select(x: Int, y: Int, width w: Int) {
+        guard y >= 0, y < height else { return }
+        for column in max(0, x)..<min(width, x + w) { cells[y * width + column].selected = true }
+    }
+
     /// Overwriting half of a wide character blanks its other half, so no half glyph is left.
     private mutating func clearWide(at x: Int, y: Int) {
         guard x >= 0, x < width else { return }
@@ -89,16 +98,21 @@ public struct CellBuffer: Hashable, Sendable {
         }.joined(separator: "\n")
     }
 
-    /// The screen with each run of one role marked `[role]text` (runs of `normal` unmarked): for
-    /// snapshots that check what is coloured how.
+    /// The screen with each run of one role marked `[role]text` (runs of `normal` unmarked, a
+    /// selected run `[role on selection]`): for snapshots that check what is coloured how.
     public var styledText: String {
         (0..<height).map { y in
-            var line = "", current = Role.normal
+            var line = "", current = (role: Role.normal, selected: false)
             for x in 0..<width {
                 let cell = self[x, y]
-                if cell.role != current && !cell.isContinuation {
-                    line += cell.role == .normal ? "[/]" : "[\(cell.role.rawValue)]"
-                    current = cell.role
+                if (cell.role, cell.selected) != current && !cell.isContinuation {
+                    switch (cell.role, cell.selected) {
+                    case (.normal, false): line += "[/]"
+                    case (.normal, true): line += "[selection]"
+                    case (let role, false): line += "[\(role.rawValue)]"
+                    case (let role, true): line += "[\(role.rawValue) on selection]"
+                    }
+                    current = (cell.role, cell.selected)
                 }
                 line += cell.text
             }
@@ -107,12 +121,13 @@ public struct CellBuffer: Hashable, Sendable {
         }.joined(separator: "\n")
     }
 
-    /// A stretch of one row to draw: changed cells of one role, side by side.
+    /// A stretch of one row to draw: changed cells of one role, side by side, all selected or not.
     public struct Run: Hashable, Sendable {
         public let x: Int
         public let y: Int
         public let text: String
         public let role: Role
+        public let selected: Bool
     }
 
     /// What differs from `previous` (everything when there is none, or its size differs), as runs.
@@ -127,16 +142,16 @@ public struct CellBuffer: Hashable, Sendable {
                 // A run starts on a whole glyph and takes changed cells of the same role.
                 var start = x
                 if cells[index].isContinuation && x > 0 { start = x - 1 }
-                let role = cells[y * width + start].role
+                let role = cells[y * width + start].role, selected = cells[y * width + start].selected
                 var text = "", end = start
                 while end < width {
                     let i = y * width + end
                     let cell = cells[i]
-                    if end > start && (cell.role != role || (!whole && cell == previous!.cells[i] && !cell.isContinuation)) { break }
+                    if end > start && (cell.role != role || cell.selected != selected || (!whole && cell == previous!.cells[i] && !cell.isContinuation)) { break }
                     text += cell.text
                     end += 1
                 }
-                runs.append(Run(x: start, y: y, text: text, role: role))
+                runs.append(Run(x: start, y: y, text: text, role: role, selected: selected))
                 x = end
             }
         }

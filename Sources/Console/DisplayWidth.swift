@@ -59,14 +59,16 @@ public enum DisplayWidth {
     }
 
     /// `text` in lines of at most `width` columns, broken between words (a word longer than a
-    /// line is cut); each line after the first is indented two columns more than the text.
+    /// line is cut); each line after the first is indented two columns more than the text. Runs
+    /// of spaces inside a line are kept (a diff's indentation is content); at a break they go.
     public static func wrap(_ text: String, to width: Int) -> [String] {
         guard width > 0, of(text) > width else { return [text] }
         let margin = String(text.prefix { $0 == " " })
         let indent = String(repeating: " ", count: min(width / 2, margin.count + 2))
         var lines: [String] = [], line = margin, used = margin.count
         var empty: Bool { used == (lines.isEmpty ? margin.count : indent.count) }
-        for word in text.split(separator: " ") {
+        for word in text.dropFirst(margin.count).split(separator: " ", omittingEmptySubsequences: false) {
+            if word.isEmpty && empty { continue }
             let gap = empty ? 0 : 1
             if used + gap + of(word) <= width {
                 line += (gap == 1 ? " " : "") + word

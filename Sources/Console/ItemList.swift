@@ -65,11 +65,17 @@ public struct ItemList<Item: ListItem>: Sendable {
     /// All items anew. The selection stays on the same item when `keepingSelection`, and where
     /// it is gone on the same row.
     public mutating func replace(with new: [Item], keepingSelection: Bool = true) {
-        let selected = keepingSelection ? selected?.identity : nil
+        let selected = keepingSelection ? selectedIndex.map { (index: $0, identity: items[$0].identity) } : nil
         items = new
         search = []
         rebuild()
-        if let selected { select(selected) }
+        guard let selected else { return }
+        // Most refreshes hold the same items in the same order: look where it was first.
+        if items.indices.contains(selected.index), items[selected.index].identity == selected.identity {
+            selectItem(at: selected.index)
+        } else if !select(selected.identity) {
+            selectItem(at: selected.index)
+        }
     }
 
     /// Items after the last. `merge` may fold a new item into the last one (a repeated event).
@@ -107,26 +113,26 @@ public struct ItemList<Item: ListItem>: Sendable {
     /// Filters by `text`. When it only grew (a letter typed) only the rows shown are searched.
     public mutating func setFilter(_ text: String) {
         let narrowing = !filter.isEmpty && text.hasPrefix(filter)
-        let selected = selected?.identity
+        let selected = selectedIndex
         filter = text
         rebuild(from: narrowing ? rows : nil)
-        if let selected { select(selected) }
+        if let selected { selectItem(at: selected) }
     }
 
     /// `o`: only what wants attention, or everything again. The selection stays where it can.
     public mutating func setOnlyAttention(_ on: Bool) {
-        let selected = selected?.identity
+        let selected = selectedIndex
         onlyAttention = on
         rebuild(from: on ? rows : nil)
-        if let selected { select(selected) }
+        if let selected { selectItem(at: selected) }
     }
 
     /// The view's own narrowing, nil for none.
     public mutating func setScope(_ keep: (@Sendable (Item) -> Bool)?) {
-        let selected = selected?.identity
+        let selected = selectedIndex
         scope = keep
         rebuild()
-        if let selected { select(selected) }
+        if let selected { selectItem(at: selected) }
     }
 
     private mutating func prepareSearch() {
@@ -149,6 +155,21 @@ public struct ItemList<Item: ListItem>: Sendable {
     }
 
     // MARK: Selection
+
+    /// The index in `items` of the selection.
+    private var selectedIndex: Int? { rows.indices.contains(cursor) ? rows[cursor] : nil }
+
+    /// Selects the row of `items[index]`, or where it is not shown the row after it (the last
+    /// row at the end). Rows are in item order: a binary search, not a scan.
+    private mutating func selectItem(at index: Int) {
+        var low = 0, high = rows.count
+        while low < high {
+            let middle = (low + high) / 2
+            if rows[middle] < index { low = middle + 1 } else { high = middle }
+        }
+        cursor = low
+        clampCursor()
+    }
 
     /// Selects the row of the item with `identity`; false when no row shows it.
     @discardableResult

@@ -5,52 +5,64 @@ import VersionSource
 
 /// A row of columns: each cell cut to its width (with `…`), the last one taking what is left.
 struct Columns {
-    enum Width { case fixed(Int), share(Int) }
+    /// A status word has a fixed width; an id, a path or a message fits its widest cell on screen.
+    enum Width { case fixed(Int), fit }
 
     let widths: [Int]
 
-    /// Fixed columns get their width; the rest of `total` (less a blank between columns) is
-    /// shared by the others in proportion.
-    init(total: Int, _ spec: [Width]) {
+    /// Fixed columns get their width. The rest of `total` (less a blank between columns) goes to
+    /// the fitting ones, narrow ones whole first and the others sharing what remains evenly
+    /// (max-min fair), so a short id never starves a long path; room left over widens the last.
+    init(total: Int, _ spec: [Width], natural: [Int]) {
         let fixed = spec.reduce(0) { if case .fixed(let w) = $1 { return $0 + w } else { return $0 } }
-        let shares = spec.reduce(0) { if case .share(let s) = $1 { return $0 + s } else { return $0 } }
-        let rest = max(0, total - 1 - fixed - (spec.count - 1))
-        widths = spec.map { width in
-            switch width {
-            case .fixed(let w): return w
-            case .share(let s): return rest * s / max(1, shares)
-            }
+        var remaining = max(0, total - 1 - fixed - (spec.count - 1))
+        var widths = spec.map { if case .fixed(let w) = $0 { return w } else { return 0 } }
+        let fitting = spec.indices.filter { if case .fit = spec[$0] { return true } else { return false } }
+        for (done, index) in fitting.sorted(by: { natural[$0] < natural[$1] }).enumerated() {
+            let width = min(natural[index], remaining / (fitting.count - done))
+            widths[index] = width
+            remaining -= width
         }
+        if let last = fitting.last { widths[last] += remaining }
+        self.widths = widths
     }
 
-    func paint(_ cells: [(String, Role)], x: Int, y: Int, width: Int, rowRole: Role?, _ buffer: inout CellBuffer) {
-        buffer.fill(x: x, y: y, width: width, height: 1, role: rowRole ?? .normal)
+    func paint(_ cells: [(String, Role)], x: Int, y: Int, width: Int, selected: Bool = false, _ buffer: inout CellBuffer) {
+        buffer.fill(x: x, y: y, width: width, height: 1, role: .normal)
         var column = x + 1
         for (index, cell) in cells.enumerated() where index < widths.count {
             let w = index == cells.count - 1 ? max(0, x + width - column) : widths[index]
-            buffer.put(DisplayWidth.truncate(cell.0, to: w), x: column, y: y, role: rowRole ?? cell.1, maxWidth: w)
+            buffer.put(DisplayWidth.truncate(cell.0, to: w), x: column, y: y, role: cell.1, maxWidth: w)
             column += w + 1
         }
+        if selected { buffer.select(x: x, y: y, width: width) }
     }
 }
 
 /// The list area of a view: column titles, then only the rows that are on screen.
 enum ListPainter {
-    static func paint<Item>(titles: [String], columns: Columns, layout: Layout, list: ItemList<Item>, empty: String,
+    static func paint<Item>(titles: [String], columns spec: [Columns.Width], layout: Layout, list: ItemList<Item>, empty: String,
                             _ buffer: inout CellBuffer, row: (Item) -> [(String, Role)]) {
         let count = list.rows.count
-        columns.paint(titles.map { ($0, Role.muted) }, x: layout.listX, y: Layout.bodyTop, width: layout.listWidth, rowRole: nil, &buffer)
+        let visible = list.top..<min(count, list.top + layout.listRows)
+        let cells = visible.map { row(list[row: $0]) }
+        // What the fitting columns ask for: their widest cell on screen, title included.
+        let natural = titles.indices.map { column in
+            cells.reduce(DisplayWidth.of(titles[column])) { max($0, column < $1.count ? DisplayWidth.of($1[column].0) : 0) }
+        }
+        let columns = Columns(total: layout.listWidth, spec, natural: natural)
+        columns.paint(titles.map { ($0, Role.muted) }, x: layout.listX, y: Layout.bodyTop, width: layout.listWidth, &buffer)
         // An empty list says why in full (a reason may be long), wrapped over the first rows.
         let emptyLines = count == 0 ? DisplayWidth.wrap(empty, to: layout.listWidth - 2) : []
         for screenRow in 0..<layout.listRows {
             let y = layout.listY + screenRow
             let index = list.top + screenRow
-            guard index < count else {
+            guard visible.contains(index) else {
                 buffer.fill(x: layout.listX, y: y, width: layout.listWidth, height: 1, role: .normal)
                 if screenRow < emptyLines.count { buffer.put(emptyLines[screenRow], x: layout.listX + 1, y: y, role: .muted, maxWidth: layout.listWidth - 1) }
                 continue
             }
-            columns.paint(row(list[row: index]), x: layout.listX, y: y, width: layout.listWidth, rowRole: index == list.cursor ? .selection : nil, &buffer)
+            columns.paint(cells[screenRow], x: layout.listX, y: y, width: layout.listWidth, selected: index == list.cursor, &buffer)
         }
     }
 }
@@ -92,8 +104,8 @@ enum ResourceList {
     }
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
-        let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(9), .fixed(8), .share(1), .share(1), .fixed(11)])
-        ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH / UNIT", "HEALTH"], columns: columns, layout: layout,
+        ListPainter.paint(titles: ["", "SYNC", "DRIFT", "RESOURCE", "PATH / UNIT", "HEALTH"],
+                          columns: [.fixed(1), .fixed(9), .fixed(8), .fit, .fit, .fixed(11)], layout: layout,
                           list: state.resources,
                           empty: state.resourcesLoaded ? (state.resources.items.isEmpty ? "no resources declared" : state.resources.filter.isEmpty ? "nothing drifted or unhealthy (o shows all)" : "no resource matches")
                               : (state.engineProblem ?? state.loadProblem).map { "cannot observe: \($0.escapingControlCharacters)" } ?? "observing the target…",
@@ -114,18 +126,18 @@ enum ProposalList {
     static func policyWord(_ review: ProposalReview) -> String { review.passesPolicy ? "pass" : "FAIL" }
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
-        let columns = Columns(total: layout.listWidth, [.fixed(12), .fixed(8), .fixed(6), .share(2), .share(3), .fixed(11)])
         let list = state.proposals
         let empty = list.loading ? "reviewing proposals…" : list.items.isEmpty ? "no open proposals (branches proposal/* at the source)"
             : list.filter.isEmpty ? "no proposal conflicts or fails its policy (o shows all)" : "no proposal matches"
-        ListPainter.paint(titles: ["HEAD", "MERGE", "POLICY", "PROPOSAL", "TITLE", "CHANGES"], columns: columns, layout: layout,
+        ListPainter.paint(titles: ["HEAD", "MERGE", "POLICY", "PROPOSAL", "TITLE", "CHANGES"],
+                          columns: [.fixed(12), .fixed(8), .fixed(6), .fit, .fit, .fixed(11)], layout: layout,
                           list: list, empty: empty, &buffer) { review in
             let counts = Dictionary(grouping: review.changes, by: \.change).mapValues(\.count)
             let plan = "+\(counts[.create] ?? 0) ~\(counts[.update] ?? 0) -\(counts[.delete] ?? 0)"
             return [(String(review.proposal.head.prefix(12)), .muted),
                     (mergeWord(review), review.mergeable ? .synced : .error),
                     (policyWord(review), review.passesPolicy ? .synced : .error),
-                    (review.proposal.branch.escapingControlCharacters, .normal),
+                    (review.proposal.name.escapingControlCharacters, .normal),
                     ("\(review.title.escapingControlCharacters) · \(review.author.escapingControlCharacters)", .normal), (plan, .normal)]
         }
     }
@@ -135,12 +147,11 @@ enum HistoryList {
     static let date = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
-        let columns = Columns(total: layout.listWidth, [.fixed(1), .fixed(12), .fixed(10), .share(1), .share(3)])
         let list = state.history
         let empty = list.loading ? "reading the history…"
             : list.items.isEmpty && state.loadProblem != nil ? "cannot read the history: \(state.loadProblem!.escapingControlCharacters)"
             : list.filter.isEmpty ? "no commits" : "no loaded commit matches"
-        ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: columns, layout: layout,
+        ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: [.fixed(1), .fixed(12), .fixed(10), .fit, .fit], layout: layout,
                           list: list, empty: empty, &buffer) { commit in
             let applied = commit.sha == state.applied
             var subject = commit.subject.isEmpty ? "(no subject)" : commit.subject.escapingControlCharacters
@@ -170,16 +181,12 @@ enum EventList {
                                                      timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
 
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
-        // Only the rows on screen decide whether the time column needs room for a date.
+        // The time column fits the rows on screen: wider only while one of them carries a date.
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = .gmt
         let today = utc.startOfDay(for: state.now)
         let list = state.events
-        let first = min(list.top, list.rows.count)
-        let visible = first..<min(list.rows.count, first + layout.listRows)
-        let dated = visible.contains { list[row: $0].event.time < today }
-        let columns = Columns(total: layout.listWidth, [.fixed(dated ? 11 : 8), .fixed(7), .fixed(16), .share(1), .share(3)])
-        ListPainter.paint(titles: ["TIME", "LEVEL", "REASON", "RESOURCE", "MESSAGE"], columns: columns, layout: layout,
+        ListPainter.paint(titles: ["TIME", "LEVEL", "REASON", "RESOURCE", "MESSAGE"], columns: [.fit, .fixed(7), .fixed(16), .fit, .fit], layout: layout,
                           list: list, empty: list.items.isEmpty ? "no events yet" : list.filter.isEmpty ? "no event at this level" : "no event matches",
                           &buffer) { row in
             let event = row.event

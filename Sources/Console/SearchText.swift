@@ -9,7 +9,18 @@ public struct SearchText: Sendable {
     public init(_ fields: String...) {
         var bytes: [UInt8] = []
         for field in fields {
-            bytes.append(contentsOf: field.lowercased().utf8)
+            // ASCII, which ids, paths and status words mostly are, is lowercased byte by byte;
+            // only a field with other letters pays for `lowercased()`.
+            let start = bytes.count
+            var ascii = true
+            for byte in field.utf8 {
+                ascii = ascii && byte < 0x80
+                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+            if !ascii {
+                bytes.removeSubrange(start...)
+                bytes.append(contentsOf: field.lowercased().utf8)
+            }
             bytes.append(0)
         }
         self.bytes = bytes

@@ -34,6 +34,17 @@ public struct Theme: Sendable {
         styles[role] ?? styles[.normal] ?? RoleStyle()
     }
 
+    /// A role on the selected row: the selection's colours where it sets them, the role's where
+    /// it does not, and the attributes of both. A theme that gives the selection only a
+    /// background keeps every status colour of the selected row.
+    public func style(_ role: Role, selected: Bool) -> RoleStyle {
+        guard selected else { return style(role) }
+        let own = style(role), selection = style(.selection)
+        return RoleStyle(fg: selection.fg == .default ? own.fg : selection.fg, bg: selection.bg == .default ? own.bg : selection.bg,
+                         bold: own.bold || selection.bold, underline: own.underline || selection.underline,
+                         reverse: own.reverse || selection.reverse, dim: own.dim || selection.dim)
+    }
+
     /// Reads a theme file, reporting every problem as `file:line:column: message` so one edit can fix them all.
     public static func parse(_ text: String, file: String) -> Result<Theme, ThemeError> {
         var reader = ThemeReader(file: file)

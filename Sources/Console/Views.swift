@@ -147,7 +147,7 @@ public enum Views {
 
     // MARK: Detail, dialog, help
 
-    /// The detail pane: a title rule, then its lines from `top`, long ones wrapped.
+    /// The detail pane: a title rule, then its lines from `top`, long ones wrapped between words.
     static func paintDetail(_ detail: Detail, box: (x: Int, y: Int, width: Int, height: Int), focused: Bool, _ buffer: inout CellBuffer) {
         let title = detail.title.isEmpty ? "" : " \(detail.title) "
         buffer.line("──\(title)" + String(repeating: "─", count: max(0, box.width)), y: box.y, role: focused ? .title : .border, x: box.x, width: box.width)
@@ -155,26 +155,13 @@ public enum Views {
         var y = box.y + 1, index = detail.top
         let room = max(1, box.width - 1)
         while y < box.y + box.height, index < detail.lines.count {
-            var rest = Substring(detail.lines[index].text)
-            repeat {
-                let used = buffer.put(rest, x: box.x + 1, y: y, role: detail.lines[index].role, maxWidth: room)
-                rest = rest.dropFirst(Self.characters(in: rest, fitting: used))
+            let line = detail.lines[index]
+            for part in DisplayWidth.wrap(line.text, to: room) where y < box.y + box.height {
+                buffer.put(part, x: box.x + 1, y: y, role: line.role, maxWidth: room)
                 y += 1
-            } while !rest.isEmpty && y < box.y + box.height
+            }
             index += 1
         }
-    }
-
-    /// How many characters of `text` take `columns` columns.
-    static func characters(in text: Substring, fitting columns: Int) -> Int {
-        var used = 0, count = 0
-        for character in text {
-            let w = max(1, DisplayWidth.of(character))
-            if used + w > columns { break }
-            used += w
-            count += 1
-        }
-        return max(1, count)
     }
 
     static func box(title: String, lines unwrapped: [(text: String, role: Role)], _ buffer: inout CellBuffer) {

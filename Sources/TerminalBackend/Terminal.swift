@@ -29,8 +29,9 @@ public final class Terminal {
     /// What a theme's `default` colour becomes, matching pair 0: the terminal's own (-1) when
     /// `use_default_colors` works, else white on black.
     let defaultColors: (foreground: Int16, background: Int16)
-    /// Each role's attributes and colour pair; roles draw plain until a theme is applied.
-    var styles: [Role: CellStyle] = [:]
+    /// Each role's attributes and colour pair, plain and on the selected row; roles draw plain
+    /// until a theme is applied.
+    var styles: [StyleKey: CellStyle] = [:]
     /// What the screen shows, to draw only changes; nil forces a full redraw.
     var drawn: CellBuffer?
     /// Set once the terminal is given back: from then on nothing draws or reads, since ncurses

@@ -7,6 +7,12 @@ struct CellStyle {
     var pair: Int16 = 0
 }
 
+/// A role, plain or on the selected row.
+struct StyleKey: Hashable {
+    let role: Role
+    let selected: Bool
+}
+
 extension Terminal {
     /// Maps every Role of the theme to attributes and a colour pair, one pair per distinct
     /// foreground and background, allocated from 1 (pair 0 is the default colours). Without
@@ -15,28 +21,35 @@ extension Terminal {
         var pairs: [[Int16]: Int16] = [:]
         styles = [:]
         for role in Role.allCases {
-            let style = theme.style(role)
-            var cell = CellStyle()
-            if style.bold { cell.attributes |= plumb_a_bold() }
-            if style.underline { cell.attributes |= plumb_a_underline() }
-            if style.reverse { cell.attributes |= plumb_a_reverse() }
-            if style.dim { cell.attributes |= plumb_a_dim() }
-            if colors > 0 {
-                let foreground = style.fg.index(forColors: colors).map(Int16.init) ?? defaultColors.foreground
-                let background = style.bg.index(forColors: colors).map(Int16.init) ?? defaultColors.background
-                let key = [foreground, background]
-                if key != [defaultColors.foreground, defaultColors.background] {
-                    if let pair = pairs[key] {
-                        cell.pair = pair
-                    } else if pairs.count + 1 < Int(plumb_color_pairs()) {
-                        let pair = Int16(pairs.count + 1)
-                        init_pair(pair, foreground, background)
-                        pairs[key] = pair
-                        cell.pair = pair
+            for selected in [false, true] {
+                let style = theme.style(role, selected: selected)
+                var cell = CellStyle()
+                if style.bold { cell.attributes |= plumb_a_bold() }
+                if style.underline { cell.attributes |= plumb_a_underline() }
+                if style.reverse { cell.attributes |= plumb_a_reverse() }
+                if style.dim { cell.attributes |= plumb_a_dim() }
+                var background = defaultColors.background
+                if colors > 0 {
+                    let foreground = style.fg.index(forColors: colors).map(Int16.init) ?? defaultColors.foreground
+                    background = style.bg.index(forColors: colors).map(Int16.init) ?? defaultColors.background
+                    let key = [foreground, background]
+                    if key != [defaultColors.foreground, defaultColors.background] {
+                        if let pair = pairs[key] {
+                            cell.pair = pair
+                        } else if pairs.count + 1 < Int(plumb_color_pairs()) {
+                            let pair = Int16(pairs.count + 1)
+                            init_pair(pair, foreground, background)
+                            pairs[key] = pair
+                            cell.pair = pair
+                        }
                     }
                 }
+                // A selection whose background this terminal cannot show (no colours, or too few
+                // to tell it from the screen's) is reversed instead, so the selected row is seen.
+                let plain = theme.style(role).bg.index(forColors: colors).map(Int16.init) ?? defaultColors.background
+                if selected && (colors == 0 || background == plain) { cell.attributes |= plumb_a_reverse() }
+                styles[StyleKey(role: role, selected: selected)] = cell
             }
-            styles[role] = cell
         }
         drawn = nil
     }
@@ -50,7 +63,7 @@ extension Terminal {
             werase(window)
         }
         for run in buffer.changes(since: drawn) {
-            let style = styles[run.role] ?? CellStyle()
+            let style = styles[StyleKey(role: run.role, selected: run.selected)] ?? CellStyle()
             // Each glyph goes to the column the buffer gave it, so one that ncurses measures
             // differently cannot shift the rest of the run.
             var x = run.x, scalarsLeft = run.text.unicodeScalars.count

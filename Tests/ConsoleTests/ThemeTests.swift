@@ -147,4 +147,21 @@ import TestSupport
             }
         }
     }
+
+    /// The selected row is painted on top of its roles: every built-in keeps the status colours
+    /// and attributes of a selected row, and adds the selection's background or reverse.
+    @Test func aSelectedRowKeepsItsStatusColours() {
+        for theme in Theme.builtIn {
+            for role: Role in [.synced, .drift, .missing, .extra, .unknown, .error] {
+                let plain = theme.style(role), selected = theme.style(role, selected: true)
+                #expect(selected.fg == plain.fg, "\(theme.name): \(role) keeps its colour")
+                #expect(!plain.bold || selected.bold, "\(theme.name): \(role) keeps bold")
+                #expect(!plain.underline || selected.underline, "\(theme.name): \(role) keeps underline")
+                // A reversed role (monochrome's error) stays reversed: the rest of its row shows the selection.
+                #expect(selected != plain || plain.reverse, "\(theme.name): a selected \(role) is seen as selected")
+            }
+        }
+        let theme = Theme.builtIn[0]
+        #expect(theme.style(.drift, selected: true).bg == theme.style(.selection).bg)
+    }
 }

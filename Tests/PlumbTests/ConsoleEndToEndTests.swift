@@ -65,7 +65,7 @@ import TestSupport
         let before = try fx.source.head()
         let tmux = try console()
         tmux.press("2")
-        #expect(tmux.waitFor("proposal/good").ok)
+        #expect(tmux.waitFor("propose good").ok)
         #expect(tmux.waitFor("pass").ok)
         tmux.press("a")
         #expect(tmux.waitFor("Approve proposal/good at").ok)
@@ -116,7 +116,7 @@ import TestSupport
         _ = try fx.source.propose("bad", ["resources/motd.yaml": SourceChangeTests.file("motd", "etc/motd", "bad idea")])
         let tmux = try console()
         tmux.press("2")
-        #expect(tmux.waitFor("proposal/bad").ok, "\(tmux.screen())")
+        #expect(tmux.waitFor("propose bad").ok, "\(tmux.screen())")
         tmux.press("x")
         #expect(tmux.waitFor("reason for rejecting proposal/bad").ok, "\(tmux.screen())")
         tmux.press("not", "Space", "now", "Enter")
@@ -187,6 +187,35 @@ import TestSupport
         let colour = escapes.range(of: "\u{1b}\\[([349][0-7]|38;5;[0-9]+|48;5;[0-9]+)m", options: .regularExpression)
         #expect(colour == nil, "no colour at all with NO_COLOR: \(escapes.debugDescription.prefix(400))")
         #expect(escapes.contains("\u{1b}[7m") || escapes.contains("\u{1b}[1m"), "attributes still mark the selection and the drift")
+    }
+
+    @Test func theSelectedRowKeepsItsDriftColoursOnTheSelectionBackground() throws {
+        let tmux = try console()
+        #expect(tmux.waitFor("File/motd").ok)
+        let row = try #require(tmux.screen(escapes: true).split(separator: "\n").first { $0.contains("File/motd") })
+        // The default theme: drift is #ff8700 (208 of 256) in bold, the selection a grey (237) background.
+        #expect(row.contains("208") && row.contains("48;5;237"), "drift colour on the selection's background: \(row.debugDescription)")
+        #expect(!row.contains("\u{1b}[7m"), "not reversed")
+    }
+
+    @Test func oShowsOnlyTheDriftAndBracketsJumpToIt() throws {
+        try fx.source.write("resources/more.yaml", SourceChangeTests.file("zz-more", "etc/zz-more", "more"))
+        try fx.source.commit("one more file")
+        #expect(try fx.plumb("sync").status == 0)
+        try fx.target.write("etc/motd", "edited by hand\n")
+        let tmux = try console()
+        #expect(tmux.waitFor("File/zz-more").ok, "\(tmux.screen())")
+        tmux.press("o")
+        let only = tmux.waitFor { $0.contains("only drifted: 1 of 3") && !$0.contains("File/issue") }
+        #expect(only.ok, "\(only.screen)")
+        #expect(only.screen.contains("File/motd"))
+        tmux.press("]")
+        #expect(tmux.waitFor("no other drifted or unhealthy row").ok, "\(tmux.screen())")
+        tmux.press("o")
+        #expect(tmux.waitFor { $0.contains("File/issue") && $0.contains("File/zz-more") }.ok, "all rows again: \(tmux.screen())")
+        tmux.press("G", "]")
+        #expect(tmux.waitFor("wrapped to the first drifted or unhealthy row").ok, "\(tmux.screen())")
+        #expect(tmux.waitFor("-edited by hand").ok, "the jump lands on File/motd and shows its diff")
     }
 
     @Test func SIGTERMGivesTheTerminalBack() throws {
