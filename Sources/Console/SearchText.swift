@@ -8,6 +8,7 @@ public struct SearchText: Sendable {
 
     public init(_ fields: String...) {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 1 })
         for field in fields {
             // ASCII, which ids, paths and status words mostly are, is lowercased byte by byte;
             // only a field with other letters pays for `lowercased()`.

@@ -9,7 +9,7 @@ public enum Update {
     public static func update(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Effect] {
         let effects = apply(event, &state)
         // Whatever moved, the selection of the view on screen stays on screen.
-        state.list.scroll(visible: Layout(state).listRows)
+        state.onList(.scroll(visible: Layout(state).listRows))
         return effects
     }
 
@@ -132,7 +132,7 @@ public enum Update {
         case .onlyAttention:
             let on = !state.list.onlyAttention
             let before = state.list.selectedIdentity
-            state.list.setOnlyAttention(on)
+            state.onList(.setOnlyAttention(on))
             state.flash = on ? ("only \(attention(state.view)) rows: \(state.list.shown) of \(state.list.total) (o shows all)", .info)
                 : ("all \(state.list.total) rows again", .muted)
             return selectionMoved(from: before, &state)
@@ -222,11 +222,11 @@ public enum Update {
     /// selection needs.
     static func move(_ delta: Int, _ state: inout ConsoleState) -> [Effect] {
         if state.detailFocused {
-            state.list.scrollDetail(by: delta, visible: Layout(state).detailRows)
+            state.onList(.scrollDetail(by: delta, visible: Layout(state).detailRows))
             return []
         }
         let before = state.list.selectedIdentity
-        state.list.move(by: delta)
+        state.onList(.move(by: delta))
         return selectionMoved(from: before, &state)
     }
 
@@ -234,7 +234,7 @@ public enum Update {
     static func step(forward: Bool, _ state: inout ConsoleState) -> [Effect] {
         let before = state.list.selectedIdentity
         let what = state.list.filter.isEmpty ? "row" : "match"
-        switch state.list.step(forward: forward) {
+        switch state.onList(.step(forward: forward)) {
         case .moved: break
         case .wrapped: state.flash = (forward ? "wrapped to the first \(what)" : "wrapped to the last \(what)", .info)
         case .none: state.flash = ("no other \(what)", .muted)
@@ -246,7 +246,7 @@ public enum Update {
     static func jump(forward: Bool, _ state: inout ConsoleState) -> [Effect] {
         let before = state.list.selectedIdentity
         let what = attention(state.view)
-        switch state.list.jumpToAttention(forward: forward) {
+        switch state.onList(.jumpToAttention(forward: forward)) {
         case .moved: break
         case .wrapped: state.flash = (forward ? "wrapped to the first \(what) row" : "wrapped to the last \(what) row", .info)
         case .none:
@@ -348,7 +348,7 @@ public enum Update {
         if state.detailFocused {
             state.detailFocused = false
         } else if state.view != .resources && state.list.detail != nil {
-            state.list.detail = nil
+            state.onList(.closeDetail)
         } else if !state.list.filter.isEmpty {
             return setFilter("", &state)
         } else if state.list.onlyAttention {
@@ -444,7 +444,7 @@ public enum Update {
 
     static func setFilter(_ text: String, _ state: inout ConsoleState) -> [Effect] {
         let before = state.list.selectedIdentity
-        state.list.setFilter(text)
+        state.onList(.setFilter(text))
         return selectionMoved(from: before, &state)
     }
 
@@ -472,7 +472,7 @@ public enum Update {
             }
             state.detailFocused = false
             let before = state.list.selectedIdentity
-            state.list.selectRow(state.list.top + (y - layout.listY))
+            state.onList(.selectRow(state.list.top + (y - layout.listY)))
             return selectionMoved(from: before, &state)
         }
     }
