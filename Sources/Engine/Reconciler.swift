@@ -4,9 +4,9 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The engine loop that `plumb agent` runs (and the console will run in-process): fetch, observe,
-/// journal drift as it appears and goes, and with auto-sync apply. One per state dir: it holds
-/// the lock for its whole life.
+/// The engine loop that `plumb agent` runs, and the console in-process: fetch, observe, journal
+/// drift as it appears and goes, and with auto-sync apply. One per state dir: it holds the lock
+/// for its whole life.
 public final class Reconciler: Sendable {
     public struct Options: Sendable {
         /// Flags win over `plumb.yaml`; nil means "as plumb.yaml says".
@@ -48,6 +48,12 @@ public final class Reconciler: Sendable {
     private let paused = Mutex(false)
     /// The review of proposals running beside the passes, if one is.
     private let review = Mutex<Task<Void, Never>?>(nil)
+    /// Syncs asked in this process (the console's `s` and `S`), each with its waiting caller: the
+    /// loop runs them between passes, as it runs a request from another process, but without the
+    /// request table and its polling. nil once the loop has stopped: nothing runs them any more.
+    private let asked = Mutex<[(options: SyncOptions, answer: CheckedContinuation<SyncSummary, any Error>)]?>([])
+    /// What the loop waits on between passes, to wake it for a sync asked here.
+    private let waiting = Mutex<TargetWatch?>(nil)
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
@@ -66,6 +72,39 @@ public final class Reconciler: Sendable {
     public func fetchNow() async {
         fetchSchedule.withLock { $0.due = ContinuousClock.now }
         await fetchAsideIfDue(interval: options.interval ?? .seconds(30))?.value
+    }
+
+    /// Runs a sync in this engine's loop, between its passes, and returns what it did: for the
+    /// console that runs the engine in-process. Another process hands its syncs in through the
+    /// state dir instead (`Engine.requestSync`).
+    public func sync(_ options: SyncOptions) async throws -> SyncSummary {
+        try await withCheckedThrowingContinuation { answer in
+            let queued = asked.withLock { queue -> Bool in
+                guard queue != nil else { return false }
+                queue!.append((options, answer))
+                return true
+            }
+            guard queued else { return answer.resume(throwing: StateError("the engine has stopped; nothing was synced")) }
+            wakeLoop()
+        }
+    }
+
+    /// Cuts the loop's wait short: at once through its watch, or through the state dir's wake file.
+    private func wakeLoop() {
+        if let watch = waiting.withLock({ $0 }) { watch.wake() } else { engine.config.stateDir.wakeEngine() }
+    }
+
+    /// Runs the syncs asked in this process, oldest first, under the loop's lock.
+    private func serveAsked() async {
+        while let next = asked.withLock({ queue in queue?.isEmpty == false ? queue!.removeFirst() : nil }) {
+            var options = next.options
+            options.heldLock = lock
+            do {
+                next.answer.resume(returning: SyncSummary(try await engine.sync(options), dryRun: options.dryRun))
+            } catch {
+                next.answer.resume(throwing: error)
+            }
+        }
     }
 
     /// Pauses or resumes auto-sync; the next pass follows it.
@@ -247,12 +286,21 @@ public final class Reconciler: Sendable {
     public func run(afterEachPass report: @Sendable (Pass) -> Void = { _ in }) async {
         let watch = try? TargetWatch()
         if watch == nil { logger.warning("cannot watch the target; changes are seen at each interval") }
+        waiting.withLock { $0 = watch }
+        defer {
+            waiting.withLock { $0 = nil }
+            // Whoever still waits for a sync asked here hears that it will not run.
+            for left in asked.withLock({ queue in defer { queue = nil }; return queue ?? [] }) {
+                left.answer.resume(throwing: StateError("the engine stopped before this sync ran; nothing was synced"))
+            }
+        }
         let clock = ContinuousClock()
         var interval = options.interval ?? .seconds(30)
         // With nothing fetched yet there is nothing to reconcile: the first fetch comes first.
         if (try? await engine.mirror.head()) == nil { await fetchAsideIfDue(interval: interval)?.value }
         while !Task.isCancelled {
             await engine.serveRequests(holding: lock)
+            await serveAsked()
             fetchAsideIfDue(interval: interval)
             // A pass of its own, which cancelling this loop does not reach: the step in progress ends
             // whole, and only the wait before the next one is cut short.

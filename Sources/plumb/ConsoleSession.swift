@@ -153,7 +153,9 @@ final class ConsoleSession: @unchecked Sendable {
             var options = SyncOptions(ids: ids)
             options.prune = prune
             options.fetch = false
-            let summary = try await engine.requestSync(options) { _ in }
+            // The engine in this process runs it between its passes (an observer never syncs).
+            guard let reconciler else { return .failed("observer only: the engine beside this console syncs") }
+            let summary = try await reconciler.sync(options)
             let failed = summary.failures.count
             // What was kept is said, not counted as synced: the console never claims a change it did not make.
             let kept = summary.changes.filter { $0.result == "skipped" }

@@ -1,0 +1,50 @@
+import DesiredState
+import Engine
+import Foundation
+import Testing
+import TestSupport
+import VersionSource
+
+/// The console's `s` and `S` run through the engine in its own process: the loop takes the sync
+/// between its passes and answers the caller directly, with no request table to poll.
+@Suite struct ReconcilerSyncTests {
+    let fx: PlumbFixture
+    let engine: Engine
+
+    init() async throws {
+        fx = try PlumbFixture()
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"hello\\n\"\n")
+        try fx.source.commit("motd")
+        engine = try await Engine(config: EngineConfig(source: SourceRef(url: fx.source.bare), target: fx.target.path,
+                                                       stateDir: StateDirectory(path: fx.state.path + "/state")))
+    }
+
+    @Test func aSyncAskedInProcessRunsInTheLoopAndAnswers() async throws {
+        let reconciler = try Reconciler(engine: engine, options: Reconciler.Options())
+        let loop = Task { await reconciler.run() }
+        // auto-sync is off: only the sync asked here writes the file.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(fx.target.read("etc/motd") == nil)
+        let summary = try await reconciler.sync(SyncOptions())
+        #expect(summary.applied && summary.failures.isEmpty)
+        #expect(summary.changes.map(\.id) == ["File/motd"])
+        #expect(fx.target.read("etc/motd") == "hello\n")
+        #expect(try engine.store.events(last: 50).contains { $0.reason == .resourceCreated }, "journalled as any sync is")
+        loop.cancel()
+        await loop.value
+        await #expect(throws: StateError.self, "after the loop stopped, a sync is refused, not left waiting") {
+            try await reconciler.sync(SyncOptions())
+        }
+    }
+
+    @Test func aSyncAskedBeforeTheLoopStartsRunsOnceItDoes() async throws {
+        let reconciler = try Reconciler(engine: engine, options: Reconciler.Options())
+        async let summary = reconciler.sync(SyncOptions())
+        try await Task.sleep(for: .milliseconds(100))
+        let loop = Task { await reconciler.run() }
+        #expect(try await summary.applied)
+        #expect(fx.target.read("etc/motd") == "hello\n")
+        loop.cancel()
+        await loop.value
+    }
+}
