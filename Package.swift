@@ -59,6 +59,8 @@ let package = Package(
             name: "Console",
             dependencies: ["Engine", "VersionSource", "DesiredState", "Yams"]
         ),
+        // Themes on disk: the user's directory, a file by name or path, the listing.
+        .target(name: "ThemeFiles", dependencies: ["Console", "DesiredState", "VersionSource"]),
         // ncursesw, seen from Swift through a small shim header.
         .systemLibrary(
             name: "CNcurses",
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "plumb",
             dependencies: [
-                "Engine", "VersionSource", "DesiredState", "Console", "TerminalBackend", "ChildProcess",
+                "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,7 +86,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VersionSource"], path: "Tests/TestSupport"),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ThemeFiles", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]

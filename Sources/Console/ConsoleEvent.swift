@@ -26,6 +26,8 @@ public enum ConsoleEvent: Sendable {
     case syncPlanned(SyncSummary)
     /// What a rollback would do, for its dialog.
     case rollbackPlanned(RollbackPlan)
+    /// The theme `:theme` asked for, read from its file, or why it could not be.
+    case themeLoaded(Result<Theme, ThemeError>)
     /// An action finished: what to tell the operator.
     case done(String)
     case failed(String)
@@ -52,6 +54,9 @@ public enum Effect: Sendable {
     case setPaused(Bool)
     /// Fetch the source now, not at the interval; the new head arrives as a snapshot.
     case fetchNow
-    case setTheme(String)
+    /// Find and read a theme by name or path (`:theme`): off the terminal's thread, as it reads the disk.
+    case loadTheme(String)
+    /// Draw with this theme from now on: on the terminal's thread, which owns the terminal.
+    case applyTheme(Theme)
     case quit
 }

@@ -55,6 +55,13 @@ public enum Update {
         case .rollbackPlanned(let plan):
             state.dialog = Dialogs.rollback(plan, branch: state.branch)
             return []
+        case .themeLoaded(.failure(let error)):
+            state.flash = (error.description, .error)
+            return []
+        case .themeLoaded(.success(let theme)):
+            state.themeName = theme.name
+            state.flash = ("theme \(theme.name.escapingControlCharacters)", .info)
+            return [.applyTheme(theme)]
         case .done(let message): state.flash = (message, .info); return []
         case .failed(let message):
             state.flash = (message, .error)
@@ -436,7 +443,7 @@ public enum Update {
         switch CommandLine.parse(text) {
         case .success(.quit): return quit(&state)
         case .success(.sync): return perform(.syncAll, &state)
-        case .success(.theme(let name)): return [.setTheme(name)]
+        case .success(.theme(let name)): return [.loadTheme(name)]
         case .success(.help): state.help = true; return []
         case .failure(let problem): state.flash = (problem.description, .error); return []
         }

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Synchronization
 import TerminalBackend
+import ThemeFiles
 import VersionSource
 
 /// The console's shell: one thread owns the terminal and runs `update`; the engine, git and the
@@ -103,14 +104,7 @@ final class ConsoleSession: @unchecked Sendable {
     private func perform(_ effect: Effect) {
         switch effect {
         case .quit: return
-        case .setTheme(let name):
-            switch Theme.load(name, directories: [Theme.userDirectory]) {
-            case .success(let theme):
-                terminal.apply(theme)
-                state.themeName = theme.name
-                apply(.done("theme \(theme.name)"))
-            case .failure(let error): apply(.failed("\(error)"))
-            }
+        case .applyTheme(let theme): terminal.apply(theme)
         case .setPaused(let paused): reconciler?.setPaused(paused)
         default:
             Task.detached { [self] in
@@ -175,7 +169,9 @@ final class ConsoleSession: @unchecked Sendable {
         case .reject(let proposal, let reason):
             try await engine.reject(proposal, reason: reason)
             return .done("rejected \(proposal.branch)")
-        case .quit, .setTheme, .setPaused:
+        case .loadTheme(let name):
+            return .themeLoaded(ThemeFiles.load(name, directories: [ThemeFiles.userDirectory()]))
+        case .quit, .applyTheme, .setPaused:
             return nil
         }
     }

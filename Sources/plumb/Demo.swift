@@ -3,6 +3,7 @@ import Console
 import Engine
 import Foundation
 import TerminalBackend
+import ThemeFiles
 import VersionSource
 
 struct Demo: AsyncParsableCommand {
@@ -34,7 +35,7 @@ struct Demo: AsyncParsableCommand {
                 } catch {
                     throw StateError("\(error); plumb demo --no-ui makes the demo without opening it")
                 }
-                _ = try Theme.load(theme, directories: [Theme.userDirectory]).get()
+                _ = try ThemeFiles.load(theme, directories: [ThemeFiles.userDirectory()]).get()
             }
             let demo = try DemoDirectory(dir)
             try await demo.make()

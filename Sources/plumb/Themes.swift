@@ -1,6 +1,7 @@
 import ArgumentParser
 import Console
 import Foundation
+import ThemeFiles
 
 struct Themes: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +17,8 @@ struct Themes: ParsableCommand {
     var json = false
 
     func run() throws {
-        let directory = Theme.userDirectory
-        let themes = Theme.all(directories: [directory])
+        let directory = ThemeFiles.userDirectory()
+        let themes = ThemeFiles.all(directories: [directory])
         var seen: Set<String> = []
         var rows: [[String: Any]] = []
         var table = Table()

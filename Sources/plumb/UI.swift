@@ -4,6 +4,7 @@ import DesiredState
 import Engine
 import Foundation
 import TerminalBackend
+import ThemeFiles
 
 struct UI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +37,7 @@ struct UI: AsyncParsableCommand {
 /// Opens the console on a source and target until the operator quits: the engine of the state dir
 /// runs inside it, or, beside another plumb that holds the state dir, an observer.
 func openConsole(config: EngineConfig, settings: Reconciler.Options, theme themeName: String) async throws {
-    let theme = try Theme.load(themeName, directories: [Theme.userDirectory]).get()
+    let theme = try ThemeFiles.load(themeName, directories: [ThemeFiles.userDirectory()]).get()
     let engine = try await Engine(config: config)
     var observerOf: String?
     let reconciler: Reconciler?

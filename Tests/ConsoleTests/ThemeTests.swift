@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import ThemeFiles
 @testable import Console
 
 /// Themes: the built-ins, how a theme is found, every mistake a theme file can hold, and colours
@@ -40,22 +41,22 @@ import TestSupport
         try second.write("broken.yaml", "name: broken\nroles: [\n")
         try second.write(".hidden.yaml", "name: hidden\n")
 
-        let mine = try Theme.load("default", directories: [first.path, second.path]).get()
+        let mine = try ThemeFiles.load("default", directories: [first.path, second.path]).get()
         #expect(mine.name == "mine")
         #expect(mine.style(.drift) == RoleStyle(fg: .indexed(1)))
-        #expect(try Theme.load("default", directories: []).get().style(.drift).bold, "the built-in without directories")
-        #expect(try Theme.load("light", directories: [first.path]).get().name == "light")
-        #expect(try Theme.load("dusk", directories: [first.path, second.path]).get().name == "dusk")
-        #expect(try Theme.load(second.file("dusk.yaml"), directories: []).get().name == "dusk", "a path is read as it is")
+        #expect(try ThemeFiles.load("default", directories: []).get().style(.drift).bold, "the built-in without directories")
+        #expect(try ThemeFiles.load("light", directories: [first.path]).get().name == "light")
+        #expect(try ThemeFiles.load("dusk", directories: [first.path, second.path]).get().name == "dusk")
+        #expect(try ThemeFiles.load(second.file("dusk.yaml"), directories: []).get().name == "dusk", "a path is read as it is")
 
-        guard case .failure(let unknown) = Theme.load("dawn", directories: [first.path, second.path]) else { Issue.record(); return }
+        guard case .failure(let unknown) = ThemeFiles.load("dawn", directories: [first.path, second.path]) else { Issue.record(); return }
         #expect(unknown.description == "no theme named `dawn`: choose one of default, light, high-contrast, monochrome, broken, dusk, or write \(first.path)/dawn.yaml")
-        guard case .failure(let absent) = Theme.load("nowhere/x.yaml", directories: []) else { Issue.record(); return }
+        guard case .failure(let absent) = ThemeFiles.load("nowhere/x.yaml", directories: []) else { Issue.record(); return }
         #expect(absent.description == "nowhere/x.yaml: no such theme file")
-        guard case .failure(let broken) = Theme.load("broken", directories: [second.path]) else { Issue.record(); return }
+        guard case .failure(let broken) = ThemeFiles.load("broken", directories: [second.path]) else { Issue.record(); return }
         #expect(broken.description.hasPrefix("\(second.path)/broken.yaml:3:1: YAML syntax error"))
 
-        let listed = Theme.all(directories: [first.path, second.path])
+        let listed = ThemeFiles.all(directories: [first.path, second.path])
         #expect(listed.map(\.source) == [first.file("default.yaml"), second.file("broken.yaml"), second.file("default.yaml"), second.file("dusk.yaml"),
                                          "built-in", "built-in", "built-in", "built-in"])
         #expect(listed.map { (try? $0.result.get())?.name } == ["mine", nil, "theirs", "dusk", "default", "light", "high-contrast", "monochrome"])

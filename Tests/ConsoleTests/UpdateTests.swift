@@ -159,11 +159,27 @@ import VersionSource
         F.press([.char(":"), .char("t"), .tab], &state)
         #expect(state.prompt?.text == "theme ")
         let effects = F.press("light".map { .char($0) } + [.enter], &state)
-        guard case .setTheme("light")? = effects.first else { Issue.record("\(effects)"); return }
+        guard case .loadTheme("light")? = effects.first else { Issue.record("\(effects)"); return }
+        #expect(state.themeName == "default", "nothing changes until the theme is read")
         F.press([.char(":"), .char("n"), .char("o"), .enter], &state)
         #expect(state.flash?.text.hasPrefix("unknown command :no") == true)
         let quit = F.press([.char(":"), .char("q"), .enter], &state)
         guard case .quit? = quit.first else { Issue.record("\(quit)"); return }
+    }
+
+    /// `:theme` reads the file off the terminal's thread; its answer comes back through `update`,
+    /// which names the theme and asks the shell to draw with it, or says why it cannot.
+    @Test func aLoadedThemeIsAppliedThroughUpdateAndAMissingOneIsSaid() throws {
+        var state = F.state()
+        let light = try #require(Theme.builtIn.first { $0.name == "light" })
+        let effects = Update.update(&state, .themeLoaded(.success(light)))
+        guard case .applyTheme(let applied)? = effects.first else { Issue.record("\(effects)"); return }
+        #expect(applied.name == "light" && state.themeName == "light")
+        #expect(state.flash?.text == "theme light")
+        _ = Update.update(&state, .themeLoaded(.failure(ThemeError("no theme named `dawn`: choose one of default, light"))))
+        #expect(state.themeName == "light")
+        #expect(state.flash?.text == "no theme named `dawn`: choose one of default, light" && state.flash?.role == .error)
+        #expect(state.loadProblem == nil, "a theme is not something a view waits for")
     }
 
     @Test func anObserverRefusesToSyncOrPause() {

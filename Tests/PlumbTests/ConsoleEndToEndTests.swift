@@ -218,6 +218,18 @@ import TestSupport
         #expect(tmux.waitFor("-edited by hand").ok, "the jump lands on File/motd and shows its diff")
     }
 
+    @Test func aThemeChosenAtTheCommandLineIsReadFromTheUsersFolderAndAMissingOneIsSaid() throws {
+        // HOME is the state dir here: a theme of the user's own in ~/.config/plumb/themes.
+        try writeFile(fx.state.path + "/.config/plumb/themes/dusk.yaml", "name: dusk\nroles:\n  drift: { fg: red }\n")
+        let tmux = try console()
+        #expect(tmux.waitFor("File/motd").ok)
+        tmux.press(":", "t", "h", "e", "m", "e", "Space", "d", "u", "s", "k", "Enter")
+        #expect(tmux.waitFor("theme dusk").ok, "\(tmux.screen())")
+        tmux.press(":", "t", "h", "e", "m", "e", "Space", "d", "a", "w", "n", "Enter")
+        #expect(tmux.waitFor("no theme named `dawn`").ok, "\(tmux.screen())")
+        #expect(tmux.screen().contains("File/motd"), "the console goes on")
+    }
+
     @Test func SIGTERMGivesTheTerminalBack() throws {
         let tmux = try console()
         #expect(tmux.waitFor("File/motd").ok)
