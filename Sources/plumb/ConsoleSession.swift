@@ -13,20 +13,21 @@ import VersionSource
 final class ConsoleSession: @unchecked Sendable {
     let engine: Engine
     let reconciler: Reconciler?
+    /// Beside another engine (no reconciler here): what looks at the target for this console.
+    let observer: ObserverLoop?
     let terminal: Terminal
     /// Touched only on the terminal's thread.
     private var state: ConsoleState
     private let inbox = Mutex<[ConsoleEvent]>([])
     private let wakeRead: Int32, wakeWrite: Int32
     private let stopped = Mutex(false)
-    /// Woken when the journal moves, so an observer looks at the target again.
-    private let observerWatch = Mutex<TargetWatch?>(nil)
 
     static let historyPage = 200
 
     init(engine: Engine, reconciler: Reconciler?, terminal: Terminal, theme: Theme, mode: EngineMode) {
         self.engine = engine
         self.reconciler = reconciler
+        observer = reconciler == nil ? ObserverLoop(engine: engine) : nil
         self.terminal = terminal
         terminal.apply(theme)
         state = ConsoleState(width: terminal.width, height: terminal.height, now: Date(),
@@ -67,7 +68,6 @@ final class ConsoleSession: @unchecked Sendable {
         terminal.restore()
         stopped.withLock { $0 = true }
         journal?.stop()
-        observerWatch.withLock { $0?.wake() }
         engineTask.cancel()
         await engineTask.value
         withExtendedLifetime(signals) {}
@@ -121,7 +121,7 @@ final class ConsoleSession: @unchecked Sendable {
             // The reconciler fetches beside its passes; an observer fetches itself, then looks again.
             if let reconciler { await reconciler.fetchNow() } else {
                 try await engine.fetch()
-                observerWatch.withLock { $0?.wake() }
+                observer?.wake()
             }
             let head = try await engine.mirror.head().map { String($0.prefix(12)) } ?? "nothing yet"
             return .done("fetched: \(engine.config.source.branch.escapingControlCharacters) is at \(head)")
@@ -191,22 +191,13 @@ final class ConsoleSession: @unchecked Sendable {
             }
         }
         return Task.detached { [self] in
-            let watch = try? TargetWatch()
-            observerWatch.withLock { $0 = watch }
-            while !Task.isCancelled && !stopped.withLock({ $0 }) {
-                var folders: [String] = []
-                do {
-                    let snapshot = try await engine.snapshot(fetch: false)
+            await observer?.run { [self] seen in
+                switch seen {
+                case .success(let snapshot):
                     post(.snapshot(snapshot, at: Date()))
                     post(.engineProblem(snapshot.invalidHead.map { "\($0)" }))
-                    folders = Reconciler.folders(holding: snapshot.statuses.map(\.path), in: engine.target.root)
-                } catch {
+                case .failure(let error):
                     post(.engineProblem("\(error)"))
-                }
-                guard let watch else { try? await Task.sleep(for: .seconds(5)); continue }
-                watch.watch(folders)
-                await withCheckedContinuation { done in
-                    DispatchQueue.global().async { _ = watch.wait(timeout: .seconds(30)); done.resume() }
                 }
             }
         }
@@ -223,7 +214,7 @@ final class ConsoleSession: @unchecked Sendable {
                 guard let events = try? follower.next(), !events.isEmpty else { continue }
                 post(.journal(events))
                 // An observer looks at the target again when the engine beside it has done something.
-                observerWatch.withLock { $0?.wake() }
+                observer?.wake()
             }
         }
         thread.start()
