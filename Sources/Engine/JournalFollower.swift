@@ -9,6 +9,8 @@ public final class JournalFollower: Sendable {
     private let watch: TargetWatch
     private let resource: String?
     private let last: Mutex<Int64>
+    /// Events this process wrote and delivered itself (`StateStore.onAppend`): passed over.
+    private let ownEvents = Mutex<Set<Int64>>([])
 
     /// Follows events after `sequence`, of `resource` only when given.
     public init(store: StateStore, stateDir: StateDirectory, after sequence: Int64, resource: String? = nil) throws {
@@ -31,8 +33,18 @@ public final class JournalFollower: Sendable {
     /// Ends a `next` that is waiting.
     public func stop() { watch.wake() }
 
+    /// Events delivered another way (this process wrote them): `next` leaves them out.
+    public func deliveredElsewhere(_ events: [Event]) {
+        ownEvents.withLock { $0.formUnion(events.map(\.sequence)) }
+    }
+
     private func delivered(_ events: [Event]) -> [Event] {
         if let newest = events.last?.sequence { last.withLock { $0 = max($0, newest) } }
-        return events
+        return ownEvents.withLock { own in
+            let others = events.filter { own.remove($0.sequence) == nil }
+            // What is at or below the newest read can never come again.
+            if let newest = events.last?.sequence { own = own.filter { $0 > newest } }
+            return others
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import GRDBSQLite
 import DesiredState
@@ -310,9 +311,8 @@ public final class StateStore: Sendable, ManifestCache {
     @discardableResult
     public func append(_ event: Event) throws -> Event {
         try pool.write { db in
-            try Self.insert(event, into: db)
-            var written = event
-            written.sequence = db.lastInsertedRowID
+            let written = try Self.insert(event, into: db)
+            tellListener([written])
             return written
         }
     }
@@ -322,15 +322,32 @@ public final class StateStore: Sendable, ManifestCache {
     public func append(_ events: [Event]) throws {
         guard !events.isEmpty else { return }
         try pool.write { db in
-            for event in events { try Self.insert(event, into: db) }
+            tellListener(try events.map { try Self.insert($0, into: db) })
         }
     }
 
-    private static func insert(_ event: Event, into db: Database) throws {
+    /// Who hears of the events this process appends, as it appends them: the console, which then
+    /// need not wait for its journal follower to read them back (and wake the screen again).
+    private let listener = Mutex<(@Sendable ([Event]) -> Void)?>(nil)
+
+    /// Hands every event this process appends to `listen`, with its sequence, before its
+    /// transaction commits: a follower reading the journal cannot see it before `listen` has.
+    public func onAppend(_ listen: @escaping @Sendable ([Event]) -> Void) {
+        listener.withLock { $0 = listen }
+    }
+
+    private func tellListener(_ events: [Event]) {
+        listener.withLock { $0 }?(events)
+    }
+
+    private static func insert(_ event: Event, into db: Database) throws -> Event {
         try db.execute(
             sql: "INSERT INTO events(time, level, reason, resource, revision, message) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [event.time.timeIntervalSince1970, event.level.rawValue, event.reason.rawValue,
                         event.resource, event.revision, event.message])
+        var written = event
+        written.sequence = db.lastInsertedRowID
+        return written
     }
 
     /// Events after `sequence`, oldest first; with `last`, only the newest that many.

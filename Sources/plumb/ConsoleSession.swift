@@ -203,12 +203,19 @@ final class ConsoleSession: @unchecked Sendable {
         }
     }
 
-    /// The newest events, then each new one as it is journalled, by this process or another.
+    /// The newest events, then each new one as it is journalled: this process's as it writes
+    /// them, another's (an agent beside an observer, a `plumb sync`) when the follower reads them.
     private func startJournal() -> JournalFollower? {
         let store = engine.store
         let recent = (try? store.events(last: ConsoleState.eventLimit)) ?? []
         post(.journal(recent))
         let follower = try? JournalFollower(store: store, stateDir: engine.config.stateDir, after: recent.last?.sequence ?? 0)
+        // From here on the follower leaves this process's events out: they arrive once, with the
+        // pass that wrote them, not again a moment later.
+        store.onAppend { [self] events in
+            follower?.deliveredElsewhere(events)
+            post(.journal(events))
+        }
         let thread = Thread { [self] in
             while let follower, !stopped.withLock({ $0 }) {
                 guard let events = try? follower.next(), !events.isEmpty else { continue }
