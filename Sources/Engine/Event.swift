@@ -57,12 +57,4 @@ public struct Event: Sendable, Hashable {
     public var timestamp: String {
         time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
-
-    /// The row of `events --json`.
-    public var json: [String: Any] {
-        [
-            "time": timestamp, "level": level.rawValue, "reason": reason.rawValue,
-            "resource": resource as Any? ?? NSNull(), "revision": revision as Any? ?? NSNull(), "message": message,
-        ]
-    }
 }

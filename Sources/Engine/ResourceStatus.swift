@@ -93,15 +93,6 @@ public final class ResourceStatus: Sendable, Hashable {
         return path
     }
 
-    /// The row of `status --json`.
-    public var json: [String: Any] {
-        [
-            "id": id.description, "kind": id.kind, "name": id.name,
-            "path": isInTarget ? (path.isEmpty ? "." : path) as Any : NSNull(), "sync": sync.rawValue,
-            "drift": drift?.rawValue as Any? ?? NSNull(), "health": health.rawValue, "message": message as Any? ?? NSNull(),
-        ]
-    }
-
     /// Compares a desired resource with what the machine holds for it, as its kind's provider says.
     public static func compare(_ desired: DesiredResource, _ observed: Observation) -> ResourceStatus {
         let verdict = Providers.provider(for: desired.kind).verdict(desired, observed)

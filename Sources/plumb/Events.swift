@@ -49,7 +49,7 @@ struct Events: AsyncParsableCommand {
 
     func printEvent(_ event: Event, _ paint: Paint) {
         if json {
-            emit(JSONText.encode(event.json, pretty: false))
+            emit(JSONOutput.encode(EventJSON(event), pretty: false))
         } else {
             // Fixed widths keep the columns of a followed journal aligned without knowing what comes.
             func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }

@@ -24,7 +24,3 @@ func reportInvalidHead(_ snapshot: Snapshot) throws {
     throw ExitCode(1)
 }
 
-/// Prints one JSON document.
-func printJSON(_ value: Any) {
-    print(JSONText.encode(value, pretty: true))
-}

@@ -51,7 +51,7 @@ struct History: AsyncParsableCommand {
             var text = ""
             for commit in commits {
                 if json {
-                    text += (count == 0 ? "[\n  " : ",\n  ") + JSONText.encode(History.json(commit, applied: applied), pretty: false)
+                    text += (count == 0 ? "[\n  " : ",\n  ") + JSONOutput.encode(CommitJSON(commit, applied: applied), pretty: false)
                 } else {
                     text += History.line(commit, applied: applied, paint: paint) + "\n"
                 }
@@ -79,11 +79,5 @@ struct History: AsyncParsableCommand {
         let subject = commit.subject.isEmpty ? "(no subject)" : commit.subject
         return "\(commit.sha == applied ? paint("*", .green) : " ") \(paint(commit.short, .yellow))  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
             + (notes.isEmpty ? "" : "  (\(notes.joined(separator: "; ").escapingControlCharacters))")
-    }
-
-    static func json(_ commit: Commit, applied: String?) -> [String: Any] {
-        ["sha": commit.sha, "short": commit.short, "author": commit.author, "time": commit.time.formatted(.iso8601),
-         "subject": commit.subject, "applied": commit.sha == applied,
-         "rollbackOf": commit.rollbackOf as Any, "approvedBy": commit.approvedBy as Any]
     }
 }

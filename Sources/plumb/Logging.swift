@@ -20,7 +20,7 @@ enum LogSetup {
 
     /// Sends logs to `path` (appending) until `toStandardError` is called.
     static func toFile(_ path: String) {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = FileHandle(forWritingAtPath: path)
         _ = try? handle?.seekToEnd()
         file.withLock { $0 = handle }

@@ -21,7 +21,7 @@ struct Proposals: AsyncParsableCommand {
             if !options.noFetch { try await engine.fetch() }
             let reviews = try await engine.reviewProposals(head: try await engine.currentHead())
             if json {
-                printJSON(reviews.map(Self.json))
+                printJSON(reviews.map(ProposalJSON.init))
             } else if reviews.isEmpty {
                 print("no open proposals")
             } else {
@@ -42,12 +42,5 @@ struct Proposals: AsyncParsableCommand {
         ]
         lines += review.refusals.map { "  - \($0)" }
         return lines.joined(separator: "\n")
-    }
-
-    static func json(_ review: ProposalReview) -> [String: Any] {
-        ["name": review.proposal.name, "head": review.proposal.head, "title": review.title, "author": review.author,
-         "ahead": review.ahead, "behind": review.behind, "mergeable": review.mergeable ? "clean" : "conflict",
-         "policy": review.passesPolicy ? "pass" : "fail", "violations": review.violations.map(\.description),
-         "changes": review.changes.map { ["id": $0.id.description, "change": $0.change.rawValue] }]
     }
 }

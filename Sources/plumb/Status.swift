@@ -22,12 +22,10 @@ struct Status: AsyncParsableCommand {
             let engine = try await options.engine()
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
             if json {
-                printJSON([
-                    "revision": snapshot.desired.revision, "branch": engine.config.source.branch, "target": engine.target.root,
-                    "host": engine.config.host, "hostPreview": engine.config.isOtherHost,
-                    "summary": ["synced": snapshot.count(.synced), "outOfSync": snapshot.count(.outOfSync), "unknown": snapshot.count(.unknown)],
-                    "resources": snapshot.statuses.map(\.json),
-                ] as [String: Any])
+                printJSON(StatusJSON(revision: snapshot.desired.revision, branch: engine.config.source.branch, target: engine.target.root,
+                                     host: engine.config.host, hostPreview: engine.config.isOtherHost,
+                                     summary: .init(synced: snapshot.count(.synced), outOfSync: snapshot.count(.outOfSync), unknown: snapshot.count(.unknown)),
+                                     resources: snapshot.statuses.map(ResourceJSON.init)))
             } else {
                 print(Self.render(snapshot, engine: engine, all: all, paint: options.paint))
             }

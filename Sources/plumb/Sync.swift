@@ -48,7 +48,7 @@ struct Sync: AsyncParsableCommand {
             let signals = SignalWatch([SIGINT, SIGTERM]) { task.cancel() }
             let summary = try await task.value
             withExtendedLifetime(signals) {}
-            if json { printJSON(Self.json(summary)) } else { print(Self.render(summary)) }
+            if json { printJSON(SyncJSON(summary)) } else { print(Self.render(summary)) }
             if !summary.failures.isEmpty { throw ExitCode(1) }
         }
     }
@@ -93,15 +93,5 @@ struct Sync: AsyncParsableCommand {
         guard changes.contains(where: { notified.contains($0.change) }) else { return nil }
         let shown = changes.count <= 20 ? changes : changes.filter { notified.contains($0.change) || $0.path.isEmpty }
         return "order: " + shown.map { "\($0.change) \($0.id.escapingControlCharacters)" }.joined(separator: " → ")
-    }
-
-    static func json(_ summary: SyncSummary) -> [String: Any] {
-        let changes: [[String: Any]] = summary.changes.map { change in
-            var row: [String: Any] = ["id": change.id, "path": change.path, "change": change.change, "result": change.result]
-            if let message = change.message { row["message"] = message }
-            return row
-        }
-        return ["revision": summary.revision, "dryRun": summary.dryRun, "applied": summary.applied, "changes": changes,
-                "extrasKept": summary.extrasKept.map(\.id)]
     }
 }

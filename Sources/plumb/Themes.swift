@@ -20,7 +20,7 @@ struct Themes: ParsableCommand {
         let directory = ThemeFiles.userDirectory()
         let themes = ThemeFiles.all(directories: [directory])
         var seen: Set<String> = []
-        var rows: [[String: Any]] = []
+        var rows: [ThemeJSON] = []
         var table = Table()
         var problems: [String] = []
         for (source, result) in themes {
@@ -28,11 +28,11 @@ struct Themes: ParsableCommand {
             case .success(let theme):
                 // A built-in a user file replaces is listed as such, not as if it were in use.
                 let shadowed = !seen.insert(theme.name).inserted
-                rows.append(["name": theme.name, "source": source, "valid": true, "shadowed": shadowed])
+                rows.append(ThemeJSON(name: theme.name, source: source, valid: true, shadowed: shadowed, error: nil))
                 table.add([theme.name.escapingControlCharacters, source.escapingControlCharacters, shadowed ? "replaced by yours" : "ok"])
             case .failure(let error):
-                rows.append(["name": URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent, "source": source,
-                             "valid": false, "error": error.description])
+                rows.append(ThemeJSON(name: URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent, source: source,
+                                      valid: false, shadowed: nil, error: error.description))
                 table.add([URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent.escapingControlCharacters,
                            source.escapingControlCharacters, "INVALID"])
                 problems.append(error.description)
