@@ -48,7 +48,7 @@ enum DetailText {
         guard !changes.isEmpty else { return [("no resource changes", .muted)] }
         return changes.map { change in
             let role: Role = switch change.change { case .create: .missing; case .update: .drift; case .delete: .extra }
-            return ("  \(change.change.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.description.escapingControlCharacters)", role)
+            return ("  \(DisplayWidth.padded(change.change.rawValue, to: 7)) \(change.id.description.escapingControlCharacters)", role)
         }
     }
 
@@ -75,7 +75,7 @@ enum Dialogs {
         let changes = summary.changes.flatMap { change -> [(String, Role)] in
             let action = SyncPlan.Action(rawValue: change.change)
             let role: Role = switch action { case .create?: .missing; case .update?: .drift; case .prune?, .purge?: .extra; case .keep?: .muted; case .blocked?, nil: .error; default: .warning }
-            let line = ("  \(change.change.padding(toLength: 7, withPad: " ", startingAt: 0)) \(change.id.escapingControlCharacters)", role)
+            let line = ("  \(DisplayWidth.padded(change.change, to: 7)) \(change.id.escapingControlCharacters)", role)
             // What runs is shown before it runs (a Command's argv, a validator, what notifies a
             // restart), why an extra is kept, and that a purged file is saved first.
             let runs = [.run, .restart, .reload, .keep, .purge].contains(action) || change.message?.contains("validate:") == true

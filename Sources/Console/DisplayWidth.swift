@@ -46,6 +46,12 @@ public enum DisplayWidth {
         return out + "…"
     }
 
+    /// `text` in exactly `width` columns: cut with `…` when longer, blanks after it when shorter.
+    public static func padded(_ text: String, to width: Int) -> String {
+        let cut = truncate(text, to: width)
+        return cut + String(repeating: " ", count: max(0, width - of(cut)))
+    }
+
     /// `text` in at most `width` columns, its middle replaced by `…` when it was cut: the start
     /// and the end of a path say more than either alone. At least the first column is kept.
     public static func elidingMiddle(_ text: String, to width: Int) -> String {

@@ -194,7 +194,7 @@ public enum Views {
     /// Every key of the view, from the keymap; in two columns when one does not fit the height.
     static func help(_ state: ConsoleState, _ buffer: inout CellBuffer) {
         let entries = Keymap.bindings(in: state.view).map { binding in
-            ("\(binding.label.padding(toLength: 6, withPad: " ", startingAt: 0)) \(binding.summary)\(binding.dangerous ? " !" : "")",
+            ("\(DisplayWidth.padded(binding.label, to: 6)) \(binding.summary)\(binding.dangerous ? " !" : "")",
              binding.dangerous ? Role.warning : Role.dialog)
         }
         let footer: [(String, Role)] = [("", .dialog), ("! asks first, showing what will happen.  Any key: close", .key)]
@@ -207,7 +207,7 @@ public enum Views {
                 let left = entries[row]
                 guard row + rows < entries.count else { return left }
                 let right = entries[row + rows]
-                return (left.0.padding(toLength: column, withPad: " ", startingAt: 0) + right.0, left.1 == .warning || right.1 == .warning ? .warning : .dialog)
+                return (DisplayWidth.padded(left.0, to: column) + right.0, left.1 == .warning || right.1 == .warning ? .warning : .dialog)
             }
         }
         box(title: "Keys: \(state.view.title)", lines: lines + footer, &buffer)

@@ -7,7 +7,7 @@ import DesiredState
 /// What plumb last applied for one resource: the ground for prune decisions and backups.
 public struct InventoryEntry: Sendable, Hashable {
     public let id: ResourceID
-    public let kind: String
+    public let kind: ResourceKind
     public let path: String
     /// The blob id of what plumb wrote (link text for a symlink, "" for a directory).
     public let blob: String
@@ -17,7 +17,7 @@ public struct InventoryEntry: Sendable, Hashable {
     public let sensitive: Bool
 
     /// A File, Directory or Symlink (a path of the target), not a Service.
-    public var isInTarget: Bool { ResourceKind(rawValue: kind)?.isInTarget ?? true }
+    public var isInTarget: Bool { kind.isInTarget }
 
     /// For a Service, what plumb did to its unit (its `path` is the unit's name): what a prune undoes.
     public var footprint: ServiceFootprint { ServiceFootprint(rawValue: mode) }
@@ -210,8 +210,9 @@ public final class StateStore: Sendable, ManifestCache {
             let rows = try Row.fetchCursor(db, sql: "SELECT id, kind, path, blob, mode, revision, sensitive FROM inventory")
             while let row = try rows.next() {
                 let text: String = row[0]
-                guard include(text), let id = ResourceID(text) else { continue }
-                result.append(InventoryEntry(id: id, kind: row[1], path: row[2], blob: row[3], mode: UInt32(row[4] as Int64),
+                // A row plumb cannot read is one it does not know it applied: never pruned, the safe side.
+                guard include(text), let id = ResourceID(text), let kind = ResourceKind(rawValue: row[1]) else { continue }
+                result.append(InventoryEntry(id: id, kind: kind, path: row[2], blob: row[3], mode: UInt32(row[4] as Int64),
                                              revision: row[5], sensitive: row[6]))
             }
             return result
@@ -222,7 +223,7 @@ public final class StateStore: Sendable, ManifestCache {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO inventory(id, kind, path, blob, mode, revision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [entry.id.description, entry.kind, entry.path, entry.blob, Int64(entry.mode), entry.revision, entry.sensitive])
+                arguments: [entry.id.description, entry.kind.rawValue, entry.path, entry.blob, Int64(entry.mode), entry.revision, entry.sensitive])
         }
     }
 

@@ -101,7 +101,7 @@ extension Engine {
             let needed = FileProvider.folders(holding: desired.resources)
             for entry in inventory.values where entry.isInTarget && !listed.contains(entry.id) {
                 let gone = if case .success(nil) = target.lstat(entry.path) { true } else { false }
-                let taken = declaredPaths.contains(entry.path) || (entry.kind == ResourceKind.directory.rawValue && needed.contains(entry.path))
+                let taken = declaredPaths.contains(entry.path) || (entry.kind == .directory && needed.contains(entry.path))
                 if gone || taken { try store.forget(entry.id) }
             }
         }
@@ -189,8 +189,7 @@ struct Applier {
                 guard let entry = inventory[status.id], entry.path == status.path || !entry.isInTarget else {
                     return try skipPrune(status, SyncPlan.notPlumbs)
                 }
-                guard let kind = ResourceKind(rawValue: entry.kind) else { return try skipPrune(status, "plumb does not know the kind \(entry.kind)") }
-                return try await Providers.provider(for: kind).remove(status, entry: entry, with: &self)
+                return try await Providers.provider(for: entry.kind).remove(status, entry: entry, with: &self)
             case .purge(let status):
                 return try FileProvider().purge(status, with: &self)
             case .keep(let status, let why):
@@ -275,7 +274,7 @@ struct Applier {
         case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
         case .service, .command: return
         }
-        try store.record(InventoryEntry(id: resource.id, kind: resource.kind.rawValue, path: resource.path, blob: blob, mode: mode,
+        try store.record(InventoryEntry(id: resource.id, kind: resource.kind, path: resource.path, blob: blob, mode: mode,
                                         revision: revision, sensitive: resource.sensitive))
     }
 }

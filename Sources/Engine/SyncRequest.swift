@@ -32,13 +32,15 @@ public struct SyncRequest: Codable, Sendable {
 
 /// What a sync did, in a form that crosses processes: what `plumb sync` prints, wherever it ran.
 public struct SyncSummary: Codable, Sendable {
+    /// How a step ended: planned (a dry run), done, skipped (kept, and why) or failed.
+    public enum Outcome: String, Codable, Sendable { case planned, done, skipped, failed }
+
     public struct Change: Codable, Sendable {
         public let id: String
         public let path: String
         /// What the step does: a `SyncPlan.Action` word (create, update, prune, restart, run ...).
         public let change: String
-        /// planned (a dry run), done, skipped or failed.
-        public let result: String
+        public let result: Outcome
         public let message: String?
     }
 
@@ -57,7 +59,7 @@ public struct SyncSummary: Codable, Sendable {
     /// Why the sync was refused (it changed nothing), when it was.
     public let refusal: String?
 
-    public var failures: [Change] { changes.filter { $0.result == "failed" } }
+    public var failures: [Change] { changes.filter { $0.result == .failed } }
 
     public init(_ report: SyncReport, dryRun: Bool) {
         revision = report.revision
@@ -67,11 +69,11 @@ public struct SyncSummary: Codable, Sendable {
         let outcomes = report.outcomes.count == report.plan.steps.count ? report.outcomes : nil
         changes = report.plan.steps.enumerated().map { index, step in
             let outcome = outcomes?[index]
-            let (result, message): (String, String?) = switch outcome?.result {
-            case .done(let message)?: ("done", message)
-            case .skipped(let why)?: ("skipped", why)
-            case .failed(let why)?: ("failed", why)
-            case nil: ("planned", step.planNote)
+            let (result, message): (Outcome, String?) = switch outcome?.result {
+            case .done(let message)?: (.done, message)
+            case .skipped(let why)?: (.skipped, why)
+            case .failed(let why)?: (.failed, why)
+            case nil: (.planned, step.planNote)
             }
             return Change(id: step.id.description, path: step.path, change: step.word, result: result, message: message)
         }

@@ -152,7 +152,7 @@ final class ConsoleSession: @unchecked Sendable {
             let summary = try await reconciler.sync(options)
             let failed = summary.failures.count
             // What was kept is said, not counted as synced: the console never claims a change it did not make.
-            let kept = summary.changes.filter { $0.result == "skipped" }
+            let kept = summary.changes.filter { $0.result == .skipped }
             let keptWords = kept.first.map { "; kept \($0.id): \($0.message ?? "not safe to prune")" + (kept.count > 1 ? " (and \(kept.count - 1) more)" : "") } ?? ""
             return failed == 0 ? .done("synced \(summary.changes.count - kept.count) change(s) at \(summary.revision.prefix(12))\(keptWords)")
                 : .failed("\(failed) of \(summary.changes.count) change(s) failed; see the events (4)")

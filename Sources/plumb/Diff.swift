@@ -15,10 +15,7 @@ struct Diff: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let wanted = try ids.map { text -> ResourceID in
-                guard let id = ResourceID(text) else { throw StateError("\(text.escapingControlCharacters) is not a resource id: write Kind/name, such as File/motd") }
-                return id
-            }
+            let wanted = try resourceIDs(ids)
             let engine = try await options.engine()
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
             var statuses = snapshot.statuses.filter { $0.sync != .synced }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import DesiredState
 import Engine
 import Foundation
@@ -52,7 +53,7 @@ struct Events: AsyncParsableCommand {
             emit(JSONOutput.encode(EventJSON(event), pretty: false))
         } else {
             // Fixed widths keep the columns of a followed journal aligned without knowing what comes.
-            func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+            func pad(_ text: String, _ width: Int) -> String { DisplayWidth.of(text) >= width ? text : DisplayWidth.padded(text, to: width) }
             let cells = [event.timestamp, paint(pad(event.level.rawValue, 7), Paint.style(event.level)), pad(event.reason.rawValue, 16),
                          pad((event.resource ?? "-").escapingControlCharacters, 24),
                          event.revision.map { String($0.prefix(12)) } ?? "-", event.message.escapingControlCharacters]

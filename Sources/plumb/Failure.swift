@@ -1,4 +1,5 @@
 import ArgumentParser
+import DesiredState
 import Engine
 import Foundation
 import VersionSource
@@ -24,3 +25,11 @@ func reportInvalidHead(_ snapshot: Snapshot) throws {
     throw ExitCode(1)
 }
 
+/// The resource ids given on the command line (`File/motd`), or the first that is not one, named
+/// in one sentence with the form it should have.
+func resourceIDs(_ texts: [String]) throws -> [ResourceID] {
+    try texts.map { text in
+        guard let id = ResourceID(text) else { throw StateError("\(text.escapingControlCharacters) is not a resource id: write Kind/name, such as File/motd") }
+        return id
+    }
+}

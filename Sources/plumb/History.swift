@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import DesiredState
 import Engine
 import Foundation
@@ -75,7 +76,7 @@ struct History: AsyncParsableCommand {
         if let of = commit.rollbackOf { notes.append("rollback of \(of.prefix(12))") }
         if let by = commit.approvedBy { notes.append("approved by \(by)") }
         let author = commit.author.escapingControlCharacters
-        let padded = author.count >= 16 ? String(author.prefix(15)) + "…" : author.padding(toLength: 16, withPad: " ", startingAt: 0)
+        let padded = DisplayWidth.padded(author, to: 16)
         let subject = commit.subject.isEmpty ? "(no subject)" : commit.subject
         return "\(commit.sha == applied ? paint("*", .green) : " ") \(paint(commit.short, .yellow))  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
             + (notes.isEmpty ? "" : "  (\(notes.joined(separator: "; ").escapingControlCharacters))")

@@ -98,7 +98,8 @@ struct ProposalJSON: Encodable {
 /// `plumb sync --json`. A change's `message` is left out when it has none.
 struct SyncJSON: Encodable {
     struct Change: Encodable {
-        let id, path, change, result: String
+        let id, path, change: String
+        let result: SyncSummary.Outcome
         let message: String?
     }
 

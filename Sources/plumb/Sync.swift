@@ -31,10 +31,7 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var sync = SyncOptions(ids: try ids.isEmpty ? nil : ids.map { text in
-                guard let id = ResourceID(text) else { throw StateError("\(text.escapingControlCharacters) is not a resource id: write Kind/name, such as File/motd") }
-                return id
-            })
+            var sync = SyncOptions(ids: try ids.isEmpty ? nil : resourceIDs(ids))
             sync.prune = prune
             sync.dryRun = dryRun
             sync.allowEmpty = allowEmpty
@@ -55,12 +52,12 @@ struct Sync: AsyncParsableCommand {
 
     static func render(_ summary: SyncSummary) -> String {
         var table = Table()
-        for change in summary.changes where change.result != "planned" || summary.dryRun {
+        for change in summary.changes where change.result != .planned || summary.dryRun {
             let word = switch change.result {
-            case "done": SyncPlan.Action(rawValue: change.change)?.past ?? change.change
-            case "skipped": "kept"
-            case "failed": "FAILED"
-            default: change.change
+            case .done: SyncPlan.Action(rawValue: change.change)?.past ?? change.change
+            case .skipped: "kept"
+            case .failed: "FAILED"
+            case .planned: change.change
             }
             // A Service or a Command has no path: its note says what it does.
             let planned = [change.path, change.message.map { "(\($0))" }].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
@@ -73,8 +70,8 @@ struct Sync: AsyncParsableCommand {
         if !table.isEmpty { lines.append(table.render()) }
         if summary.dryRun, let chain = chain(summary.changes) { lines.append(chain) }
         let short = summary.revision.prefix(12)
-        let attempted = summary.changes.filter { $0.result != "planned" }.count
-        let kept = summary.changes.filter { $0.result == "skipped" }.count
+        let attempted = summary.changes.filter { $0.result != .planned }.count
+        let kept = summary.changes.filter { $0.result == .skipped }.count
         if summary.dryRun {
             lines.append(summary.changes.isEmpty ? "nothing to do at \(short)" : "\(summary.changes.count) change(s) planned at \(short); nothing applied (dry run)")
         } else if summary.failures.isEmpty {

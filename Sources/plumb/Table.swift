@@ -1,5 +1,7 @@
-/// Left-aligned columns for terminal output, each as wide as its widest cell (capped).
-/// Widths count Unicode scalars: exact for the ASCII that ids, paths and words mostly are.
+import Console
+
+/// Left-aligned columns for terminal output, each as wide as its widest cell (capped), measured
+/// in terminal columns as the console measures them (`DisplayWidth`): wide CJK takes two.
 struct Table {
     private var rows: [[(text: String, width: Int, style: Paint.Style?)]] = []
     private var widths: [Int] = []
@@ -9,7 +11,7 @@ struct Table {
 
     /// A row; `styles` colour its cells (by position, nil: plain) when the table is painted.
     mutating func add(_ cells: [String], styles: [Paint.Style?] = []) {
-        let row = cells.enumerated().map { (text: $1, width: $1.unicodeScalars.count, style: styles.indices.contains($0) ? styles[$0] : nil) }
+        let row = cells.enumerated().map { (text: $1, width: DisplayWidth.of($1), style: styles.indices.contains($0) ? styles[$0] : nil) }
         for (column, cell) in row.enumerated() {
             if column == widths.count { widths.append(0) }
             widths[column] = min(maxWidth, max(widths[column], cell.width))

@@ -119,7 +119,7 @@ import DesiredState
 
     @Test func extraAppliedEarlier() {
         let status = ResourceStatus.extra(ResourceID(kind: "File", name: "old"), path: "etc/old", observed: .file(blob: Self.blob, mode: 0o644, size: 1), owner: nil,
-                                          applied: InventoryEntry(id: ResourceID(kind: "File", name: "old"), kind: "File", path: "etc/old", blob: Self.blob,
+                                          applied: InventoryEntry(id: ResourceID(kind: "File", name: "old"), kind: .file, path: "etc/old", blob: Self.blob,
                                                                   mode: 0o644, revision: "r", sensitive: true))
         #expect(words(status) == ["OutOfSync", "extra", "Healthy", "no longer declared; plumb applied it earlier"])
         #expect(status.desired == nil)

@@ -127,13 +127,13 @@ import TestSupport
     // MARK: Inventory
 
     @Test func inventoryRecordReplaceAndForget() throws {
-        let conf = InventoryEntry(id: Self.conf, kind: "File", path: "etc/conf", blob: "0123456789abcdef0123456789abcdef01234567", mode: 0o644, revision: "abc", sensitive: false)
-        let site = InventoryEntry(id: Self.site, kind: "Directory", path: "srv/www", blob: "", mode: 0o755, revision: "abc", sensitive: false)
+        let conf = InventoryEntry(id: Self.conf, kind: .file, path: "etc/conf", blob: "0123456789abcdef0123456789abcdef01234567", mode: 0o644, revision: "abc", sensitive: false)
+        let site = InventoryEntry(id: Self.site, kind: .directory, path: "srv/www", blob: "", mode: 0o755, revision: "abc", sensitive: false)
         try store.record(conf)
         try store.record(site)
         #expect(try store.inventory() == [Self.conf: conf, Self.site: site])
 
-        let newer = InventoryEntry(id: Self.conf, kind: "File", path: "etc/conf", blob: "fedcba9876543210fedcba9876543210fedcba98", mode: 0o600, revision: "def", sensitive: false)
+        let newer = InventoryEntry(id: Self.conf, kind: .file, path: "etc/conf", blob: "fedcba9876543210fedcba9876543210fedcba98", mode: 0o600, revision: "def", sensitive: false)
         try store.record(newer)
         #expect(try store.inventory()[Self.conf] == newer)
 
@@ -144,7 +144,7 @@ import TestSupport
 
     @Test func inventoryKeepsANameWithSlashes() throws {
         let id = ResourceID(kind: "File", name: "site/css/site.css")
-        let entry = InventoryEntry(id: id, kind: "File", path: "srv/www/css/site.css", blob: "x", mode: 0o644, revision: "abc", sensitive: false)
+        let entry = InventoryEntry(id: id, kind: .file, path: "srv/www/css/site.css", blob: "x", mode: 0o644, revision: "abc", sensitive: false)
         try store.record(entry)
         #expect(try store.inventory()[id] == entry)
     }

@@ -63,7 +63,7 @@ struct FileProvider: Provider {
             var needed: Set<String>?
             for entry in try inventory().values
             where !declaredIDs.contains(entry.id.description) && entry.isInTarget && !declaredPaths.contains(entry.path) {
-                if entry.kind == ResourceKind.directory.rawValue {
+                if entry.kind == .directory {
                     if needed == nil { needed = Self.folders(holding: resources) }
                     if needed!.contains(entry.path) { continue }
                 }
@@ -148,9 +148,9 @@ struct FileProvider: Provider {
     /// Whether the target holds exactly what plumb last wrote for this inventory entry.
     static func holdsWhatPlumbApplied(_ observed: Observation, _ entry: InventoryEntry) -> Bool {
         switch observed {
-        case .file(let blob, let mode, _): return entry.kind == ResourceKind.file.rawValue && entry.blob == blob && entry.mode == mode
-        case .directory(let mode): return entry.kind == ResourceKind.directory.rawValue && entry.mode == mode
-        case .symlink(let link): return entry.kind == ResourceKind.symlink.rawValue && entry.blob == BlobHasher.id(of: Array(link.utf8))
+        case .file(let blob, let mode, _): return entry.kind == .file && entry.blob == blob && entry.mode == mode
+        case .directory(let mode): return entry.kind == .directory && entry.mode == mode
+        case .symlink(let link): return entry.kind == .symlink && entry.blob == BlobHasher.id(of: Array(link.utf8))
         default: return false
         }
     }
@@ -322,7 +322,7 @@ struct FileProvider: Provider {
             guard Self.holdsWhatPlumbApplied(now, entry) else { return try applier.skipPrune(status, "it changed since plumb applied it") }
         }
         do {
-            try applier.fs.remove(status.path, directory: entry.kind == ResourceKind.directory.rawValue)
+            try applier.fs.remove(status.path, directory: entry.kind == .directory)
         } catch {
             return try applier.skipPrune(status, "\(error)")
         }

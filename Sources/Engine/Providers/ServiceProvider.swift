@@ -157,7 +157,7 @@ struct ServiceProvider: Provider {
     /// Keeps what plumb did to the unit in the inventory, for a prune to undo.
     private func record(_ resource: DesiredResource, _ footprint: ServiceFootprint, _ applier: Applier) throws {
         guard !footprint.isEmpty else { return }
-        try applier.store.record(InventoryEntry(id: resource.id, kind: ResourceKind.service.rawValue, path: Self.unit(resource), blob: "",
+        try applier.store.record(InventoryEntry(id: resource.id, kind: .service, path: Self.unit(resource), blob: "",
                                                 mode: footprint.rawValue, revision: applier.revision, sensitive: false))
     }
 
