@@ -2,11 +2,11 @@ import Foundation
 
 /// The `:` command line: a few commands, completed with Tab.
 enum CommandLine {
-    enum Command: Equatable { case quit, sync, help, theme(String) }
+    enum Command: Equatable { case quit, sync, help, messages, theme(String) }
 
     struct Problem: Error, CustomStringConvertible { let description: String }
 
-    static let names = ["help", "quit", "sync", "theme"]
+    static let names = ["help", "messages", "quit", "sync", "theme"]
 
     static func parse(_ text: String) -> Result<Command, Problem> {
         let words = text.split(separator: " ").map(String.init)
@@ -14,11 +14,12 @@ enum CommandLine {
         case "q"?, "quit"?, "q!"?: return .success(.quit)
         case "sync"?: return .success(.sync)
         case "help"?, "h"?: return .success(.help)
+        case "messages"?, "mes"?: return .success(.messages)
         case "theme"?:
             guard words.count == 2 else { return .failure(Problem(description: ":theme needs one name, such as :theme light")) }
             return .success(.theme(words[1]))
-        case nil: return .failure(Problem(description: "no command: try :theme NAME, :sync, :q"))
-        case let other?: return .failure(Problem(description: "unknown command :\(other.escapingControlCharacters): try :theme NAME, :sync, :q"))
+        case nil: return .failure(Problem(description: "no command: try :theme NAME, :sync, :messages, :q"))
+        case let other?: return .failure(Problem(description: "unknown command :\(other.escapingControlCharacters): try :theme NAME, :sync, :messages, :q"))
         }
     }
 

@@ -102,9 +102,14 @@ public struct ConsoleState: Sendable {
     /// The proposal `x` is asking a reason for.
     public var rejecting: ProposalReview?
     public var flash: (text: String, role: Role)?
+    /// The footer's messages of this session, oldest first, for `:messages`: a long one is cut
+    /// in the footer, never lost.
+    public var messages: [(time: Date, text: String, role: Role)] = []
     public var themeName: String
     public var quitting = false
 
+    /// The most footer messages kept for `:messages`.
+    public static let messageLimit = 100
     /// The most events kept in memory: the journal holds the rest.
     public static let eventLimit = 5_000
     /// Below this the console shows a notice instead of its views.

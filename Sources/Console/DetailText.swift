@@ -71,6 +71,16 @@ enum DetailText {
 enum Dialogs {
     static let footer: (String, Role) = ("y: confirm    any other key: cancel", .key)
 
+    /// `:messages`: the footer's newest messages whole, wrapped by the box; any key closes it.
+    static func messages(_ messages: [(time: Date, text: String, role: Role)], now: Date) -> Dialog {
+        let shown = messages.suffix(10).map { message in
+            ("\(message.time.formatted(EventList.time))  \(message.text.escapingControlCharacters)", message.role == .muted ? Role.normal : message.role)
+        }
+        let more = messages.count > shown.count ? [("(\(messages.count - shown.count) older not shown)", Role.muted)] : []
+        return Dialog(title: "Messages", lines: more + (shown.isEmpty ? [("no messages yet", .muted)] : shown) + [("", .normal), ("any key: close", .key)],
+                      confirm: nil)
+    }
+
     static func syncAll(_ summary: SyncSummary, branch: String) -> Dialog {
         let changes = summary.changes.flatMap { change -> [(String, Role)] in
             let action = SyncPlan.Action(rawValue: change.change)

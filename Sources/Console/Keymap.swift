@@ -64,7 +64,7 @@ public enum Keymap {
         bind([.char("r")], "r", .rollback, "roll back to the selected commit", in: [.history], dangerous: true, hint: "roll back"),
         bind([.char("f")], "f", .toggleFollow, "follow new events on or off", in: [.events], hint: "follow"),
         bind([.char("l")], "l", .cycleLevel, "levels shown: all, warnings and errors, errors", in: [.events], hint: "levels"),
-        bind([.char(":")], ":", .commandLine, ":theme NAME, :sync, :q"),
+        bind([.char(":")], ":", .commandLine, ":theme NAME, :sync, :messages, :q"),
         bind([.char("?")], "?", .help, "help", hint: "help"),
         bind([.char("q"), .ctrl("c")], "q", .quit, "quit", hint: "quit"),
     ]

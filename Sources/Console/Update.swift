@@ -7,10 +7,25 @@ import VersionSource
 /// no terminal, no git, no disk; the shell runs the effects and feeds their results back.
 public enum Update {
     public static func update(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Effect] {
+        let (flash, problem) = (state.flash, state.engineProblem)
         let effects = apply(event, &state)
+        remember(flash: flash, problem: problem, &state)
         // Whatever moved, the selection of the view on screen stays on screen.
         state.onList(.scroll(visible: Layout(state).listRows))
         return effects
+    }
+
+    /// Keeps for `:messages` what the footer and the header said, which either may have cut: a
+    /// new footer message (not progress, "syncing File/motd…": what it ends in is kept), and why a
+    /// pass failed the first time it is said.
+    static func remember(flash before: (text: String, role: Role)?, problem: String?, _ state: inout ConsoleState) {
+        if let flash = state.flash, flash.text != before?.text || flash.role != before?.role, !flash.text.hasSuffix("…") {
+            state.messages.append((state.now, flash.text, flash.role))
+        }
+        if let now = state.engineProblem, now != problem {
+            state.messages.append((state.now, "last pass failed: \(now)", .error))
+        }
+        if state.messages.count > ConsoleState.messageLimit { state.messages.removeFirst(state.messages.count - ConsoleState.messageLimit) }
     }
 
     static func apply(_ event: ConsoleEvent, _ state: inout ConsoleState) -> [Effect] {
@@ -445,6 +460,9 @@ public enum Update {
         case .success(.sync): return perform(.syncAll, &state)
         case .success(.theme(let name)): return [.loadTheme(name)]
         case .success(.help): state.help = true; return []
+        case .success(.messages):
+            state.dialog = Dialogs.messages(state.messages, now: state.now)
+            return []
         case .failure(let problem): state.flash = (problem.description, .error); return []
         }
     }

@@ -60,8 +60,12 @@ public enum Views {
         let wordy = statusParts(state, words: true)
         let parts = DisplayWidth.of(wordy.map { $0.0 + "  " }.joined()) + 1 <= buffer.width ? wordy : statusParts(state, words: false)
         var x = buffer.put(" ", x: 0, y: 1, role: .header)
-        for (text, role) in parts {
-            x += buffer.put(text, x: x, y: 1, role: role)
+        for (index, (text, role)) in parts.enumerated() {
+            // The last part, why a pass failed, is cut with word of where to read it whole.
+            let room = buffer.width - x
+            let shown = index == parts.count - 1 && state.engineProblem != nil && DisplayWidth.of(text) > room
+                ? DisplayWidth.truncate(text, to: max(1, room - 13)) + " (:messages)" : text
+            x += buffer.put(shown, x: x, y: 1, role: role)
             x += buffer.put("  ", x: x, y: 1, role: .header)
         }
     }
@@ -127,7 +131,11 @@ public enum Views {
             return
         }
         if let flash = state.flash {
-            buffer.line(" \(flash.text.escapingControlCharacters)", y: y, role: flash.role)
+            // One that does not fit says where to read it whole.
+            let text = " \(flash.text.escapingControlCharacters)"
+            let hint = "  (:messages)"
+            let fits = DisplayWidth.of(text) <= buffer.width
+            buffer.line(fits ? text : DisplayWidth.truncate(text, to: buffer.width - DisplayWidth.of(hint)) + hint, y: y, role: flash.role)
             return
         }
         buffer.fill(x: 0, y: y, width: buffer.width, height: 1, role: .footer)

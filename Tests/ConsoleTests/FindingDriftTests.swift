@@ -157,3 +157,40 @@ import VersionSource
         #expect(state.history.detail?.lines.first?.text == "reading the commit…")
     }
 }
+
+/// What the footer and the header cut at 80 columns is kept whole for `:messages`.
+@Suite struct MessagesTests {
+    typealias F = ConsoleFixture
+
+    @Test func aLongFooterMessageSaysWhereToReadItAndMessagesShowsItWhole() {
+        var state = F.state()
+        let long = "3 of 4 change(s) failed; see the events (4): File/app/config.ini could not be written because the disk is full"
+        _ = Update.update(&state, .failed(long))
+        let footer = Views.render(state).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(footer.hasSuffix("(:messages)") && footer.contains("3 of 4 change(s) failed"), "\(footer)")
+        F.press([.char(":")] + "messages".map(Key.char) + [.enter], &state)
+        #expect(state.dialog?.title == "Messages")
+        let screen = Views.render(state).text
+        #expect(screen.contains("because the disk is") && screen.contains("full"), "wrapped whole in the dialog: \(screen)")
+        F.press([.char("j")], &state)
+        #expect(state.dialog == nil, "any key closes it")
+    }
+
+    @Test func progressIsNotKeptButWhatItEndsInIs() {
+        var state = F.state()
+        _ = F.press([.char("S")], &state)
+        #expect(state.flash?.text == "planning the sync…")
+        _ = Update.update(&state, .done("synced 3 change(s) at a1b2c3d4e5f6"))
+        #expect(state.messages.map(\.text) == ["synced 3 change(s) at a1b2c3d4e5f6"])
+    }
+
+    @Test func whyAPassFailedIsCutInTheHeaderAndKeptWhole() {
+        var state = F.state()
+        let problem = "revision c20b47e1954e is invalid and will not be applied: resources/web.yaml:4:3: unknown field `colour`"
+        _ = Update.update(&state, .engineProblem(problem))
+        _ = Update.update(&state, .engineProblem(problem))
+        let header = Views.render(state).text.split(separator: "\n")[1]
+        #expect(header.hasSuffix("(:messages)"), "\(header)")
+        #expect(state.messages.filter { $0.text == "last pass failed: \(problem)" }.count == 1, "kept once, not per pass")
+    }
+}

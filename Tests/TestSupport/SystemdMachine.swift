@@ -1,8 +1,9 @@
 import Foundation
 
 /// A real systemd for tests, booted as PID 1 of its own PID, mount, UTS and network namespaces
-/// (`unshare` as root, systemd as its init; tests without root skip and say so): units written to its `/run/systemd/system` start, reload and stop for real,
-/// and nothing of it reaches the machine's own systemd.
+/// (`unshare` as root, systemd as its init; tests without root skip and say so): units written
+/// to its `/run/systemd/system` start, reload and stop for real, and nothing of it reaches the
+/// machine's own systemd.
 ///
 /// It gets private tmpfs mounts on `/tmp`, `/run`, `/var/tmp` and `/etc/systemd/system` (where
 /// `systemctl enable` writes) and the tmpfiles units masked
