@@ -23,8 +23,10 @@ public struct Layout: Hashable, Sendable {
         hasher.combine(listRows)
     }
 
-    /// Wide screens put the detail beside the list, others below it.
-    public static let sideBySideWidth = 140
+    /// Wide screens put the detail beside the list, others below it: from 160 columns, so that
+    /// the list keeps about 96 of them and an id and a path each about 30 (at 140, beside, they
+    /// would have 17; below, at 140, they have 52).
+    public static let sideBySideWidth = 160
 
     public init(_ state: ConsoleState) {
         width = state.width
@@ -37,7 +39,7 @@ public struct Layout: Hashable, Sendable {
             (listY, listRows, listWidth) = (Self.bodyTop + 1, max(0, body - 1), width)
             detail = nil
         } else if width >= Self.sideBySideWidth {
-            let listWidth = width / 2
+            let listWidth = width * 3 / 5
             (listY, listRows, self.listWidth) = (Self.bodyTop + 1, max(0, body - 1), listWidth)
             detail = (listWidth, Self.bodyTop, width - listWidth, body)
         } else {

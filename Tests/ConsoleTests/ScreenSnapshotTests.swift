@@ -30,7 +30,7 @@ import Testing
     @Test(arguments: sizes) func resources(width: Int, height: Int) throws {
         var state = F.state(width: width, height: height)
         F.press([.char("j"), .char("j")], &state)
-        _ = Update.update(&state, .diffLoaded(epoch: state.resources.detailEpoch, lines: ["--- desired etc/old.conf", "+++ actual etc/old.conf", "@@ -0,0 +1 @@", "+x"]))
+        _ = Update.update(&state, .diffLoaded(epoch: state.resources.detailEpoch, lines: ["--- actual etc/old.conf", "+++ /dev/null", "@@ -1 +0,0 @@", "-x"]))
         try check("resources-\(width)x\(height)", state)
     }
 
