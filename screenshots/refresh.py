@@ -63,6 +63,7 @@ SMALL_SHOTS = [
     ("resource-diff-80x24", ["j", "j", "j", "j"], "+++ desired/etc/nginx/nginx.conf", DARK),
     ("event-detail-80x24", ["4", "k", "Enter"], "reason    ", DARK),
     ("history-80x24", ["Escape", "3"], "Roll back to", DARK),
+    ("only-drift-80x24", ["1", "o"], "only drifted:", DARK),
 ]
 
 
