@@ -61,6 +61,23 @@ import Testing
         try check("event-detail-\(width)x\(height)", state)
     }
 
+    /// `o` with a filter, the jump `]` to the next drift: the marks beside the tabs and in the
+    /// footer, the selection on the row it landed on, in its status colours.
+    @Test(arguments: sizes) func onlyDrift(width: Int, height: Int) throws {
+        var state = F.state(width: width, height: height)
+        F.press([.char("o"), .char("/"), .char("s"), .char("r"), .char("v"), .enter, .char("]")], &state)
+        try check("only-drift-\(width)x\(height)", state)
+    }
+
+    /// `:messages` after a failure too long for the footer.
+    @Test func messages() throws {
+        var state = F.state()
+        _ = Update.update(&state, .failed("1 of 2 change(s) failed; see the events (4): File/app/config.ini: cannot write srv/app/config.ini: No space left on device"))
+        _ = Update.update(&state, .done("synced 1 change(s) at a1b2c3d4e5f6"))
+        F.press([.char(":")] + "messages".map(Key.char) + [.enter], &state)
+        try check("messages-80x24", state)
+    }
+
     @Test func approvalDialog() throws {
         var state = F.state()
         F.press([.char("2"), .char("a")], &state)
