@@ -14,12 +14,16 @@ public struct EngineConfig: Sendable {
     /// Whether `host` is another machine's name (`status --host web2`): a preview of its desired
     /// state against this target.
     public var isOtherHost: Bool { host != HostFacts.ownName() }
+    /// What a revision's signature must verify against before it is applied; nil: signatures are
+    /// not asked for.
+    public let trust: TrustRoot?
 
-    public init(source: SourceRef, target: String, stateDir: StateDirectory, host: String? = nil) {
+    public init(source: SourceRef, target: String, stateDir: StateDirectory, host: String? = nil, trust: TrustRoot? = nil) {
         self.source = source
         self.target = target
         self.stateDir = stateDir
         self.host = host ?? HostFacts.ownName()
+        self.trust = trust
     }
 }
 
@@ -59,6 +63,8 @@ public final class Engine: Sendable {
     /// each pass shares it (and its resources) instead of decoding a copy from the cache, so the
     /// console and the engine hold one copy of 100,000 resources, not two.
     private let headDesired = Mutex<DesiredState?>(nil)
+    /// Signature verdicts by revision: a commit's signature does not change, so it is verified once.
+    private let verdicts = Mutex<[String: SignatureVerdict]>([:])
     /// Where each step's time goes, at debug level (`PLUMB_LOG=debug`).
     let logger = Logger(label: "plumb.engine")
 
@@ -84,6 +90,20 @@ public final class Engine: Sendable {
     }
 
     // MARK: Reading the source
+
+    /// Why `revision` may not be applied for its signature, in a sentence that names it, the
+    /// signer if any and the trust root; nil when no trust root is given or git verifies it.
+    public func signatureProblem(of revision: String) async throws -> String? {
+        guard let trust = config.trust else { return nil }
+        let verdict: SignatureVerdict
+        if let known = verdicts.withLock({ $0[revision] }) {
+            verdict = known
+        } else {
+            verdict = try await mirror.verifySignature(of: revision, against: trust)
+            verdicts.withLock { $0[revision] = verdict }
+        }
+        return verdict.problem.map { "revision \(revision.prefix(12)) is not applied: \($0) (checked against \(trust))".escapingControlCharacters }
+    }
 
     /// Fetches the source into the mirror (`currentHead` then reads the head); journals
     /// `FetchFailed` (once per distinct failure) when the source cannot be read.

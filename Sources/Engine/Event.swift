@@ -24,7 +24,7 @@ public struct Event: Sendable, Hashable {
         case syncFailed = "SyncFailed", healthChanged = "HealthChanged", proposalOpened = "ProposalOpened"
         case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
         case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"
-        case validationFailed = "ValidationFailed"
+        case validationFailed = "ValidationFailed", signatureInvalid = "SignatureInvalid"
         case serviceStarted = "ServiceStarted", serviceStopped = "ServiceStopped"
         case serviceRestarted = "ServiceRestarted", serviceReloaded = "ServiceReloaded"
         case commandRan = "CommandRan", commandFailed = "CommandFailed"

@@ -135,7 +135,19 @@ public final class Reconciler: Sendable {
             var snapshot = try await engine.snapshot(fetch: false)
             // A head that does not descend from the applied revision is never applied by itself:
             // the target is kept to the applied revision until an operator accepts the rewrite.
-            let pinned = try await rewrittenHistory(snapshot)
+            var pinned = try await rewrittenHistory(snapshot)
+            // A head whose signature does not verify (with a trust root given) is never applied
+            // either: the target is kept to the applied revision while that one verifies, and
+            // nothing is applied while it does not.
+            let unverified = try await unverifiedHead(snapshot)
+            var mayApply = true
+            if unverified != nil {
+                if let applied = snapshot.applied, applied != snapshot.head, try await engine.signatureProblem(of: applied) == nil {
+                    pinned = applied
+                } else {
+                    mayApply = false
+                }
+            }
             if let pinned {
                 let desired = try await engine.desiredState(at: pinned)
                 snapshot = Snapshot(head: snapshot.head, applied: snapshot.applied, desired: desired, statuses: try await engine.observe(desired))
@@ -152,7 +164,7 @@ public final class Reconciler: Sendable {
             let stuckNow = stuck.withLock { $0 }
             let due = (pinned == nil && snapshot.head != snapshot.applied)
                 || snapshot.statuses.contains { $0.sync != .synced && !stuckNow.contains($0.id) }
-            if !inSync, due, autoSync, !paused.withLock({ $0 }), snapshot.invalidHead == nil {
+            if !inSync, due, mayApply, autoSync, !paused.withLock({ $0 }), snapshot.invalidHead == nil {
                 var sync = SyncOptions()
                 sync.fetch = false
                 sync.prune = options.prune || settings.prune
@@ -181,7 +193,7 @@ public final class Reconciler: Sendable {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
-            return Pass(inSync: inSync, error: snapshot.invalidHead.map { "\($0)" }, wait: min(interval, Self.probeInterval(latest) ?? interval),
+            return Pass(inSync: inSync, error: unverified ?? snapshot.invalidHead.map { "\($0)" }, wait: min(interval, Self.probeInterval(latest) ?? interval),
                         folders: folders, snapshot: latest, autoSync: autoSync)
         } catch {
             let failed = recordFailure(fetchError ?? error, interval: interval)
@@ -352,6 +364,17 @@ public final class Reconciler: Sendable {
             for ancestor in TargetPath.ancestors(of: path) { folders.insert(root + "/" + ancestor) }
         }
         return folders.sorted()
+    }
+
+    /// Why the head may not be applied for its signature, journalling `SignatureInvalid` once per
+    /// such head; nil when no trust root is given or the head verifies.
+    func unverifiedHead(_ snapshot: Snapshot) async throws -> String? {
+        guard let problem = try await engine.signatureProblem(of: snapshot.head) else { return nil }
+        if try engine.store.meta(.lastUnverifiedHead) != snapshot.head {
+            try engine.store.append(Event(.signatureInvalid, .error, revision: snapshot.head, message: problem))
+            try engine.store.setMeta(.lastUnverifiedHead, snapshot.head)
+        }
+        return problem
     }
 
     /// The applied revision to keep to when the head does not descend from it, journalling

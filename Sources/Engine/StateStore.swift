@@ -179,6 +179,8 @@ public final class StateStore: Sendable, ManifestCache {
         case inventoryMatches
         /// The last rewritten head the agent journalled, so it says so once.
         case lastRewrittenHead
+        /// The last head whose signature the agent journalled as not verified, so it says so once.
+        case lastUnverifiedHead
         /// Set by the agent while its passes fail: why, and when it tries again (RFC 3339).
         case agentError, agentRetryAt
     }

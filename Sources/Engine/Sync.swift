@@ -58,6 +58,11 @@ extension Engine {
             if !options.dryRun { try store.append(Event(.historyRewritten, .error, revision: head, message: message)) }
             throw StateError(message)
         }
+        // Nothing is applied whose signature does not verify, when a trust root is given.
+        if let problem = try await signatureProblem(of: head) {
+            if !options.dryRun { try store.append(Event(.signatureInvalid, .error, revision: head, message: problem)) }
+            throw StateError(problem)
+        }
         let desired = try await desiredState(at: head)
         var statuses = try await observe(desired)
         if let ids = options.ids {

@@ -49,10 +49,12 @@ public struct Git: Sendable {
 
     /// Runs `git args...`; a non-zero exit is a result, not an error; a git that takes longer
     /// than its timeout is stopped and this throws.
-    public func run(_ arguments: [String], input: [UInt8]? = nil) async throws -> GitOutput {
+    public func run(_ arguments: [String], input: [UInt8]? = nil, environment extra: [String: String] = [:]) async throws -> GitOutput {
         let (resolved, args) = try prepare(arguments)
+        var environment = Self.environment
+        for (name, value) in extra { environment = environment.updating([Environment.Key(stringLiteral: name): value]) }
         do {
-            return try await ChildProcess.run(resolved, args, environment: Self.environment, input: input, timeout: Self.timeout(for: arguments))
+            return try await ChildProcess.run(resolved, args, environment: environment, input: input, timeout: Self.timeout(for: arguments))
         } catch {
             throw GitError("git \(Self.subcommand(of: arguments)) failed: \(error)")
         }

@@ -23,6 +23,12 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The host to render desired state for: hosts/<name>.yaml, hosts: globs, host.name; default this machine's name (PLUMB_HOST).", valueName: "name"))
     var host: String?
 
+    @Option(help: ArgumentHelp("Apply only revisions signed by a key in this file, ssh-keygen's allowed signers format (PLUMB_ALLOWED_SIGNERS).", valueName: "file"))
+    var allowedSigners: String?
+
+    @Option(help: ArgumentHelp("Apply only revisions signed by a key in this GnuPG home's keyring (PLUMB_GPG_HOME).", valueName: "dir"))
+    var gpgHome: String?
+
     @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
 
@@ -68,7 +74,29 @@ struct SourceOptions: ParsableArguments {
         let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
         let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
         let state = value(state, "PLUMB_STATE").map(absolute) ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
-        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName())
+        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName(), trust: try trustRoot())
+    }
+
+    /// `--allowed-signers` or `--gpg-home` (or their variables), checked to be there: a trust root
+    /// that cannot be read would refuse every revision for a reason nobody sees.
+    private func trustRoot() throws -> TrustRoot? {
+        let signers = value(allowedSigners, "PLUMB_ALLOWED_SIGNERS").map(absolute)
+        let home = value(gpgHome, "PLUMB_GPG_HOME").map(absolute)
+        switch (signers, home) {
+        case (nil, nil): return nil
+        case (_?, _?): throw StateError("give one trust root: --allowed-signers FILE or --gpg-home DIR, not both")
+        case (let file?, nil):
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw StateError("the allowed signers file \(file.escapingControlCharacters) (--allowed-signers or PLUMB_ALLOWED_SIGNERS) cannot be read")
+            }
+            return .allowedSigners(file)
+        case (nil, let directory?):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw StateError("the GnuPG home \(directory.escapingControlCharacters) (--gpg-home or PLUMB_GPG_HOME) is not a directory")
+            }
+            return .gpgHome(directory)
+        }
     }
 
     /// `--host` or `PLUMB_HOST`, checked to be a host name: it names a file, `hosts/<name>.yaml`.

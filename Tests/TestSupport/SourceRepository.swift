@@ -26,9 +26,11 @@ public final class SourceRepository: @unchecked Sendable {
 
     /// Commits everything in the work tree and pushes it; returns the new commit's id.
     @discardableResult
-    public func commit(_ message: String, push: Bool = true, branch: String = "main") throws -> String {
+    /// `signedWith`: an SSH private key file that signs the commit (`git -c gpg.format=ssh`).
+    public func commit(_ message: String, push: Bool = true, branch: String = "main", signedWith key: String? = nil) throws -> String {
         try git(["add", "--all"], cwd: work)
-        try git(["commit", "--quiet", "--allow-empty", "-m", message], cwd: work)
+        let signing = key.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []
+        try git(signing + ["commit", "--quiet", "--allow-empty"] + (key == nil ? [] : ["-S"]) + ["-m", message], cwd: work)
         if push { try git(["push", "--quiet", "--force", "origin", "HEAD:refs/heads/\(branch)"], cwd: work) }
         return try git(["rev-parse", "HEAD"], cwd: work)
     }

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// With a trust root, nothing is applied unless git verifies the revision's signature against it:
+/// real `ssh-keygen` keys, commits signed with `git -c gpg.format=ssh`, real `git verify-commit`.
+@Suite struct SignedRevisionsTests {
+    let fx: PlumbFixture
+    let keys: Scratch
+    /// Olga's key is trusted; Mallory's is a key like any other, in no allowed-signers file.
+    let olga: String, mallory: String
+    let allowed: String
+    let motd = "resources/motd.yaml"
+
+    init() throws {
+        fx = try PlumbFixture()
+        keys = try Scratch()
+        (olga, mallory) = (keys.file("olga"), keys.file("mallory"))
+        for (key, name) in [(olga, "olga"), (mallory, "mallory")] {
+            try run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key])
+        }
+        allowed = keys.file("allowed_signers")
+        try keys.write("allowed_signers", "olga@example.com \(try #require(keys.read("olga.pub")))")
+    }
+
+    func file(_ content: String) -> String { SourceChangeTests.file("motd", "etc/motd", content) }
+
+    func sync(_ extra: String...) throws -> ProcessResult { try fx.plumb(arguments: ["sync", "--allowed-signers", allowed] + extra) }
+
+    @Test func anUnsignedHeadIsRefusedAndASignedOneApplied() throws {
+        try fx.source.write(motd, file("unsigned"))
+        let unsigned = try fx.source.commit("unsigned motd")
+        let refused = try sync()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("revision \(unsigned.prefix(12)) is not applied: it is not signed (checked against the allowed signers in \(allowed))"),
+                "\(refused.stderr)")
+        #expect(fx.target.read("etc/motd") == nil, "nothing applied")
+        #expect(try fx.journal().contains { $0["reason"] as? String == "SignatureInvalid" && $0["revision"] as? String == unsigned })
+
+        try fx.source.write(motd, file("signed"))
+        _ = try fx.source.commit("signed motd", signedWith: olga)
+        let applied = try sync()
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(fx.target.read("etc/motd") == "signed\n")
+    }
+
+    @Test func aHeadSignedByAnotherKeyIsRefusedNamingTheKey() throws {
+        try fx.source.write(motd, file("mallory's"))
+        _ = try fx.source.commit("a signed motd", signedWith: mallory)
+        let fingerprint = try run("ssh-keygen", ["-l", "-f", mallory + ".pub"]).stdout.split(separator: " ")[1]
+        let refused = try sync()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("it is signed with ED25519 key \(fingerprint), which is not a trusted key"), "\(refused.stderr)")
+        #expect(fx.target.read("etc/motd") == nil)
+    }
+
+    /// The trust root is plumb's alone: a git configuration that trusts Mallory's key, or that
+    /// swaps ssh-keygen for a program that says every signature is good, changes nothing.
+    @Test func gitConfigurationCannotWidenTheTrustRoot() throws {
+        let theirs = keys.file("mallory_signers")
+        try keys.write("mallory_signers", "olga@example.com \(try #require(keys.read("mallory.pub")))")
+        let liar = keys.file("liar")
+        // What ssh-keygen says for a trusted key, whatever it is asked.
+        try keys.write("liar", """
+            #!/bin/sh
+            case "$*" in *find-principals*) echo olga@example.com;; *) echo 'Good "git" signature for olga@example.com with ED25519 key SHA256:x';; esac
+            """, mode: 0o755)
+        let config = keys.file("gitconfig")
+        try keys.write("gitconfig", "[gpg \"ssh\"]\n\tallowedSignersFile = \(theirs)\n\tprogram = \(liar)\n")
+        try fx.source.write(motd, file("mallory's"))
+        _ = try fx.source.commit("a signed motd", signedWith: mallory)
+        for env in [["GIT_CONFIG_GLOBAL": config], ["HOME": keys.path, "XDG_CONFIG_HOME": keys.path]] {
+            if env["HOME"] != nil { try FileManager.default.copyItem(atPath: config, toPath: keys.file(".gitconfig")) }
+            let refused = try fx.plumb(arguments: ["sync", "--allowed-signers", allowed], env: env)
+            #expect(refused.status == 1, "\(env): \(refused.stdout)")
+            #expect(refused.stderr.contains("which is not a trusted key"), "\(refused.stderr)")
+            #expect(fx.target.read("etc/motd") == nil)
+        }
+    }
+
+    @Test func theAgentKeepsTheAppliedRevisionWhileTheHeadIsUnverifiedAndSaysSoOnce() throws {
+        try fx.source.write(motd, file("signed"))
+        _ = try fx.source.commit("signed motd", signedWith: olga)
+        let agent = ["agent", "--once", "--auto-sync", "--allowed-signers", allowed]
+        #expect(try fx.plumb(arguments: agent).status == 0)
+        #expect(fx.target.read("etc/motd") == "signed\n")
+
+        try fx.source.write(motd, file("pushed unsigned"))
+        let unsigned = try fx.source.commit("unsigned motd")
+        try fx.target.write("etc/motd", "edited by hand\n")
+        _ = try fx.plumb(arguments: agent)
+        _ = try fx.plumb(arguments: agent)
+        #expect(fx.target.read("etc/motd") == "signed\n", "the hand edit is mended to the applied, signed revision; the unsigned head is not applied")
+        let refusals = try fx.journal().filter { $0["reason"] as? String == "SignatureInvalid" }
+        #expect(refusals.count == 1, "once per head: \(refusals)")
+        #expect(refusals.first?["revision"] as? String == unsigned)
+    }
+
+    @Test func aTrustRootThatCannotBeReadIsSaidAtOnce() throws {
+        let missing = keys.file("nowhere")
+        let result = try fx.plumb(arguments: ["sync", "--allowed-signers", missing])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the allowed signers file \(missing) (--allowed-signers or PLUMB_ALLOWED_SIGNERS) cannot be read"), "\(result.stderr)")
+        let both = try fx.plumb(arguments: ["status", "--allowed-signers", allowed, "--gpg-home", keys.path])
+        #expect(both.stderr.contains("give one trust root"), "\(both.stderr)")
+    }
+}
