@@ -38,7 +38,7 @@ import TestSupport
         #expect(try fx.journal().contains { $0["reason"] as? String == "SignatureInvalid" && $0["revision"] as? String == unsigned })
 
         try fx.source.write(motd, file("signed"))
-        _ = try fx.source.commit("signed motd", signedWith: olga)
+        _ = try fx.source.commit("signed motd", signedWith: .ssh(key: olga))
         let applied = try sync()
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(fx.target.read("etc/motd") == "signed\n")
@@ -46,7 +46,7 @@ import TestSupport
 
     @Test func aHeadSignedByAnotherKeyIsRefusedNamingTheKey() throws {
         try fx.source.write(motd, file("mallory's"))
-        _ = try fx.source.commit("a signed motd", signedWith: mallory)
+        _ = try fx.source.commit("a signed motd", signedWith: .ssh(key: mallory))
         let fingerprint = try run("ssh-keygen", ["-l", "-f", mallory + ".pub"]).stdout.split(separator: " ")[1]
         let refused = try sync()
         #expect(refused.status == 1)
@@ -68,7 +68,7 @@ import TestSupport
         let config = keys.file("gitconfig")
         try keys.write("gitconfig", "[gpg \"ssh\"]\n\tallowedSignersFile = \(theirs)\n\tprogram = \(liar)\n")
         try fx.source.write(motd, file("mallory's"))
-        _ = try fx.source.commit("a signed motd", signedWith: mallory)
+        _ = try fx.source.commit("a signed motd", signedWith: .ssh(key: mallory))
         for env in [["GIT_CONFIG_GLOBAL": config], ["HOME": keys.path, "XDG_CONFIG_HOME": keys.path]] {
             if env["HOME"] != nil { try FileManager.default.copyItem(atPath: config, toPath: keys.file(".gitconfig")) }
             let refused = try fx.plumb(arguments: ["sync", "--allowed-signers", allowed], env: env)
@@ -80,7 +80,7 @@ import TestSupport
 
     @Test func theAgentKeepsTheAppliedRevisionWhileTheHeadIsUnverifiedAndSaysSoOnce() throws {
         try fx.source.write(motd, file("signed"))
-        _ = try fx.source.commit("signed motd", signedWith: olga)
+        _ = try fx.source.commit("signed motd", signedWith: .ssh(key: olga))
         let agent = ["agent", "--once", "--auto-sync", "--allowed-signers", allowed]
         #expect(try fx.plumb(arguments: agent).status == 0)
         #expect(fx.target.read("etc/motd") == "signed\n")
@@ -103,5 +103,30 @@ import TestSupport
         #expect(result.stderr.contains("the allowed signers file \(missing) (--allowed-signers or PLUMB_ALLOWED_SIGNERS) cannot be read"), "\(result.stderr)")
         let both = try fx.plumb(arguments: ["status", "--allowed-signers", allowed, "--gpg-home", keys.path])
         #expect(both.stderr.contains("give one trust root"), "\(both.stderr)")
+    }
+
+    /// An OpenPGP trust root: a GnuPG home whose keyring holds the trusted key.
+    @Test func anOpenPGPHeadVerifiesAgainstTheGivenHomeOnly() throws {
+        func home(_ name: String, _ user: String) throws -> String {
+            let home = keys.file(name)
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try run("gpg", ["--homedir", home, "--batch", "--passphrase", "", "--quick-gen-key", user, "ed25519", "sign", "never"])
+            try keys.write("\(name)/gpg", "#!/bin/sh\nexec gpg --homedir '\(home)' \"$@\"\n", mode: 0o755)
+            return home
+        }
+        let trusted = try home("trusted", "Olga <olga@example.com>")
+        let other = try home("other", "Mallory <m@example.com>")
+        // gpg leaves an agent per home behind: stopped with the test.
+        defer { for home in [trusted, other] { _ = try? run("gpgconf", ["--homedir", home, "--kill", "all"]) } }
+        try fx.source.write(motd, file("by mallory"))
+        _ = try fx.source.commit("a signed motd", signedWith: .openpgp(home: other, user: "m@example.com"))
+        let refused = try fx.plumb(arguments: ["sync", "--gpg-home", trusted])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("it is signed with OpenPGP key"), "\(refused.stderr)")
+        try fx.source.write(motd, file("by olga"))
+        _ = try fx.source.commit("a signed motd", signedWith: .openpgp(home: trusted, user: "olga@example.com"))
+        let applied = try fx.plumb(arguments: ["sync", "--gpg-home", trusted])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(fx.target.read("etc/motd") == "by olga\n")
     }
 }

@@ -26,11 +26,10 @@ public final class SourceRepository: @unchecked Sendable {
 
     /// Commits everything in the work tree and pushes it; returns the new commit's id.
     @discardableResult
-    /// `signedWith`: an SSH private key file that signs the commit (`git -c gpg.format=ssh`).
-    public func commit(_ message: String, push: Bool = true, branch: String = "main", signedWith key: String? = nil) throws -> String {
+    /// `signedWith`: what signs the commit, when it is signed.
+    public func commit(_ message: String, push: Bool = true, branch: String = "main", signedWith signing: CommitSigning? = nil) throws -> String {
         try git(["add", "--all"], cwd: work)
-        let signing = key.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []
-        try git(signing + ["commit", "--quiet", "--allow-empty"] + (key == nil ? [] : ["-S"]) + ["-m", message], cwd: work)
+        try git((signing?.settings ?? []) + ["commit", "--quiet", "--allow-empty"] + (signing == nil ? [] : ["-S"]) + ["-m", message], cwd: work)
         if push { try git(["push", "--quiet", "--force", "origin", "HEAD:refs/heads/\(branch)"], cwd: work) }
         return try git(["rev-parse", "HEAD"], cwd: work)
     }
@@ -83,5 +82,21 @@ extension SourceRepository {
                                           "commit-tree", root] + (parent.map { ["-p", $0] } ?? []) + ["-m", message], input: [])
         try git(["--git-dir", bare, "update-ref", "refs/heads/\(branch)", commit])
         return commit
+    }
+}
+
+/// How a test signs a commit: with an SSH private key file, or with an OpenPGP key of a GnuPG
+/// home (by its user id).
+public enum CommitSigning {
+    case ssh(key: String)
+    case openpgp(home: String, user: String)
+
+    var settings: [String] {
+        switch self {
+        case .ssh(let key): return ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key)"]
+        case .openpgp(let home, let user):
+            // git runs `gpg.program`; this one names the home, as git passes no environment of ours.
+            return ["-c", "gpg.format=openpgp", "-c", "gpg.program=\(home)/gpg", "-c", "user.signingkey=\(user)"]
+        }
     }
 }
