@@ -67,6 +67,8 @@ public struct ConsoleState: Sendable {
     /// Another machine's name when the console previews that host's desired state (`--host`).
     public var previewedHost: String?
     public var head: String?
+    /// The head's signature against the trust root; nil when none is given.
+    public var headSignature: SignatureVerdict?
     public var applied: String?
     public var mode: EngineMode
     public var lastReconcile: Date?

@@ -518,6 +518,7 @@ public enum Update {
         state.unknownCount = snapshot.statuses.reduce(0) { $0 + ($1.sync == .unknown ? 1 : 0) }
         state.worstHealth = snapshot.statuses.max { $0.health.rank < $1.health.rank }?.health ?? .healthy
         state.head = snapshot.head
+        state.headSignature = snapshot.headSignature
         state.applied = snapshot.applied
         state.lastReconcile = at
         state.resourcesLoaded = true

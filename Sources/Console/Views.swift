@@ -42,7 +42,9 @@ public enum Views {
         // last path component, the revisions to 7 characters, then the source's middle.
         let host = state.previewedHost.map { "   as host \($0.escapingControlCharacters)" } ?? ""
         func rest(_ digits: Int) -> String {
-            let head = state.head.map { String($0.prefix(digits)) } ?? "…"
+            // With a trust root, whether git verifies the head's signature, beside it.
+            let signature = state.headSignature.map { $0.isVerified ? " verified" : " UNVERIFIED" } ?? ""
+            let head = (state.head.map { String($0.prefix(digits)) } ?? "…") + signature
             let applied = state.applied.map { String($0.prefix(digits)) } ?? "none"
             return " (\(state.branch.escapingControlCharacters))   head \(head)   applied \(applied)\(host)"
         }

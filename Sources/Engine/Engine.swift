@@ -38,6 +38,8 @@ public struct Snapshot: Sendable {
     public var invalidHead: InvalidRevision?
     /// Every declared resource and every extra, sorted by path.
     public let statuses: [ResourceStatus]
+    /// git's verdict on the head's signature against the trust root; nil without a trust root.
+    public var headSignature: SignatureVerdict?
 
     public init(head: String, applied: String?, desired: DesiredState, invalidHead: InvalidRevision? = nil, statuses: [ResourceStatus]) {
         self.head = head
@@ -94,15 +96,18 @@ public final class Engine: Sendable {
     /// Why `revision` may not be applied for its signature, in a sentence that names it, the
     /// signer if any and the trust root; nil when no trust root is given or git verifies it.
     public func signatureProblem(of revision: String) async throws -> String? {
-        guard let trust = config.trust else { return nil }
-        let verdict: SignatureVerdict
-        if let known = verdicts.withLock({ $0[revision] }) {
-            verdict = known
-        } else {
-            verdict = try await mirror.verifySignature(of: revision, against: trust)
-            verdicts.withLock { $0[revision] = verdict }
-        }
+        guard let trust = config.trust, let verdict = try await signature(of: revision) else { return nil }
         return verdict.problem.map { "revision \(revision.prefix(12)) is not applied: \($0) (checked against \(trust))".escapingControlCharacters }
+    }
+
+    /// git's verdict on `revision`'s signature against the trust root, verified once per
+    /// revision; nil without a trust root.
+    public func signature(of revision: String) async throws -> SignatureVerdict? {
+        guard let trust = config.trust else { return nil }
+        if let known = verdicts.withLock({ $0[revision] }) { return known }
+        let verdict = try await mirror.verifySignature(of: revision, against: trust)
+        verdicts.withLock { $0[revision] = verdict }
+        return verdict
     }
 
     /// Fetches the source into the mirror (`currentHead` then reads the head); journals
@@ -200,7 +205,13 @@ public final class Engine: Sendable {
         logger.debug("snapshot of \(statuses.count) resources", metadata: [
             "observed while git ran": "\(speculation != nil)", "until head": "\(observed - start)", "total": "\(clock.now - start)",
         ])
-        return Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, invalidHead: invalidHead, statuses: statuses)
+        var snapshot = Snapshot(head: head, applied: try store.meta(.appliedRevision), desired: desired, invalidHead: invalidHead, statuses: statuses)
+        do {
+            snapshot.headSignature = try await signature(of: head)
+        } catch {
+            snapshot.headSignature = .bad("git could not verify it: \(error)")
+        }
+        return snapshot
     }
 
     /// The bytes a file resource should hold: inline, or read from the mirror.

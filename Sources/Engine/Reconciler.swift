@@ -150,7 +150,9 @@ public final class Reconciler: Sendable {
             }
             if let pinned {
                 let desired = try await engine.desiredState(at: pinned)
+                let signature = snapshot.headSignature
                 snapshot = Snapshot(head: snapshot.head, applied: snapshot.applied, desired: desired, statuses: try await engine.observe(desired))
+                snapshot.headSignature = signature
             }
             let settings = snapshot.desired.settings
             interval = options.interval ?? settings.interval

@@ -26,8 +26,23 @@ struct StatusJSON: Encodable {
 
     let revision, branch, target, host: String
     let hostPreview: Bool
+    /// With a trust root: whether the head's signature verifies, and by whom; null without one.
+    @Nullable var signature: SignatureJSON?
     let summary: Summary
     let resources: [ResourceJSON]
+}
+
+/// The head's signature in `status --json`.
+struct SignatureJSON: Encodable {
+    let verified: Bool
+    @Nullable var signer: String?
+    @Nullable var problem: String?
+
+    init(_ verdict: SignatureVerdict) {
+        verified = verdict.isVerified
+        if case .verified(let who) = verdict { signer = who } else { signer = nil }
+        problem = verdict.problem
+    }
 }
 
 /// One resource of `status --json`.

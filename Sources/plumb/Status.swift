@@ -24,6 +24,7 @@ struct Status: AsyncParsableCommand {
             if json {
                 printJSON(StatusJSON(revision: snapshot.desired.revision, branch: engine.config.source.branch, target: engine.target.root,
                                      host: engine.config.host, hostPreview: engine.config.isOtherHost,
+                                     signature: snapshot.headSignature.map(SignatureJSON.init),
                                      summary: .init(synced: snapshot.count(.synced), outOfSync: snapshot.count(.outOfSync), unknown: snapshot.count(.unknown)),
                                      resources: snapshot.statuses.map(ResourceJSON.init)))
             } else {
@@ -45,6 +46,13 @@ struct Status: AsyncParsableCommand {
         ]
         if engine.config.isOtherHost {
             lines.append("host      \(engine.config.host.escapingControlCharacters): a preview of that host's desired state against this target")
+        }
+        if let signature = snapshot.headSignature {
+            let words = switch signature {
+            case .verified(let signer): "verified: signed by \(signer)"
+            default: "NOT VERIFIED: \(signature.problem ?? ""); not applied"
+            }
+            lines.append("signature \(words.escapingControlCharacters)")
         }
         lines += [
             snapshot.invalidHead == nil

@@ -182,6 +182,18 @@ import VersionSource
         #expect(state.loadProblem == nil, "a theme is not something a view waits for")
     }
 
+    @Test func theHeaderSaysWhetherTheHeadsSignatureVerifies() {
+        var state = F.state()
+        #expect(!Views.render(state).text.contains("verified"), "nothing said without a trust root")
+        var snapshot = F.snapshot
+        snapshot.headSignature = .unsigned
+        _ = Update.update(&state, .snapshot(snapshot, at: F.now))
+        #expect(Views.render(state).text.split(separator: "\n")[0].contains("head a1b2c3d4e5f6 UNVERIFIED"), "\(Views.render(state).text)")
+        snapshot.headSignature = .verified(signer: "olga@example.com")
+        _ = Update.update(&state, .snapshot(snapshot, at: F.now))
+        #expect(Views.render(state).text.split(separator: "\n")[0].contains("verified"))
+    }
+
     @Test func anObserverRefusesToSyncOrPause() {
         var state = F.state()
         _ = Update.update(&state, .modeChanged(EngineMode(autoSync: true, observerOf: "another plumb (pid 42) is reconciling this state dir")))

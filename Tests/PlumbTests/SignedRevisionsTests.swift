@@ -129,4 +129,19 @@ import TestSupport
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(fx.target.read("etc/motd") == "by olga\n")
     }
+
+    @Test func statusSaysWhetherTheHeadVerifiesAndBySigner() throws {
+        try fx.source.write(motd, file("unsigned"))
+        _ = try fx.source.commit("unsigned motd")
+        let unsigned = try fx.plumb(arguments: ["status", "--allowed-signers", allowed])
+        #expect(unsigned.stdout.contains("signature NOT VERIFIED: it is not signed; not applied"), "\(unsigned.stdout)")
+        let json = try fx.plumb(arguments: ["status", "--json", "--allowed-signers", allowed]).stdout
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let signature = try #require(document["signature"] as? [String: Any])
+        #expect(signature["verified"] as? Bool == false && signature["problem"] as? String == "it is not signed")
+        _ = try fx.source.commit("signed", signedWith: .ssh(key: olga))
+        #expect(try fx.plumb(arguments: ["status", "--allowed-signers", allowed]).stdout.contains("signature verified: signed by olga@example.com"))
+        let plain = try fx.plumb(arguments: ["status", "--json"]).stdout
+        #expect(plain.contains("\"signature\" : null"), "null without a trust root: \(plain.prefix(300))")
+    }
 }
