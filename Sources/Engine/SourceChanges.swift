@@ -41,6 +41,18 @@ extension Engine {
         return RollbackPlan(head: head, restore: restore, changes: changes)
     }
 
+    /// Pushes a commit plumb made, unless a trust root is given and the commit does not verify
+    /// against it: an agent with that root would never apply it, so it is not pushed at all.
+    func publish(_ commit: String, replacing head: String, what: String) async throws {
+        if let trust = config.trust, let verdict = try await signature(of: commit), let problem = verdict.problem {
+            throw StateError("""
+                \(what) \(commit.prefix(12)) is not pushed: \(problem), so plumb would not apply it (checked against \(trust)). \
+                Sign your commits with a trusted key (git config commit.gpgSign true, gpg.format and user.signingkey) and try again
+                """.escapingControlCharacters)
+        }
+        try await mirror.publish(commit, replacing: head)
+    }
+
     /// Makes the rollback commit (tree of the restored revision, parent the head) and pushes it.
     /// Returns the new commit. If the branch moved at the source, nothing is changed.
     public func rollback(_ plan: RollbackPlan) async throws -> String {
@@ -53,7 +65,7 @@ extension Engine {
 
             """
         let commit = try await mirror.commit(tree: try await mirror.tree(of: plan.restore.sha), parents: [plan.head], message: message)
-        try await mirror.publish(commit, replacing: plan.head)
+        try await publish(commit, replacing: plan.head, what: "the rollback")
         try store.append(Event(.rollbackCreated, .info, revision: commit, message: """
             \(who) rolled \(config.source.branch) back to \(plan.restore.short) as \(commit.prefix(12)): \(plan.changes.count) resource(s) change
             """))
@@ -78,7 +90,7 @@ extension Engine {
 
             """
         let commit = try await mirror.commit(tree: tree, parents: [review.base, review.proposal.head], message: message)
-        try await mirror.publish(commit, replacing: review.base)
+        try await publish(commit, replacing: review.base, what: "the merge")
         var kept: String?
         do {
             try await mirror.deleteBranch(review.proposal.branch, expected: review.proposal.head)

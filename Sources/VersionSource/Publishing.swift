@@ -22,9 +22,12 @@ extension Mirror {
     }
 
     /// A new commit (not on any branch yet) with this tree, parents and message; the author and
-    /// committer are the operator's identity.
+    /// committer are the operator's identity. Signed (`-S`, with the operator's `gpg.format` and
+    /// `user.signingkey`) when the operator's git signs commits (`commit.gpgSign`), which
+    /// `commit-tree` would not do by itself.
     public func commit(tree: String, parents: [String], message: String) async throws -> String {
-        let arguments = ["-c", "user.useConfigOnly=true", "commit-tree", tree] + parents.flatMap { ["-p", $0] }
+        let signs = try await git.run(["config", "--bool", "commit.gpgSign"]).text.trimmingCharacters(in: .whitespacesAndNewlines) == "true"
+        let arguments = ["-c", "user.useConfigOnly=true", "commit-tree"] + (signs ? ["-S"] : []) + [tree] + parents.flatMap { ["-p", $0] }
         return try await git.output(arguments, input: Array(message.utf8), what: "writing a commit")
             .text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -144,4 +144,42 @@ import TestSupport
         let plain = try fx.plumb(arguments: ["status", "--json"]).stdout
         #expect(plain.contains("\"signature\" : null"), "null without a trust root: \(plain.prefix(300))")
     }
+
+    /// A rollback plumb writes is signed when the operator's git signs, and is not pushed at all
+    /// when it would not verify against the trust root the command was given.
+    @Test func aRollbackIsSignedWhenTheOperatorSignsAndNotPushedWhenItWouldNotVerify() throws {
+        try fx.source.write(motd, file("first"))
+        let first = try fx.source.commit("first", signedWith: .ssh(key: olga))
+        try fx.source.write(motd, file("second"))
+        let second = try fx.source.commit("second", signedWith: .ssh(key: olga))
+        #expect(try sync().status == 0)
+
+        let unsigning = keys.file("unsigning.gitconfig")
+        try keys.write("unsigning.gitconfig", "[user]\n\tname = Olga Operator\n\temail = olga@example.com\n")
+        let env = ["GIT_CONFIG_GLOBAL": unsigning, "GIT_CONFIG_NOSYSTEM": "1"]
+        let refused = try fx.plumb(arguments: ["rollback", first, "--yes", "--allowed-signers", allowed], env: env)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("is not pushed: it is not signed, so plumb would not apply it"), "\(refused.stderr)")
+        #expect(try fx.source.head() == second, "nothing pushed")
+
+        let signing = keys.file("signing.gitconfig")
+        try keys.write("signing.gitconfig", """
+            [user]
+            \tname = Olga Operator
+            \temail = olga@example.com
+            \tsigningkey = \(olga)
+            [gpg]
+            \tformat = ssh
+            [commit]
+            \tgpgSign = true
+            """)
+        let rolled = try fx.plumb(arguments: ["rollback", first, "--yes", "--allowed-signers", allowed], env: ["GIT_CONFIG_GLOBAL": signing, "GIT_CONFIG_NOSYSTEM": "1"])
+        #expect(rolled.status == 0, "\(rolled.stderr)")
+        let head = try #require(try fx.source.head())
+        #expect(head != second)
+        let verified = try run("git", ["-c", "gpg.ssh.allowedSignersFile=\(allowed)", "--git-dir", fx.source.bare, "verify-commit", head])
+        #expect(verified.status == 0, "the rollback commit is signed by olga: \(verified.stderr)")
+        #expect(try sync().status == 0, "and an agent with the trust root applies it")
+        #expect(fx.target.read("etc/motd") == "first\n")
+    }
 }
