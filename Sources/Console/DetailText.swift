@@ -138,8 +138,16 @@ enum Dialogs {
         }
     }
 
+    /// The rollback's plan, and `y` to push it; a plan that breaks the head's policy is shown
+    /// with why, and only the command line overrides it, with a reason.
     static func rollback(_ plan: RollbackPlan, branch: String) -> Dialog {
-        Dialog(title: "Roll back \(branch) to \(plan.restore.short)?", lines: [
+        guard plan.violations.isEmpty else {
+            return Dialog(title: "Rolling back to \(plan.restore.short) breaks the policy", lines: plan.violations.map { ("✗ \($0)".escapingControlCharacters, Role.error) }
+                + [("", .normal), ("nothing pushed; to roll back anyway, say why:", .normal),
+                   ("  plumb rollback \(plan.restore.short) --override-policy REASON", .muted), ("", .normal)]
+                + DetailText.changes(plan.changes) + [("", .normal), ("any key: close", .key)], confirm: nil)
+        }
+        return Dialog(title: "Roll back \(branch) to \(plan.restore.short)?", lines: [
             ("a new commit on \(branch) after \(plan.head.prefix(12)), with the files of \(plan.restore.short):", .normal),
             ("  \(plan.restore.subject.escapingControlCharacters)", .muted),
             ("pushed to the source; the history is kept", .muted),

@@ -10,11 +10,21 @@ public struct RollbackPlan: Sendable {
     /// The revision whose tree comes back.
     public let restore: Commit
     public let changes: [ResourceChange]
+    /// The head's policy on the rollback, judged as a proposal would be: empty when it passes.
+    public let violations: [Violation]
 
-    public init(head: String, restore: Commit, changes: [ResourceChange]) {
+    public init(head: String, restore: Commit, changes: [ResourceChange], violations: [Violation] = []) {
         self.head = head
         self.restore = restore
         self.changes = changes
+        self.violations = violations
+    }
+
+    /// Why it is refused without a reason to override the policy; nil when it passes.
+    public var policyRefusal: String? {
+        guard !violations.isEmpty else { return nil }
+        return "the rollback to \(restore.short) breaks the policy of \(head.prefix(12)); nothing pushed:\n"
+            + violations.map { "  \($0)" }.joined(separator: "\n") + "\nRoll back anyway with --override-policy REASON"
     }
 }
 
@@ -32,13 +42,14 @@ extension Engine {
             throw StateError("\(sha.prefix(12)) is not a revision of \(config.source.branch); roll back only to a commit the branch holds")
         }
         guard let restore = try await mirror.commits(sha, limit: 1).first else { throw StateError("cannot read revision \(sha.prefix(12))") }
-        let before = try? await desiredState(at: head)
-        let after = try await desiredState(at: sha, journal: false)
-        let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
+        // An invalid revision is never rolled back to: its errors, not a verdict.
+        _ = try await desiredState(at: sha, journal: false)
         if try await mirror.tree(of: sha) == mirror.tree(of: head) {
             throw StateError("\(config.source.branch) at \(head.prefix(12)) already holds the same files as \(sha.prefix(12)); nothing to roll back")
         }
-        return RollbackPlan(head: head, restore: restore, changes: changes)
+        // Judged by the head's policy as a proposal is: a rollback can delete as much as any change.
+        let (changes, violations) = try await check(revision: sha, head: head)
+        return RollbackPlan(head: head, restore: restore, changes: changes, violations: violations)
     }
 
     /// Pushes a commit plumb made, unless a trust root is given and the commit does not verify
@@ -54,18 +65,28 @@ extension Engine {
     }
 
     /// Makes the rollback commit (tree of the restored revision, parent the head) and pushes it.
-    /// Returns the new commit. If the branch moved at the source, nothing is changed.
-    public func rollback(_ plan: RollbackPlan) async throws -> String {
+    /// Returns the new commit. If the branch moved at the source, nothing is changed. A plan that
+    /// breaks the head's policy is refused unless `overridePolicy` gives the reason, which is
+    /// journalled and written in the commit as `Policy-override:`.
+    public func rollback(_ plan: RollbackPlan, overridePolicy reason: String? = nil) async throws -> String {
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+        if let refusal = plan.policyRefusal, (reason ?? "").isEmpty { throw StateError(refusal) }
         let who = try await mirror.identity()
+        let override = plan.violations.isEmpty ? "" : "Policy-override: \(reason ?? "")\n"
         let message = """
             Roll back to \(plan.restore.short): \(plan.restore.subject)
 
             Rollback-of: \(plan.restore.sha)
             Requested-by: \(who)
-
+            \(override)
             """
         let commit = try await mirror.commit(tree: try await mirror.tree(of: plan.restore.sha), parents: [plan.head], message: message)
         try await publish(commit, replacing: plan.head, what: "the rollback")
+        if !plan.violations.isEmpty {
+            try store.append(Event(.policyViolation, .warning, revision: commit, message: """
+                \(who) overrode the policy to roll back to \(plan.restore.short) (\(reason ?? "")): \(plan.violations.map(\.description).joined(separator: "; "))
+                """))
+        }
         try store.append(Event(.rollbackCreated, .info, revision: commit, message: """
             \(who) rolled \(config.source.branch) back to \(plan.restore.short) as \(commit.prefix(12)): \(plan.changes.count) resource(s) change
             """))

@@ -9,8 +9,10 @@ struct Rollback: AsyncParsableCommand {
         abstract: "Make a new commit on the branch whose files are those of REV, and push it.",
         discussion: """
             The history is kept: the new commit follows the head, with trailers Rollback-of and \
-            Requested-by. The plan is shown first; without --yes plumb asks. If the branch moved at \
-            the source meanwhile, nothing changes. Prints the new commit's id.
+            Requested-by. The plan is shown first, judged by the head's policy as a proposal is: a \
+            plan that breaks it is refused unless --override-policy gives the reason. Without --yes \
+            plumb asks. If the branch moved at the source meanwhile, nothing changes. Prints the new \
+            commit's id.
             """)
 
     @OptionGroup var options: SourceOptions
@@ -20,6 +22,9 @@ struct Rollback: AsyncParsableCommand {
 
     @Flag(help: "Do not ask before pushing.")
     var yes = false
+
+    @Option(help: ArgumentHelp("Roll back even though the plan breaks the head's policy; the reason is journalled and written in the commit as Policy-override.", valueName: "reason"))
+    var overridePolicy: String?
 
     func run() async throws {
         try await reportingErrors {
@@ -33,8 +38,14 @@ struct Rollback: AsyncParsableCommand {
                 \(renderChanges(plan.changes))
 
                 """.utf8))
+            // Refused before the question: there is nothing to confirm.
+            if let refusal = plan.policyRefusal {
+                guard let overridePolicy, !overridePolicy.trimmingCharacters(in: .whitespaces).isEmpty else { throw StateError(refusal) }
+                FileHandle.standardError.write(Data(("It breaks the policy of \(plan.head.prefix(12)), overridden (\(overridePolicy)):\n"
+                    + plan.violations.map { "  \($0)" }.joined(separator: "\n") + "\n\n").escapingControlCharactersByLine.utf8))
+            }
             try confirm("Push this rollback to \(engine.config.source.url)?", yes: yes)
-            print(try await engine.rollback(plan))
+            print(try await engine.rollback(plan, overridePolicy: overridePolicy))
         }
     }
 }

@@ -121,6 +121,21 @@ import VersionSource
         guard case .rollback? = F.press([.char("y")], &state).first else { Issue.record("y must roll back"); return }
     }
 
+    /// A rollback that breaks the head's policy shows why, and `y` pushes nothing: the override,
+    /// with its reason, is the command line's.
+    @Test func aRollbackThatBreaksThePolicyShowsWhyAndYDoesNothing() {
+        var state = F.state()
+        F.press([.char("3"), .char("j")], &state)
+        guard case .planRollback(let commit)? = F.press([.char("r")], &state).first else { Issue.record("no plan"); return }
+        let violation = Violation(rule: "keep-things", resource: nil, message: "deletes 1 resources, more than the 0 allowed")
+        _ = Update.update(&state, .rollbackPlanned(RollbackPlan(head: F.head, restore: commit, changes: [], violations: [violation])))
+        #expect(state.dialog?.title == "Rolling back to 333333333333 breaks the policy")
+        let screen = Views.render(state).text
+        #expect(screen.contains("keep-things: deletes 1 resources") && screen.contains("--override-policy REASON"), "\(screen)")
+        #expect(F.press([.char("y")], &state).isEmpty, "nothing to confirm")
+        #expect(state.dialog == nil)
+    }
+
     @Test func filteringNarrowsTheListAndCountsMatches() {
         var state = F.state()
         F.press([.char("/"), .char("e"), .char("t"), .char("c")], &state)

@@ -121,8 +121,12 @@ import TestSupport
 
     // MARK: rollback
 
+    // These rollbacks delete File/issue, which the fixture's policy (max-deletes: 0) forbids: they
+    // give a reason to override it (RollbackPolicyTests has the refusal).
+    static let override = ["--override-policy", "the issue file goes"]
+
     @Test func rollbackIsANewCommitWithTheOldTreeAndTheHeadAsParent() throws {
-        let result = try plumb("rollback", String(first.prefix(8)), "--yes")
+        let result = try fx.plumb(arguments: ["rollback", String(first.prefix(8)), "--yes"] + Self.override, env: identity)
         #expect(result.status == 0, "\(result.stderr)")
         let commit = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try fx.source.head() == commit, "pushed to the source")
@@ -143,7 +147,7 @@ import TestSupport
         // Someone pushes after plumb read the head (the mirror is not fetched again).
         try fx.source.write("resources/late.yaml", Self.file("late", "etc/late", "late"))
         let moved = try fx.source.commit("pushed meanwhile")
-        let result = try plumb("rollback", first, "--yes", "--no-fetch")
+        let result = try fx.plumb(arguments: ["rollback", first, "--yes", "--no-fetch"] + Self.override, env: identity)
         #expect(result.status == 1)
         #expect(result.stderr.contains("main moved") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
         #expect(try fx.source.head() == moved)
@@ -151,16 +155,16 @@ import TestSupport
     }
 
     @Test func rollbackAsksWithoutYesAndRefusesWithoutATerminal() throws {
-        let result = try plumb("rollback", first)
+        let result = try fx.plumb(arguments: ["rollback", first] + Self.override, env: identity)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("add --yes"))
+        #expect(result.stderr.contains("add --yes"), "\(result.stderr)")
         #expect(try fx.source.head() == second)
     }
 
     @Test func onATerminalRollbackAsksAndOnlyYesGoesAhead() throws {
         // script(1) gives plumb a terminal; what the operator types comes on its input.
         let environment = fx.environment.merging(identity) { _, new in new }
-        let command = ([PlumbBinary.path, "rollback", first] as [String]).map { "'\($0)'" }.joined(separator: " ")
+        let command = ([PlumbBinary.path, "rollback", first] + Self.override).map { "'\($0)'" }.joined(separator: " ")
         let refused = try run("/usr/bin/script", ["-qec", command, "/dev/null"], env: environment, input: "n\n")
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("Push this rollback to") && refused.stdout.contains("[y/N]"), "\(refused.stdout)")
