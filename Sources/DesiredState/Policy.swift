@@ -14,6 +14,37 @@ public struct Policy: Sendable {
             /// The plan may delete (or change) at most this many resources.
             case maxDeletes(Int)
             case maxChanges(Int)
+            /// Every resource that `when` holds for must satisfy `require` as well: "each `*.key`
+            /// is sensitive", which one field alone cannot say.
+            case require(when: Condition, then: Condition)
+        }
+
+        /// A test of one field: `{field: spec.path, glob: "*.key"}`, `regex:`, or `equals:`.
+        public struct Condition: Sendable, CustomStringConvertible {
+            public enum Test: Sendable {
+                case glob(String), regex(String), equals(String)
+            }
+
+            public let field: String
+            public let test: Test
+
+            /// Whether the resource's field passes; a field it does not have never does.
+            func holds(for resource: DesiredResource) -> Bool {
+                guard let value = Policy.fields[field]?(resource) else { return false }
+                switch test {
+                case .glob(let pattern): return fnmatch(pattern, value, 0) == 0
+                case .regex(let pattern): return (try? Regex(pattern)).map { value.contains($0) } ?? false
+                case .equals(let expected): return value == expected
+                }
+            }
+
+            public var description: String {
+                switch test {
+                case .glob(let pattern): return "\(field) matching \(pattern)"
+                case .regex(let pattern): return "\(field) matching /\(pattern)/"
+                case .equals(let value): return "\(field) \(value)"
+                }
+            }
         }
 
         public let name: String
@@ -56,7 +87,7 @@ public struct Policy: Sendable {
         },
     ]
 
-    static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes"]
+    static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes", "when", "require"]
 
     /// Reads `policy.yaml`; every complaint carries its line and column. A policy with any
     /// complaint is not used: proposals fail with the complaints instead of passing unchecked.
@@ -105,16 +136,28 @@ public struct Policy: Sendable {
                 reader.complain(value, "`kinds` must be a list, such as [File, Directory]")
             }
         }
-        let checks = ["deny-regex", "deny-glob", "max-deletes", "max-changes"].filter { fields[$0] != nil }
+        let checks = ["deny-regex", "deny-glob", "max-deletes", "max-changes", "when"].filter { fields[$0] != nil }
         guard checks.count == 1 else {
             reader.complain(node, checks.isEmpty
-                ? "rule \(name.escapingControlCharacters) needs one of deny-regex, deny-glob, max-deletes or max-changes"
+                ? "rule \(name.escapingControlCharacters) needs one of deny-regex, deny-glob, max-deletes, max-changes or a when/require pair"
                 : "rule \(name.escapingControlCharacters) has \(checks.joined(separator: " and ")): give one per rule")
+            return nil
+        }
+        if checks[0] != "when", let (key, _) = fields["require"] {
+            reader.complain(key, "`require` goes with `when`: when: {field: spec.path, glob: \"*.key\"}")
             return nil
         }
         let kind = checks[0], (_, value) = fields[kind]!
         var check: Rule.Check?
         switch kind {
+        case "when":
+            if fields["field"] != nil { reader.complain(fields["field"]!.key, "`field` goes inside `when` and `require`, such as when: {field: spec.path, glob: \"*.key\"}") }
+            guard let (_, requireNode) = fields["require"] else {
+                reader.complain(node, "rule \(name.escapingControlCharacters) has `when` without `require`: say what must hold, such as require: {field: spec.sensitive, equals: true}")
+                return nil
+            }
+            guard let when = readCondition(value, reader: &reader), let then = readCondition(requireNode, reader: &reader) else { return nil }
+            check = .require(when: when, then: then)
         case "max-deletes", "max-changes":
             if fields["field"] != nil { reader.complain(fields["field"]!.key, "`field` goes with deny-regex or deny-glob, not \(kind)") }
             guard let text = reader.string(value, field: kind), let limit = Int(text), limit >= 0 else {
@@ -144,6 +187,33 @@ public struct Policy: Sendable {
         if let (_, value) = fields["message"] { message = reader.string(value, field: "message") }
         guard let check, reader.diagnostics.count == before else { return nil }
         return Rule(name: name, kinds: kinds, check: check, message: message)
+    }
+
+    /// `{field: F, glob: P}`, `{field: F, regex: R}` or `{field: F, equals: V}`.
+    private static func readCondition(_ node: Node, reader: inout DocumentReader) -> Rule.Condition? {
+        let before = reader.diagnostics.count
+        guard let fields = reader.fields(node, allowed: ["field", "glob", "regex", "equals"], what: "a condition") else { return nil }
+        guard let (fieldKey, fieldNode) = fields["field"], let field = reader.string(fieldNode, field: "field") else {
+            reader.complain(node, "a condition needs a `field`, such as {field: spec.path, glob: \"*.key\"}")
+            return nil
+        }
+        if Self.fields[field] == nil {
+            reader.complain(fieldNode, "unknown field \(field.escapingControlCharacters) (expected \(Self.fields.keys.sorted().joined(separator: ", ")))")
+        }
+        let tests = ["glob", "regex", "equals"].filter { fields[$0] != nil }
+        guard tests.count == 1, let (_, valueNode) = fields[tests[0]], let value = reader.string(valueNode, field: tests[0]) else {
+            reader.complain(tests.count > 1 ? fieldKey : node, "a condition takes one of glob, regex or equals")
+            return nil
+        }
+        let test: Rule.Condition.Test
+        switch tests[0] {
+        case "glob": test = .glob(value)
+        case "regex":
+            do { _ = try Regex(value) } catch { reader.complain(valueNode, "bad regular expression \(value.escapingControlCharacters): \(error)") }
+            test = .regex(value)
+        default: test = .equals(value)
+        }
+        return reader.diagnostics.count == before ? Rule.Condition(field: field, test: test) : nil
     }
 }
 
@@ -180,6 +250,12 @@ extension Policy {
             case .maxChanges(let limit):
                 if changes.count > limit {
                     found.append(Violation(rule: rule.name, resource: nil, message: rule.message ?? "changes \(changes.count) resources, more than the \(limit) allowed"))
+                }
+            case .require(let when, let then):
+                for resource in desired.resources where (rule.kinds?.contains(resource.id.kind) ?? true) && when.holds(for: resource) && !then.holds(for: resource) {
+                    // A value is shown as the other rules show theirs, content never.
+                    let shown = when.field == "spec.content" ? "" : " (\(when.field) \(Self.fields[when.field]?(resource) ?? ""))"
+                    found.append(Violation(rule: rule.name, resource: resource.id, message: (rule.message ?? "requires \(then)") + shown))
                 }
             case .denyRegex(let field, let pattern), .denyGlob(let field, let pattern):
                 guard let read = Self.fields[field] else { continue }

@@ -57,6 +57,45 @@ import DesiredState
         ])
     }
 
+    /// "Every `*.key` must be sensitive": a condition on one field that requires another.
+    @Test func aWhenRequirePairChecksOneFieldWhereAnotherHolds() {
+        let (policy, problems) = Policy.parse(Array("""
+            rules:
+              - name: keys-are-sensitive
+                kinds: [File]
+                when: {field: spec.path, glob: "*.key"}
+                require: {field: spec.sensitive, equals: true}
+                message: private keys must be sensitive
+              - name: etc-is-private
+                when: {field: spec.path, regex: "^etc/ssl/"}
+                require: {field: spec.mode, regex: "0[46]00$"}
+            """.utf8), file: "policy.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        var secret = resource("tls", path: "etc/ssl/site.key", mode: 0o600)
+        secret = DesiredResource(id: secret.id, path: secret.path, shape: secret.shape, sensitive: true, origin: secret.origin)
+        let violations = policy.violations(of: state([
+            resource("leak", path: "srv/app/server.key", mode: 0o600), secret, resource("cert", path: "etc/ssl/site.crt"),
+            resource("motd", path: "etc/motd"),
+        ]), changes: [])
+        #expect(violations.map(\.description) == [
+            "keys-are-sensitive: File/leak: private keys must be sensitive (spec.path srv/app/server.key)",
+            "etc-is-private: File/cert: requires spec.mode matching /0[46]00$/ (spec.path etc/ssl/site.crt)",
+        ])
+    }
+
+    @Test func aWhenRequirePairsMistakesAreNamed() {
+        #expect(complaints("rules:\n  - name: a\n    when: {field: spec.path, glob: x}\n")
+            == ["policy.yaml:2:5: rule a has `when` without `require`: say what must hold, such as require: {field: spec.sensitive, equals: true}"])
+        #expect(complaints("rules:\n  - name: a\n    max-changes: 1\n    require: {field: spec.path, glob: x}\n")
+            == ["policy.yaml:4:5: `require` goes with `when`: when: {field: spec.path, glob: \"*.key\"}"])
+        #expect(complaints("rules:\n  - name: a\n    when: {field: spec.colour, glob: x}\n    require: {field: spec.path, equals: y}\n").first?
+            .hasPrefix("policy.yaml:3:19: unknown field spec.colour") == true)
+        #expect(complaints("rules:\n  - name: a\n    when: {field: spec.path, glob: x, equals: y}\n    require: {field: spec.path, equals: y}\n")
+            == ["policy.yaml:3:12: a condition takes one of glob, regex or equals"])
+        #expect(complaints("rules:\n  - name: a\n    when: {glob: x}\n    require: {field: spec.path, equals: y}\n")
+            == ["policy.yaml:3:11: a condition needs a `field`, such as {field: spec.path, glob: \"*.key\"}"])
+    }
+
     @Test func planRulesCountTheChanges() {
         let (policy, _) = Policy.parse(Array("rules:\n  - name: few\n    max-changes: 1\n  - name: keep\n    max-deletes: 0\n".utf8), file: "policy.yaml")
         let before = state([resource("a", path: "a"), resource("b", path: "b")])
