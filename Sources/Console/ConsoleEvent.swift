@@ -47,7 +47,8 @@ public enum Effect: Sendable {
     case planSyncAll
     case sync(ids: [ResourceID]?, prune: Bool)
     case planRollback(Commit)
-    case rollback(RollbackPlan)
+    /// With the reason to override the head's policy when the plan breaks it.
+    case rollback(RollbackPlan, overridePolicy: String?)
     /// Pinned to the review shown: its branch head and proposal head.
     case approve(ProposalReview)
     case reject(ProposalBranch, reason: String)

@@ -38,6 +38,15 @@ public struct Dialog: Sendable {
     public var lines: [(text: String, role: Role)]
     /// nil: the dialog only informs (an approval that is refused, say), and any key closes it.
     public var confirm: Effect?
+    /// A rollback that breaks the policy: `y` asks the reason to override it, not to push.
+    public var overrides: RollbackPlan?
+
+    public init(title: String, lines: [(text: String, role: Role)], confirm: Effect?, overrides: RollbackPlan? = nil) {
+        self.title = title
+        self.lines = lines
+        self.confirm = confirm
+        self.overrides = overrides
+    }
 }
 
 /// A resource diff, a proposal's, a commit's or an event's detail, in the detail pane.
@@ -103,6 +112,8 @@ public struct ConsoleState: Sendable {
     public var prompt: Prompt?
     /// The proposal `x` is asking a reason for.
     public var rejecting: ProposalReview?
+    /// The rollback whose policy `y` is overriding, while its reason is typed.
+    public var overriding: RollbackPlan?
     public var flash: (text: String, role: Role)?
     /// The footer's messages of this session, oldest first, for `:messages`: a long one is cut
     /// in the footer, never lost.
@@ -132,8 +143,9 @@ public struct ConsoleState: Sendable {
 
 /// A line being typed at the bottom: a filter or a command.
 public struct Prompt: Hashable, Sendable {
-    /// `/`, `:`, or the reason for rejecting a proposal (`x`), which goes into `ProposalRejected`.
-    public enum Kind: Hashable, Sendable { case filter, command, rejectReason }
+    /// `/`, `:`, the reason for rejecting a proposal (`x`), which goes into `ProposalRejected`,
+    /// or for overriding the policy with a rollback, which goes into its `Policy-override:`.
+    public enum Kind: Hashable, Sendable { case filter, command, rejectReason, overrideReason }
     public var kind: Kind
     public var text: String
 }

@@ -139,20 +139,19 @@ enum Dialogs {
     }
 
     /// The rollback's plan, and `y` to push it; a plan that breaks the head's policy is shown
-    /// with why, and only the command line overrides it, with a reason.
+    /// with why, and `y` asks the reason to override it (then the dialog again, with the reason).
     static func rollback(_ plan: RollbackPlan, branch: String) -> Dialog {
         guard plan.violations.isEmpty else {
             return Dialog(title: "Rolling back to \(plan.restore.short) breaks the policy", lines: plan.violations.map { ("✗ \($0)".escapingControlCharacters, Role.error) }
-                + [("", .normal), ("nothing pushed; to roll back anyway, say why:", .normal),
-                   ("  plumb rollback \(plan.restore.short) --override-policy REASON", .muted), ("", .normal)]
-                + DetailText.changes(plan.changes) + [("", .normal), ("any key: close", .key)], confirm: nil)
+                + [("", .normal)] + DetailText.changes(plan.changes)
+                + [("", .normal), ("y: override the policy, giving a reason    any other key: cancel", .key)], confirm: nil, overrides: plan)
         }
         return Dialog(title: "Roll back \(branch) to \(plan.restore.short)?", lines: [
             ("a new commit on \(branch) after \(plan.head.prefix(12)), with the files of \(plan.restore.short):", .normal),
             ("  \(plan.restore.subject.escapingControlCharacters)", .muted),
             ("pushed to the source; the history is kept", .muted),
             ("", .normal),
-        ] + DetailText.changes(plan.changes) + [("", .normal), footer], confirm: .rollback(plan))
+        ] + DetailText.changes(plan.changes) + [("", .normal), footer], confirm: .rollback(plan, overridePolicy: nil))
     }
 
     static func approve(_ review: ProposalReview, branch: String) -> Dialog {
@@ -167,6 +166,15 @@ enum Dialogs {
             ("policy passes", .synced),
             ("", .normal),
         ] + DetailText.changes(review.changes) + [("", .normal), footer], confirm: .approve(review))
+    }
+
+    /// The last question before a rollback that overrides the policy, with the reason given.
+    static func overridingRollback(_ plan: RollbackPlan, branch: String, reason: String) -> Dialog {
+        Dialog(title: "Roll back \(branch) to \(plan.restore.short), overriding the policy?", lines: plan.violations.map { ("✗ \($0)".escapingControlCharacters, Role.error) } + [
+            ("", .normal),
+            ("reason: \(reason.escapingControlCharacters) (written as Policy-override: and journalled)", .muted),
+            ("", .normal), footer,
+        ], confirm: .rollback(plan, overridePolicy: reason))
     }
 
     static func reject(_ review: ProposalReview, reason: String) -> Dialog {

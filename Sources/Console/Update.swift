@@ -110,6 +110,12 @@ public enum Update {
             // Only `y` confirms; any other key cancels, so a stray key never changes anything.
             state.dialog = nil
             if key == .ctrl("c") { return quit(&state) }
+            if key == .char("y"), let plan = dialog.overrides {
+                // One line at the bottom, then the dialog again with the reason: as `x` asks.
+                state.overriding = plan
+                state.prompt = Prompt(kind: .overrideReason, text: "")
+                return []
+            }
             guard let confirm = dialog.confirm else { return [] }
             if key == .char("y") { return [confirm] }
             state.flash = ("cancelled; nothing changed", .muted)
@@ -426,7 +432,18 @@ public enum Update {
         case .escape:
             state.prompt = nil
             state.rejecting = nil
+            state.overriding = nil
             return prompt.kind == .filter ? setFilter("", &state) : []
+        case .enter where prompt.kind == .overrideReason:
+            let reason = prompt.text.trimmingCharacters(in: .whitespaces)
+            guard !reason.isEmpty, let plan = state.overriding else {
+                state.flash = ("say why the policy is overridden (Esc cancels)", .warning)
+                return []
+            }
+            state.prompt = nil
+            state.overriding = nil
+            state.dialog = Dialogs.overridingRollback(plan, branch: state.branch, reason: reason)
+            return []
         case .enter where prompt.kind == .rejectReason:
             let reason = prompt.text.trimmingCharacters(in: .whitespaces)
             guard !reason.isEmpty, let review = state.rejecting else {

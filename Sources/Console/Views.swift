@@ -128,6 +128,7 @@ public enum Views {
             case .filter: "/"
             case .command: ":"
             case .rejectReason: "reason for rejecting \(state.rejecting?.proposal.branch.escapingControlCharacters ?? "it"): "
+            case .overrideReason: "reason for overriding the policy: "
             }
             buffer.line("\(lead)\(prompt.text.escapingControlCharacters)▏", y: y, role: .normal)
             return

@@ -158,8 +158,8 @@ final class ConsoleSession: @unchecked Sendable {
                 : .failed("\(failed) of \(summary.changes.count) change(s) failed; see the events (4)")
         case .planRollback(let commit):
             return .rollbackPlanned(try await engine.planRollback(to: commit.sha))
-        case .rollback(let plan):
-            let commit = try await engine.rollback(plan)
+        case .rollback(let plan, let reason):
+            let commit = try await engine.rollback(plan, overridePolicy: reason)
             engine.config.stateDir.wakeEngine()
             return .done("rolled back to \(plan.restore.short) as \(commit.prefix(12)), pushed")
         case .approve(let review):

@@ -121,9 +121,9 @@ import VersionSource
         guard case .rollback? = F.press([.char("y")], &state).first else { Issue.record("y must roll back"); return }
     }
 
-    /// A rollback that breaks the head's policy shows why, and `y` pushes nothing: the override,
-    /// with its reason, is the command line's.
-    @Test func aRollbackThatBreaksThePolicyShowsWhyAndYDoesNothing() {
+    /// A rollback that breaks the head's policy shows why; `y` asks the reason to override it,
+    /// then the dialog again with the reason, and only that `y` rolls back, carrying the reason.
+    @Test func aRollbackThatBreaksThePolicyAsksAReasonToOverrideIt() {
         var state = F.state()
         F.press([.char("3"), .char("j")], &state)
         guard case .planRollback(let commit)? = F.press([.char("r")], &state).first else { Issue.record("no plan"); return }
@@ -131,9 +131,20 @@ import VersionSource
         _ = Update.update(&state, .rollbackPlanned(RollbackPlan(head: F.head, restore: commit, changes: [], violations: [violation])))
         #expect(state.dialog?.title == "Rolling back to 333333333333 breaks the policy")
         let screen = Views.render(state).text
-        #expect(screen.contains("keep-things: deletes 1 resources") && screen.contains("--override-policy REASON"), "\(screen)")
-        #expect(F.press([.char("y")], &state).isEmpty, "nothing to confirm")
-        #expect(state.dialog == nil)
+        #expect(screen.contains("keep-things: deletes 1 resources") && screen.contains("y: override the policy, giving a reason"), "\(screen)")
+        #expect(F.press([.char("y")], &state).isEmpty, "y asks first")
+        #expect(state.prompt?.kind == .overrideReason)
+        #expect(Views.render(state).text.contains("reason for overriding the policy: "))
+        F.press([.enter], &state)
+        #expect(state.flash?.text == "say why the policy is overridden (Esc cancels)", "an empty reason is not one")
+        F.press("incident 42".map(Key.char) + [.enter], &state)
+        #expect(state.dialog?.title == "Roll back main to 333333333333, overriding the policy?")
+        guard case .rollback(_, let reason)? = F.press([.char("y")], &state).first else { Issue.record("y must roll back"); return }
+        #expect(reason == "incident 42")
+        // Cancelled at the reason: nothing.
+        _ = Update.update(&state, .rollbackPlanned(RollbackPlan(head: F.head, restore: commit, changes: [], violations: [violation])))
+        F.press([.char("y"), .escape], &state)
+        #expect(state.prompt == nil && state.dialog == nil && state.overriding == nil)
     }
 
     @Test func filteringNarrowsTheListAndCountsMatches() {

@@ -159,6 +159,25 @@ import TestSupport
         #expect(try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%s", head]).hasPrefix("Roll back to"))
     }
 
+    @Test func aRollbackThatBreaksThePolicyIsOverriddenWithAReasonByKeystroke() throws {
+        try fx.source.write("resources/extra.yaml", SourceChangeTests.file("extra", "etc/extra", "extra"))
+        let added = try fx.source.commit("add an extra file")
+        let tmux = try console(width: 100, height: 30)
+        tmux.press("3")
+        #expect(tmux.waitFor("add an extra file").ok)
+        tmux.press("j", "r")
+        #expect(tmux.waitFor("breaks the policy").ok, "max-deletes 0, and this deletes File/extra: \(tmux.screen())")
+        tmux.press("y")
+        #expect(tmux.waitFor("reason for overriding the policy:").ok, "\(tmux.screen())")
+        tmux.press("i", "n", "c", "i", "d", "e", "n", "t", "Enter")
+        #expect(tmux.waitFor("overriding the policy?").ok, "\(tmux.screen())")
+        tmux.press("y")
+        #expect(tmux.waitFor("rolled back to").ok, "\(tmux.screen())")
+        let head = try #require(try fx.source.head())
+        #expect(head != added)
+        #expect(try git(["--git-dir", fx.source.bare, "log", "-1", "--format=%B", head]).contains("Policy-override: incident"))
+    }
+
     @Test func aTinyTerminalGetsANoticeAndComesBack() throws {
         let tmux = try console()
         #expect(tmux.waitFor("File/motd").ok)
