@@ -17,6 +17,9 @@ public struct Policy: Sendable {
             /// Every resource that `when` holds for must satisfy `require` as well: "each `*.key`
             /// is sensitive", which one field alone cannot say.
             case require(when: Condition, then: Condition)
+            /// A File whose content matches is denied: over the content every non-sensitive File
+            /// declares, templates rendered, up to `contentLimit` bytes.
+            case denyContentRegex(String)
         }
 
         /// A test of one field: `{field: spec.path, glob: "*.key"}`, `regex:`, or `equals:`.
@@ -87,7 +90,15 @@ public struct Policy: Sendable {
         },
     ]
 
-    static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes", "when", "require"]
+    static let ruleFields: Set<String> = ["name", "kinds", "field", "deny-regex", "deny-glob", "message", "max-deletes", "max-changes", "when", "require",
+                                          "deny-content-regex"]
+
+    /// The most bytes of one file a content rule reads; a larger file is a violation of it, as
+    /// the rule cannot vouch for what it did not read.
+    public static let contentLimit = 1 << 20
+
+    /// Whether a rule reads content, which the judge then has to read from the revision.
+    public var readsContent: Bool { rules.contains { if case .denyContentRegex = $0.check { return true } else { return false } } }
 
     /// Reads `policy.yaml`; every complaint carries its line and column. A policy with any
     /// complaint is not used: proposals fail with the complaints instead of passing unchecked.
@@ -136,10 +147,10 @@ public struct Policy: Sendable {
                 reader.complain(value, "`kinds` must be a list, such as [File, Directory]")
             }
         }
-        let checks = ["deny-regex", "deny-glob", "max-deletes", "max-changes", "when"].filter { fields[$0] != nil }
+        let checks = ["deny-regex", "deny-glob", "deny-content-regex", "max-deletes", "max-changes", "when"].filter { fields[$0] != nil }
         guard checks.count == 1 else {
             reader.complain(node, checks.isEmpty
-                ? "rule \(name.escapingControlCharacters) needs one of deny-regex, deny-glob, max-deletes, max-changes or a when/require pair"
+                ? "rule \(name.escapingControlCharacters) needs one of deny-regex, deny-glob, deny-content-regex, max-deletes, max-changes or a when/require pair"
                 : "rule \(name.escapingControlCharacters) has \(checks.joined(separator: " and ")): give one per rule")
             return nil
         }
@@ -150,6 +161,13 @@ public struct Policy: Sendable {
         let kind = checks[0], (_, value) = fields[kind]!
         var check: Rule.Check?
         switch kind {
+        case "deny-content-regex":
+            if fields["field"] != nil { reader.complain(fields["field"]!.key, "deny-content-regex reads the content: it takes no `field`") }
+            guard let pattern = reader.string(value, field: kind) else { return nil }
+            do { _ = try Regex(pattern) } catch {
+                reader.complain(value, "bad regular expression \(pattern.escapingControlCharacters): \(error)")
+            }
+            check = .denyContentRegex(pattern)
         case "when":
             if fields["field"] != nil { reader.complain(fields["field"]!.key, "`field` goes inside `when` and `require`, such as when: {field: spec.path, glob: \"*.key\"}") }
             guard let (_, requireNode) = fields["require"] else {
@@ -257,6 +275,9 @@ extension Policy {
                     let shown = when.field == "spec.content" ? "" : " (\(when.field) \(Self.fields[when.field]?(resource) ?? ""))"
                     found.append(Violation(rule: rule.name, resource: resource.id, message: (rule.message ?? "requires \(then)") + shown))
                 }
+            case .denyContentRegex:
+                // Judged by `contentViolations`, with the content read.
+                continue
             case .denyRegex(let field, let pattern), .denyGlob(let field, let pattern):
                 guard let read = Self.fields[field] else { continue }
                 let matches: (String) -> Bool
@@ -270,6 +291,25 @@ extension Policy {
                     // Content is never quoted: it may be secret.
                     let shown = field == "spec.content" ? "" : " (\(field) \(value))"
                     found.append(Violation(rule: rule.name, resource: resource.id, message: (rule.message ?? "denied") + shown))
+                }
+            }
+        }
+        return found
+    }
+
+    /// The content rules that `desired`'s non-sensitive Files break, given their content by blob
+    /// id (`contents`, templates already rendered). Content is never quoted in a violation.
+    public func contentViolations(of desired: DesiredState, contents: [String: [UInt8]]) -> [Violation] {
+        var found: [Violation] = []
+        for rule in rules {
+            guard case .denyContentRegex(let pattern) = rule.check, let regex = try? Regex(pattern) else { continue }
+            for resource in desired.resources where !resource.sensitive && (rule.kinds?.contains(resource.id.kind) ?? true) {
+                guard case .file(let blob, _, _) = resource.shape, let bytes = contents[blob] else { continue }
+                if bytes.count > Self.contentLimit {
+                    found.append(Violation(rule: rule.name, resource: resource.id,
+                                           message: "\(bytes.count) bytes, over the \(Self.contentLimit) a content rule reads: it cannot vouch for this file"))
+                } else if String(decoding: bytes, as: UTF8.self).contains(regex) {
+                    found.append(Violation(rule: rule.name, resource: resource.id, message: (rule.message ?? "denied") + " (its content matches)"))
                 }
             }
         }

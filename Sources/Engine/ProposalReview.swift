@@ -122,7 +122,13 @@ extension Engine {
         do {
             let after = try await desiredState(at: revision, journal: false)
             let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
-            if policyProblems.isEmpty { violations += policy.violations(of: after, changes: changes) }
+            if policyProblems.isEmpty {
+                violations += policy.violations(of: after, changes: changes)
+                if policy.readsContent {
+                    let files = after.resources.filter { $0.kind == .file && !$0.sensitive }
+                    violations += policy.contentViolations(of: after, contents: try await desiredContents(files))
+                }
+            }
             return (changes, violations + (try await otherHostsProblems(at: revision, besides: [])))
         } catch let invalid as InvalidRevision {
             return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") }

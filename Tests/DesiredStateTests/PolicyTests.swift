@@ -96,6 +96,20 @@ import DesiredState
             == ["policy.yaml:3:11: a condition needs a `field`, such as {field: spec.path, glob: \"*.key\"}"])
     }
 
+    @Test func aContentRuleReadsNonSensitiveFilesAndBoundsWhatItReads() {
+        let (policy, problems) = Policy.parse(Array("rules:\n  - name: no-keys\n    deny-content-regex: \"PRIVATE KEY\"\n".utf8), file: "policy.yaml")
+        #expect(problems.isEmpty && policy.readsContent)
+        let files = [resource("leak", path: "etc/leak"), resource("fine", path: "etc/fine"), resource("huge", path: "srv/huge")]
+        let contents: [String: [UInt8]] = ["leak": Array("x PRIVATE KEY x".utf8), "fine": Array("hello".utf8),
+                                           "huge": Array(repeating: 0x61, count: Policy.contentLimit + 1)]
+        #expect(policy.violations(of: state(files), changes: []).isEmpty, "field rules do not judge content")
+        #expect(policy.contentViolations(of: state(files), contents: contents).map(\.description) == [
+            "no-keys: File/leak: denied (its content matches)",
+            "no-keys: File/huge: 1048577 bytes, over the 1048576 a content rule reads: it cannot vouch for this file",
+        ])
+        #expect(complaints("rules:\n  - name: a\n    field: spec.path\n    deny-content-regex: x\n") == ["policy.yaml:3:5: deny-content-regex reads the content: it takes no `field`"])
+    }
+
     @Test func planRulesCountTheChanges() {
         let (policy, _) = Policy.parse(Array("rules:\n  - name: few\n    max-changes: 1\n  - name: keep\n    max-deletes: 0\n".utf8), file: "policy.yaml")
         let before = state([resource("a", path: "a"), resource("b", path: "b")])

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// A change that removes or empties `policy.yaml` breaks the policy itself: merged, it would have
-/// lifted every rule for the changes after it.
-@Suite struct PolicyRemovalTests {
+/// What the head's policy sees of a proposal beyond its fields: removing or emptying `policy.yaml`
+/// (merged, it would lift every rule for the changes after it), and the content of its files.
+@Suite struct ProposalPolicyTests {
     let fx: PlumbFixture
     let identity: [String: String]
 
@@ -42,5 +42,24 @@ import TestSupport
         #expect(all["harmless"] == [], "a change that keeps the policy passes: \(all)")
         let check = try fx.plumb("check", "--proposal", "empty-rules")
         #expect(check.status != 0 && (check.stdout + check.stderr).contains("empties policy.yaml"), "\(check.stdout)\(check.stderr)")
+    }
+
+    /// The issue's case: a PEM private key under a harmless name, found by what it holds.
+    @Test func aPrivateKeyUnderAHarmlessNameIsFoundByItsContent() throws {
+        try fx.source.write("policy.yaml", SourceChangeTests.policy + """
+
+              - name: no-private-keys
+                deny-content-regex: "-----BEGIN [A-Z ]*PRIVATE KEY-----"
+                message: private keys belong in a sensitive, encrypted file
+            """)
+        try fx.source.commit("and a content rule")
+        let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n"
+        try fx.source.propose("notes", ["resources/notes.yaml": "kind: File\nname: notes\nspec:\n  path: etc/notes.txt\n  content: |\n    " + pem.split(separator: "\n").joined(separator: "\n    ") + "\n"])
+        try fx.source.propose("secret", ["resources/secret.yaml": "kind: File\nname: secret\nspec:\n  path: etc/ssh/key\n  sensitive: true\n  content: |\n    " + pem.split(separator: "\n").joined(separator: "\n    ") + "\n"])
+        let all = try verdicts()
+        #expect(all["notes"] == ["no-private-keys: File/notes: private keys belong in a sensitive, encrypted file (its content matches)"], "\(all)")
+        #expect(all["secret"] == [], "a sensitive file is not read by content rules: \(all)")
+        let check = try fx.plumb("check", "--proposal", "notes")
+        #expect(check.status != 0 && !(check.stdout + check.stderr).contains("b3BlbnNzaC1rZXkt"), "the content is never quoted")
     }
 }
