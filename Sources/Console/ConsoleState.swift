@@ -110,10 +110,6 @@ public struct ConsoleState: Sendable {
     public var help = false
     /// The text being typed after `:` or `/`, when one of them is open.
     public var prompt: Prompt?
-    /// The proposal `x` is asking a reason for.
-    public var rejecting: ProposalReview?
-    /// The rollback whose policy `y` is overriding, while its reason is typed.
-    public var overriding: RollbackPlan?
     public var flash: (text: String, role: Role)?
     /// The footer's messages of this session, oldest first, for `:messages`: a long one is cut
     /// in the footer, never lost.
@@ -141,13 +137,38 @@ public struct ConsoleState: Sendable {
     public var tooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
 }
 
-/// A line being typed at the bottom: a filter or a command.
-public struct Prompt: Hashable, Sendable {
-    /// `/`, `:`, the reason for rejecting a proposal (`x`), which goes into `ProposalRejected`,
-    /// or for overriding the policy with a rollback, which goes into its `Policy-override:`.
-    public enum Kind: Hashable, Sendable { case filter, command, rejectReason, overrideReason }
+/// A line being typed at the bottom: a filter, a command, or the reason for an action.
+public struct Prompt: Sendable {
+    public enum Kind: Sendable { case filter, command, reason(ReasonFor) }
     public var kind: Kind
     public var text: String
+
+    var isFilter: Bool { if case .filter = kind { return true } else { return false } }
+    var isCommand: Bool { if case .command = kind { return true } else { return false } }
+}
+
+/// What a reason typed at the bottom is for, and where it goes: rejecting a proposal (`x`, into
+/// `ProposalRejected`) or overriding the policy with a rollback (`y`, into `Policy-override:`).
+/// Either is asked on one line, then the dialog again with the reason.
+public enum ReasonFor: Sendable {
+    case rejecting(ProposalReview)
+    case overridingPolicy(RollbackPlan)
+
+    /// What the bottom line says before the text typed.
+    var question: String {
+        switch self {
+        case .rejecting(let review): return "reason for rejecting \(review.proposal.branch.escapingControlCharacters): "
+        case .overridingPolicy: return "reason for overriding the policy: "
+        }
+    }
+
+    /// The dialog that asks once more, with the reason.
+    func dialog(reason: String, branch: String) -> Dialog {
+        switch self {
+        case .rejecting(let review): return Dialogs.reject(review, reason: reason)
+        case .overridingPolicy(let plan): return Dialogs.overridingRollback(plan, branch: branch, reason: reason)
+        }
+    }
 }
 
 /// Repeated events folded into one row: the newest of the run and how many there were.

@@ -112,8 +112,7 @@ public enum Update {
             if key == .ctrl("c") { return quit(&state) }
             if key == .char("y"), let plan = dialog.overrides {
                 // One line at the bottom, then the dialog again with the reason: as `x` asks.
-                state.overriding = plan
-                state.prompt = Prompt(kind: .overrideReason, text: "")
+                state.prompt = Prompt(kind: .reason(.overridingPolicy(plan)), text: "")
                 return []
             }
             guard let confirm = dialog.confirm else { return [] }
@@ -191,8 +190,7 @@ public enum Update {
         case .reject:
             // A reason first, one line, then the dialog: the journal says why, not only who.
             guard let review = state.proposals.selected else { return [] }
-            state.rejecting = review
-            state.prompt = Prompt(kind: .rejectReason, text: "")
+            state.prompt = Prompt(kind: .reason(.rejecting(review)), text: "")
             return []
         case .rollback:
             guard let commit = state.history.selected else { return [] }
@@ -431,36 +429,24 @@ public enum Update {
         switch key {
         case .escape:
             state.prompt = nil
-            state.rejecting = nil
-            state.overriding = nil
-            return prompt.kind == .filter ? setFilter("", &state) : []
-        case .enter where prompt.kind == .overrideReason:
-            let reason = prompt.text.trimmingCharacters(in: .whitespaces)
-            guard !reason.isEmpty, let plan = state.overriding else {
-                state.flash = ("say why the policy is overridden (Esc cancels)", .warning)
-                return []
-            }
-            state.prompt = nil
-            state.overriding = nil
-            state.dialog = Dialogs.overridingRollback(plan, branch: state.branch, reason: reason)
-            return []
-        case .enter where prompt.kind == .rejectReason:
-            let reason = prompt.text.trimmingCharacters(in: .whitespaces)
-            guard !reason.isEmpty, let review = state.rejecting else {
-                state.flash = ("say why it is rejected (Esc cancels)", .warning)
-                return []
-            }
-            state.prompt = nil
-            state.rejecting = nil
-            state.dialog = Dialogs.reject(review, reason: reason)
-            return []
+            return prompt.isFilter ? setFilter("", &state) : []
         case .enter:
+            guard case .reason(let subject) = prompt.kind else {
+                state.prompt = nil
+                return prompt.isCommand ? command(prompt.text, &state) : []
+            }
+            let reason = prompt.text.trimmingCharacters(in: .whitespaces)
+            guard !reason.isEmpty else {
+                state.flash = ("say why, in a few words (Esc cancels)", .warning)
+                return []
+            }
             state.prompt = nil
-            return prompt.kind == .command ? command(prompt.text, &state) : []
+            state.dialog = subject.dialog(reason: reason, branch: state.branch)
+            return []
         case .backspace:
             if prompt.text.isEmpty { state.prompt = nil; return [] }
             prompt.text.removeLast()
-        case .tab where prompt.kind == .command:
+        case .tab where prompt.isCommand:
             prompt.text = CommandLine.complete(prompt.text)
         case .ctrl("c"): return quit(&state)
         case .ctrl("u"): prompt.text = ""
@@ -468,7 +454,7 @@ public enum Update {
         default: return []
         }
         state.prompt = prompt
-        return prompt.kind == .filter ? setFilter(prompt.text, &state) : []
+        return prompt.isFilter ? setFilter(prompt.text, &state) : []
     }
 
     static func command(_ text: String, _ state: inout ConsoleState) -> [Effect] {

@@ -127,8 +127,7 @@ public enum Views {
             let lead = switch prompt.kind {
             case .filter: "/"
             case .command: ":"
-            case .rejectReason: "reason for rejecting \(state.rejecting?.proposal.branch.escapingControlCharacters ?? "it"): "
-            case .overrideReason: "reason for overriding the policy: "
+            case .reason(let subject): subject.question
             }
             buffer.line("\(lead)\(prompt.text.escapingControlCharacters)▏", y: y, role: .normal)
             return

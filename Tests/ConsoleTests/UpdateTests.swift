@@ -133,10 +133,10 @@ import VersionSource
         let screen = Views.render(state).text
         #expect(screen.contains("keep-things: deletes 1 resources") && screen.contains("y: override the policy, giving a reason"), "\(screen)")
         #expect(F.press([.char("y")], &state).isEmpty, "y asks first")
-        #expect(state.prompt?.kind == .overrideReason)
+        guard case .reason(.overridingPolicy)? = state.prompt?.kind else { Issue.record("no reason asked: \(String(describing: state.prompt))"); return }
         #expect(Views.render(state).text.contains("reason for overriding the policy: "))
         F.press([.enter], &state)
-        #expect(state.flash?.text == "say why the policy is overridden (Esc cancels)", "an empty reason is not one")
+        #expect(state.flash?.text == "say why, in a few words (Esc cancels)", "an empty reason is not one")
         F.press("incident 42".map(Key.char) + [.enter], &state)
         #expect(state.dialog?.title == "Roll back main to 333333333333, overriding the policy?")
         guard case .rollback(_, let reason)? = F.press([.char("y")], &state).first else { Issue.record("y must roll back"); return }
@@ -144,7 +144,7 @@ import VersionSource
         // Cancelled at the reason: nothing.
         _ = Update.update(&state, .rollbackPlanned(RollbackPlan(head: F.head, restore: commit, changes: [], violations: [violation])))
         F.press([.char("y"), .escape], &state)
-        #expect(state.prompt == nil && state.dialog == nil && state.overriding == nil)
+        #expect(state.prompt == nil && state.dialog == nil)
     }
 
     @Test func filteringNarrowsTheListAndCountsMatches() {
@@ -347,7 +347,7 @@ import VersionSource
         F.press([.char("2")], &state)
         let proposal = state.proposals.selected?.proposal
         #expect(F.press([.char("x")], &state).isEmpty)
-        #expect(state.prompt?.kind == .rejectReason && state.dialog == nil, "a reason first")
+        guard case .reason(.rejecting)? = state.prompt?.kind, state.dialog == nil else { Issue.record("a reason first"); return }
         #expect(Views.render(state).text.contains("reason for rejecting \(proposal?.branch ?? "")"))
         #expect(F.press([.enter], &state).isEmpty && state.prompt != nil, "an empty reason is not taken")
         F.press("y, not this".map { .char($0) }, &state)
