@@ -66,7 +66,7 @@ public enum Views {
             // The last part, why a pass failed, is cut with word of where to read it whole.
             let room = buffer.width - x
             let shown = index == parts.count - 1 && state.engineProblem != nil && DisplayWidth.of(text) > room
-                ? DisplayWidth.truncate(text, to: max(1, room - 13)) + " (:messages)" : text
+                ? DisplayWidth.truncate(text, to: max(1, room - DisplayWidth.of(messagesHint))) + messagesHint : text
             x += buffer.put(shown, x: x, y: 1, role: role)
             x += buffer.put("  ", x: x, y: 1, role: .header)
         }
@@ -96,6 +96,9 @@ public enum Views {
         }
         return parts
     }
+
+    /// What a cut header or footer line ends in: where to read it whole.
+    static let messagesHint = " (:messages)"
 
     static func tabLabel(_ view: ConsoleView) -> String { " \(view.rawValue) \(view.title) " }
 
@@ -135,7 +138,7 @@ public enum Views {
         if let flash = state.flash {
             // One that does not fit says where to read it whole.
             let text = " \(flash.text.escapingControlCharacters)"
-            let hint = "  (:messages)"
+            let hint = " " + messagesHint
             let fits = DisplayWidth.of(text) <= buffer.width
             buffer.line(fits ? text : DisplayWidth.truncate(text, to: buffer.width - DisplayWidth.of(hint)) + hint, y: y, role: flash.role)
             return

@@ -118,7 +118,7 @@ extension Engine {
     private func verdict(of revision: String, before: DesiredState?, head: String, policy: Policy,
                          policyProblems: [Diagnostic]) async throws -> ([ResourceChange], [Violation]) {
         var violations = policyProblems.map { Violation(rule: "policy", resource: nil, message: "\($0)") }
-        violations += try await policyRemoval(by: revision, head: head, policy: policy)
+        violations += try await policyRemoval(by: revision, policy: policy)
         do {
             let after = try await desiredState(at: revision, journal: false)
             let changes = ResourceChange.between(before ?? DesiredState(revision: head, resources: [], settings: Settings()), after)
@@ -138,14 +138,17 @@ extension Engine {
 
     /// Removing or emptying the head's `policy.yaml` is itself a violation: once merged, the
     /// change would have lifted every rule for the proposals after it.
-    private func policyRemoval(by revision: String, head: String, policy: Policy) async throws -> [Violation] {
-        guard try await mirror.readFile(Policy.file, at: head) != nil else { return [] }
-        guard try await mirror.readFile(Policy.file, at: revision) != nil else {
+    /// `policy` is the head's, already read: a head without rules has none to lift (and a head
+    /// policy that cannot be read fails every proposal already).
+    private func policyRemoval(by revision: String, policy: Policy) async throws -> [Violation] {
+        guard !policy.rules.isEmpty else { return [] }
+        guard let bytes = try await mirror.readFile(Policy.file, at: revision) else {
             return [Violation(rule: "policy", resource: nil, message: "removes \(Policy.file): every rule would be lifted for the changes after it")]
         }
-        let (after, _) = try await self.policy(at: revision)
-        guard after.rules.isEmpty, !policy.rules.isEmpty else { return [] }
-        return [Violation(rule: "policy", resource: nil, message: "empties \(Policy.file): all \(policy.rules.count) rule(s) would be lifted for the changes after it")]
+        let (after, problems) = Policy.parse(bytes, file: Policy.file)
+        guard after.rules.isEmpty else { return [] }
+        let what = problems.first.map { "leaves \(Policy.file) unreadable (\($0))" } ?? "empties \(Policy.file)"
+        return [Violation(rule: "policy", resource: nil, message: "\(what): all \(policy.rules.count) rule(s) would be lifted for the changes after it")]
     }
 
     /// What makes the revision invalid for the other hosts it has a `hosts/<host>.yaml` for: a
