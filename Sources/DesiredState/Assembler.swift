@@ -48,6 +48,18 @@ struct Assembler {
     /// Each resource's `dependsOn`, `reloadOn`, `restartOn` and `onChangeOf`, with where it names each id.
     private var references: [ResourceID: [Reference]] = [:]
 
+    /// Files whose source is ciphertext, checked to be ciphertext once the blobs are read.
+    private(set) var secrets: [Secret] = []
+
+    /// A File declared `decrypt:`: where in `resources` it is, and its source.
+    struct Secret {
+        let index: Int
+        let blob: String
+        let path: String
+        let cipher: Cipher
+        let at: SourceLocation
+    }
+
     /// A File declared `template: true`: where in `resources` it is, and its template text.
     struct Template {
         enum Text {
@@ -89,6 +101,7 @@ struct Assembler {
                     return
                 }
                 if doc.template { templates.append(Template(index: resources.count, text: .blob(entry.oid, path: source))) }
+                if let cipher = doc.decrypt { secrets.append(Secret(index: resources.count, blob: entry.oid, path: entry.path, cipher: cipher, at: at)) }
                 // git's mode of the source (an executable script stays executable) unless `mode` says.
                 append(doc, .file(blob: entry.oid, inline: nil, mode: doc.mode ?? entry.fileMode))
             }
@@ -169,7 +182,7 @@ struct Assembler {
     private mutating func append(_ doc: ManifestDocument, _ shape: DesiredShape) {
         resources.append(DesiredResource(id: doc.id, path: doc.path, shape: shape, sensitive: doc.sensitive, origin: doc.location,
                                          dependsOn: doc.dependsOn.map(\.id), validate: doc.kind == .file ? doc.validate : nil,
-                                         ownership: doc.ownership))
+                                         ownership: doc.ownership, encryption: doc.decrypt.map { .declared($0) }))
         if !doc.dependsOn.isEmpty || !doc.notifiedBy.isEmpty { references[doc.id] = doc.dependsOn + doc.notifiedBy }
     }
 

@@ -106,8 +106,21 @@ public struct DesiredStateLoader: Sendable {
         if diagnostics.isEmpty && !assembler.templates.isEmpty {
             diagnostics += try await render(&assembler, entries: entries, host: host, revision: revision)
         }
+        if !assembler.secrets.isEmpty {
+            diagnostics += try await checkCiphertext(assembler.secrets)
+        }
         guard diagnostics.isEmpty else { throw InvalidRevision(revision: revision, diagnostics: diagnostics) }
         return DesiredState(revision: revision, host: host, resources: assembler.resources, settings: settings)
+    }
+
+    /// A source declared `decrypt:` that is not ciphertext is a secret committed in the clear (or
+    /// a wrong file): the revision is refused before anything could apply or show it.
+    private func checkCiphertext(_ secrets: [Assembler.Secret]) async throws -> [Diagnostic] {
+        let blobs = try await mirror.readBlobs(secrets.map(\.blob))
+        return secrets.compactMap { secret in
+            secret.cipher.looksEncrypted(blobs[secret.blob] ?? []) ? nil
+                : Diagnostic(secret.at, "\(secret.path.escapingControlCharacters) is not \(secret.cipher.rawValue) ciphertext (it does not begin with \(secret.cipher.headers[0].dropLast())): encrypt it, such as age -r RECIPIENT -o \(secret.path.escapingControlCharacters) PLAINFILE")
+        }
     }
 
     /// Renders every File declared `template: true` with the values for `host`; the facts are

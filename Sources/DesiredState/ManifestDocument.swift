@@ -18,6 +18,8 @@ public struct ManifestDocument: Sendable, Hashable, Codable {
     public let source: String?
     public let sourceLocation: SourceLocation?
     public let sensitive: Bool
+    /// `decrypt:`: the source is ciphertext of this kind, decrypted when it is applied.
+    public let decrypt: Cipher?
     public let prune: Bool
     public let purge: Bool
     /// A Directory's `ignore` globs.

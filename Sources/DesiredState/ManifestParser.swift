@@ -7,7 +7,7 @@ import Yams
 public enum ManifestParser {
     static let topLevelFields: Set<String> = ["kind", "name", "spec", "dependsOn", "hosts"]
     static let specFields: [ResourceKind: Set<String>] = [
-        .file: ["path", "content", "source", "mode", "sensitive", "validate", "owner", "group", "template"],
+        .file: ["path", "content", "source", "mode", "sensitive", "decrypt", "validate", "owner", "group", "template"],
         .directory: ["path", "mode", "source", "prune", "purge", "ignore", "validate", "owner", "group"],
         .symlink: ["path", "target", "owner", "group"],
         .service: ["unit", "state", "enabled", "reloadOn", "restartOn", "health"],
@@ -153,6 +153,19 @@ struct DocumentReader {
         if let (_, value) = spec["prune"] { prune = bool(value, field: "prune") ?? false }
         if let (_, value) = spec["purge"] { purge = bool(value, field: "purge") ?? false }
         if let (_, value) = spec["template"] { template = bool(value, field: "template") ?? false }
+        var decrypt: Cipher?
+        if let (_, value) = spec["decrypt"], let word = string(value, field: "decrypt") {
+            decrypt = Cipher(rawValue: word)
+            if decrypt == nil {
+                complain(value, "`decrypt` must be \(Cipher.allCases.map(\.rawValue).joined(separator: " or ")), not \(word.escapingControlCharacters)")
+            } else if spec["source"] == nil {
+                complain(value, "`decrypt` needs `source`: the ciphertext is a file of the repository, never inline content")
+            } else if template {
+                complain(value, "a File cannot be both `decrypt` and `template`: plumb does not render secrets")
+            } else if let (at, _) = spec["sensitive"], !sensitive {
+                complain(at, "a File with `decrypt` is always sensitive: remove `sensitive: false`")
+            }
+        }
         let ownership = Ownership(user: spec["owner"].flatMap { principal($0.value, field: "owner") },
                                   group: spec["group"].flatMap { principal($0.value, field: "group") })
         let ignore = spec["ignore"].map { globs($0.value, field: "ignore", problem: IgnoreRules.problem) } ?? []
@@ -190,7 +203,7 @@ struct DocumentReader {
             path: path, pathLocation: location(spec["path"]?.value ?? node), mode: mode, content: content,
             contentLocation: spec["content"].map { contentLocation($0.value) },
             source: source, sourceLocation: spec["source"].map { location($0.value) },
-            sensitive: sensitive, prune: prune, purge: purge, ignore: ignore, template: template, ownership: ownership, hosts: hosts,
+            sensitive: sensitive || decrypt != nil, decrypt: decrypt, prune: prune, purge: purge, ignore: ignore, template: template, ownership: ownership, hosts: hosts,
             linkTarget: linkTarget, dependsOn: dependsOn, validate: validate,
             service: service, command: command, notifiedBy: notifiedBy)
     }

@@ -104,6 +104,42 @@ public struct Ownership: Sendable, Hashable, Codable {
     public func over(_ directory: Ownership) -> Ownership { Ownership(user: user ?? directory.user, group: group ?? directory.group) }
 }
 
+/// How a File's source is encrypted in git (`decrypt:` in its manifest).
+public enum Cipher: String, Sendable, Hashable, Codable, CaseIterable {
+    /// age (age-encryption.org/v1), binary or armored, decrypted with Debian's `age`.
+    case age
+
+    /// The first bytes of every ciphertext of this kind, binary or armored.
+    public var headers: [String] {
+        switch self {
+        case .age: return ["age-encryption.org/v1\n", "-----BEGIN AGE ENCRYPTED FILE-----"]
+        }
+    }
+
+    /// Whether `bytes` begin as this cipher's ciphertext does (leading blank lines allowed in armor).
+    public func looksEncrypted(_ bytes: [UInt8]) -> Bool {
+        let start = bytes.drop { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: " ") }
+        return headers.contains { start.starts(with: $0.utf8) }
+    }
+}
+
+/// A File kept encrypted in git: as declared, and what this process made of it. Only `declared`
+/// is ever stored; the other two live in one engine's memory.
+public enum Encryption: Sendable, Hashable {
+    /// As the manifest declares it: the shape's blob is the ciphertext's.
+    case declared(Cipher)
+    /// Decrypted in memory: the shape holds the plain text, and `ciphertext` is git's blob.
+    case decrypted(Cipher, ciphertext: String)
+    /// Could not be decrypted, and why (the reason never holds any of the content).
+    case undecryptable(Cipher, ciphertext: String, why: String)
+
+    public var cipher: Cipher {
+        switch self {
+        case .declared(let c), .decrypted(let c, _), .undecryptable(let c, _, _): return c
+        }
+    }
+}
+
 /// One resource of a revision's desired state, validated. A class: statuses, plans and views all
 /// point at the one instance rather than copying its many strings.
 public final class DesiredResource: Sendable, Hashable {
@@ -125,9 +161,11 @@ public final class DesiredResource: Sendable, Hashable {
     public let validate: [String]?
     /// `owner` and `group` (a file of a Directory's source takes its Directory's).
     public let ownership: Ownership
+    /// `decrypt:`: a File whose source is ciphertext in git; always sensitive.
+    public let encryption: Encryption?
 
     public init(id: ResourceID, path: String, shape: DesiredShape, sensitive: Bool, origin: SourceLocation, owner: ResourceID? = nil,
-                dependsOn: [ResourceID] = [], validate: [String]? = nil, ownership: Ownership = .unmanaged) {
+                dependsOn: [ResourceID] = [], validate: [String]? = nil, ownership: Ownership = .unmanaged, encryption: Encryption? = nil) {
         self.id = id
         self.path = path
         self.shape = shape
@@ -137,17 +175,32 @@ public final class DesiredResource: Sendable, Hashable {
         self.dependsOn = dependsOn
         self.validate = validate
         self.ownership = ownership
+        self.encryption = encryption
     }
 
-    /// The same resource with another shape (a template's rendered content).
-    func with(shape: DesiredShape) -> DesiredResource {
+    /// The same resource with another shape (a template's rendered content, a secret's plain
+    /// text) and, when given, what became of its encryption.
+    public func with(shape: DesiredShape, encryption: Encryption? = nil) -> DesiredResource {
         DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
-                        dependsOn: dependsOn, validate: validate, ownership: ownership)
+                        dependsOn: dependsOn, validate: validate, ownership: ownership, encryption: encryption ?? self.encryption)
+    }
+
+    /// The resource as its revision declares it: an encrypted File's ciphertext, never its plain
+    /// text. What caches store.
+    public var declared: DesiredResource {
+        switch encryption {
+        case .decrypted(let cipher, let ciphertext), .undecryptable(let cipher, let ciphertext, _):
+            guard case .file(_, _, let mode) = shape else { return self }
+            return with(shape: .file(blob: ciphertext, inline: nil, mode: mode), encryption: .declared(cipher))
+        case .declared, nil:
+            return self
+        }
     }
 
     public static func == (a: DesiredResource, b: DesiredResource) -> Bool {
         a === b || (a.id == b.id && a.path == b.path && a.shape == b.shape && a.sensitive == b.sensitive && a.origin == b.origin
-                    && a.owner == b.owner && a.dependsOn == b.dependsOn && a.validate == b.validate && a.ownership == b.ownership)
+                    && a.owner == b.owner && a.dependsOn == b.dependsOn && a.validate == b.validate && a.ownership == b.ownership
+                    && a.encryption == b.encryption)
     }
 
     public func hash(into hasher: inout Hasher) {

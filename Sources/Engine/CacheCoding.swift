@@ -4,7 +4,7 @@ import Foundation
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
 enum CacheCoding {
-    static let version: Int64 = 7
+    static let version: Int64 = 8
 
     // MARK: Desired state of one revision
 
@@ -33,7 +33,8 @@ enum CacheCoding {
     private static func encode(_ resources: ArraySlice<DesiredResource>) -> [UInt8] {
         var w = BinaryWriter()
         w.int(resources.count)
-        for r in resources {
+        // As declared: a secret's plain text, held in memory once decrypted, is never stored.
+        for r in resources.lazy.map(\.declared) {
             w.internedString(r.id.kind)
             w.string(r.id.name)
             w.string(r.path)
@@ -81,6 +82,7 @@ enum CacheCoding {
             for word in r.validate ?? [] { w.internedString(word) }
             w.internedString(r.ownership.user?.description ?? "")
             w.internedString(r.ownership.group?.description ?? "")
+            w.internedString(r.encryption?.cipher.rawValue ?? "")
         }
         return w.bytes
     }
@@ -143,8 +145,11 @@ enum CacheCoding {
             let validate = validates ? words : nil
             let user = try r.internedString(), group = try r.internedString()
             let ownership = Ownership(user: user.isEmpty ? nil : Principal(user), group: group.isEmpty ? nil : Principal(group))
+            let cipher = try r.internedString()
+            let encryption: Encryption?
+            if cipher.isEmpty { encryption = nil } else if let known = Cipher(rawValue: cipher) { encryption = .declared(known) } else { throw BinaryReader.Corrupt() }
             resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
-                                             dependsOn: dependsOn, validate: validate, ownership: ownership))
+                                             dependsOn: dependsOn, validate: validate, ownership: ownership, encryption: encryption))
         }
         return resources
     }

@@ -17,13 +17,17 @@ public struct EngineConfig: Sendable {
     /// What a revision's signature must verify against before it is applied; nil: signatures are
     /// not asked for.
     public let trust: TrustRoot?
+    /// The age identity file `decrypt: age` Files are decrypted with; nil: they stay Unknown.
+    public let ageIdentity: String?
 
-    public init(source: SourceRef, target: String, stateDir: StateDirectory, host: String? = nil, trust: TrustRoot? = nil) {
+    public init(source: SourceRef, target: String, stateDir: StateDirectory, host: String? = nil, trust: TrustRoot? = nil,
+                ageIdentity: String? = nil) {
         self.source = source
         self.target = target
         self.stateDir = stateDir
         self.host = host ?? HostFacts.ownName()
         self.trust = trust
+        self.ageIdentity = ageIdentity
     }
 }
 
@@ -69,9 +73,12 @@ public final class Engine: Sendable {
     private let verdicts = Mutex<[String: SignatureVerdict]>([:])
     /// Where each step's time goes, at debug level (`PLUMB_LOG=debug`).
     let logger = Logger(label: "plumb.engine")
+    /// The plain text of `decrypt:` Files, in memory only.
+    let secrets: Secrets
 
     public init(config: EngineConfig) async throws {
         self.config = config
+        secrets = Secrets(identity: config.ageIdentity)
         target = try TargetFileSystem(root: config.target)
         try config.stateDir.prepare(target: target.root)
         let mirror = Mirror(source: config.source, path: config.stateDir.mirror)

@@ -86,6 +86,8 @@ enum Skeleton {
           path: srv/app/config.ini
           source: files/app/config.ini
           # sensitive: true     # never show its content, in any diff or view
+          # decrypt: age        # the source is age ciphertext (age -r RECIPIENT -o files/x.age x),
+          #                     # decrypted when applied with --age-identity; always sensitive
           # validate: ["python3", "-c", "import configparser; configparser.ConfigParser().read_file(open('{}'))"]
           #                     # optional: checks the new content ({} is its staged copy) before it goes live
         ---

@@ -29,6 +29,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Apply only revisions signed by a key in this GnuPG home's keyring (PLUMB_GPG_HOME).", valueName: "dir"))
     var gpgHome: String?
 
+    @Option(help: ArgumentHelp("Decrypt Files declared `decrypt: age` with this age identity file (PLUMB_AGE_IDENTITY).", valueName: "file"))
+    var ageIdentity: String?
+
     @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
 
@@ -74,7 +77,18 @@ struct SourceOptions: ParsableArguments {
         let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
         let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
         let state = value(state, "PLUMB_STATE").map(absolute) ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
-        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName(), trust: try trustRoot())
+        return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName(), trust: try trustRoot(),
+                            ageIdentity: try identityFile())
+    }
+
+    /// `--age-identity` or `PLUMB_AGE_IDENTITY`, checked to be readable now rather than named in
+    /// every secret's Unknown later.
+    private func identityFile() throws -> String? {
+        guard let file = value(ageIdentity, "PLUMB_AGE_IDENTITY").map(absolute) else { return nil }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw StateError("the age identity \(file.escapingControlCharacters) (--age-identity or PLUMB_AGE_IDENTITY) cannot be read")
+        }
+        return file
     }
 
     /// `--allowed-signers` or `--gpg-home` (or their variables), checked to be there: a trust root

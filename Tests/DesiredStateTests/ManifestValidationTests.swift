@@ -131,7 +131,7 @@ import DesiredState
               path: a
               content: x
               colour: red
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `colour` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)"])
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `colour` in the spec of a File (expected content, decrypt, group, mode, owner, path, sensitive, source, template, validate)"])
     }
 
     @Test func fieldOfAnotherKindIsUnknown() {
@@ -143,7 +143,7 @@ import DesiredState
               path: a
               content: x
               prune: true
-            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)"])
+            """).diagnostics.map(\.description) == ["resources/x.yaml:6:3: unknown field `prune` in the spec of a File (expected content, decrypt, group, mode, owner, path, sensitive, source, template, validate)"])
     }
 
     @Test func missingKindPointsAtTheDocument() {
@@ -413,7 +413,7 @@ import DesiredState
               sensitive: maybe
               color: red
             """) == [
-                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, group, mode, owner, path, sensitive, source, template, validate)",
+                "resources/x.yaml:8:3: unknown field `color` in the spec of a File (expected content, decrypt, group, mode, owner, path, sensitive, source, template, validate)",
                 "resources/x.yaml:4:9: path must be relative to the target, not absolute: /abs",
                 "resources/x.yaml:6:9: bad mode 999: write three or four octal digits, such as \"0644\"",
                 "resources/x.yaml:7:14: `sensitive` must be true or false",

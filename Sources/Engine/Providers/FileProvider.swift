@@ -37,7 +37,10 @@ struct FileProvider: Provider {
                     let resource = resources[index]
                     var expected: String?
                     if case .file(let blob, _, _) = resource.shape { expected = blob }
-                    var status = ResourceStatus.compare(resource, observer.observe(resource.path, slot: index, expecting: expected))
+                    // A secret that cannot be decrypted cannot be compared: Unknown, and why.
+                    let observed = if case .undecryptable(_, _, let why) = resource.encryption { Observation.unobservable(why) }
+                        else { observer.observe(resource.path, slot: index, expecting: expected) }
+                    var status = ResourceStatus.compare(resource, observed)
                     if !accounts.isEmpty, let wanted = accounts[resource.ownership] { status = Accounts.compare(status, observer.lastStat, wanted) }
                     (base! + position).initialize(to: status)
                 }
@@ -246,7 +249,7 @@ struct FileProvider: Provider {
             // Staged and checked before anything at the path is touched: a refused file leaves
             // the live one (and what is in its way) as it was.
             let staged = try fs.stage(resource.path, bytes: try content(blob, for: resource, applier), mode: mode)
-            if let argv = resource.validate { try await Self.validate(staged, with: argv) }
+            if let argv = resource.validate { try await Self.validate(staged, with: argv, quotingOutput: !resource.sensitive) }
             saved = try clear(resource, observed, keepingFilesInPlace: true, with: &applier)
             try staged.commit()
         case (.directory(let spec), _):
@@ -258,12 +261,15 @@ struct FileProvider: Provider {
         case (.service, _), (.command, _):
             throw StateError("\(resource.id) is not a file resource")
         }
-        return saved.map { ["the previous content is saved at \($0)"] } ?? []
+        // Backups are 0600 in the 0700 state dir; a sensitive file's says so, since it may hold a secret.
+        let privately = resource.sensitive ? " (mode 0600, readable by its owner only: it may hold a secret)" : ""
+        return saved.map { ["the previous content is saved at \($0)\(privately)"] } ?? []
     }
 
     /// Runs a File's `validate` on its staged content; a non-zero exit (or no such program, or a
-    /// timeout) refuses the file, naming the exit and the last line the command printed.
-    static func validate(_ staged: StagedFile, with argv: [String]) async throws {
+    /// timeout) refuses the file, naming the exit and the last line the command printed, unless
+    /// the content is sensitive: a validator may quote what it refuses.
+    static func validate(_ staged: StagedFile, with argv: [String], quotingOutput: Bool) async throws {
         let words = Validation.arguments(argv, stagedAt: staged.absolutePath)
         let command = argv.joined(separator: " ")
         guard let program = ChildProcess.find(words[0]) else {
@@ -277,7 +283,8 @@ struct FileProvider: Provider {
         }
         guard out.status != 0 else { return }
         throw ValidationRefusal("validate (\(command)) refused the new content of \(staged.path): exit \(out.status)"
-                                + (out.lastLine.map { ": \($0)" } ?? "") + "; \(staged.path) was not changed")
+                                + (quotingOutput ? out.lastLine.map { ": \($0)" } ?? "" : " (its output is not shown: the content is sensitive)")
+                                + "; \(staged.path) was not changed")
     }
 
     /// How long a `validate` command may run.
