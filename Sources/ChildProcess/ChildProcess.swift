@@ -6,7 +6,12 @@ import SystemPackage
 /// A child that did not finish in time, or could not be started.
 public struct ChildProcessError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether it was stopped at its timeout (else it could not be started or waited for).
+    public let timedOut: Bool
+    public init(_ description: String, timedOut: Bool = false) {
+        self.description = description
+        self.timedOut = timedOut
+    }
 }
 
 /// What one child process produced.
@@ -86,7 +91,7 @@ public enum ChildProcess {
                     }
                 }
                 if timedOut.isSet {
-                    throw ChildProcessError("\(name) did not finish within \(timeout.words) and was stopped")
+                    throw ChildProcessError("\(name) did not finish within \(timeout.words) and was stopped", timedOut: true)
                 }
                 let status: Int32
                 switch result.terminationStatus {
@@ -99,7 +104,7 @@ public enum ChildProcess {
             throw error
         } catch {
             if timedOut.isSet {
-                throw ChildProcessError("\(name) did not finish within \(timeout.words) and was stopped")
+                throw ChildProcessError("\(name) did not finish within \(timeout.words) and was stopped", timedOut: true)
             }
             throw ChildProcessError("running \(executable) failed: \(error)")
         }

@@ -10,10 +10,15 @@ extension Duration {
         return nil
     }
 
-    /// A duration as a person reads it: `2s`, `500ms`.
+    /// A duration as a person reads it, in the largest unit that says it whole: `1h`, `5m`,
+    /// `90s`, `500ms`, as `parse` reads them.
     public var words: String {
         let (seconds, atto) = components
-        if atto == 0 { return "\(seconds)s" }
+        if atto == 0 {
+            if seconds >= 3600 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+            if seconds >= 60 && seconds % 60 == 0 { return "\(seconds / 60)m" }
+            return "\(seconds)s"
+        }
         return "\(seconds * 1000 + atto / 1_000_000_000_000_000)ms"
     }
 }

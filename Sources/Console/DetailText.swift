@@ -62,6 +62,13 @@ enum DetailText {
         ]
         lines += review.refusals.map { ("  ✗ \($0)", .error) }
         lines += [("", .normal), ("plan:", .title)] + changes(review.changes)
+        if !review.checks.isEmpty {
+            lines += [("", .normal), ("checks (the branch head's policy, on the merged tree):", .title)]
+            for check in review.checks {
+                lines.append(("  \(check.passed ? "✓" : "✗") \(check.name.escapingControlCharacters): \(check.result)", check.passed ? .synced : .error))
+                if !check.passed { lines += check.lastLines(12).map { ("      \($0)", .muted) } }
+            }
+        }
         return lines
     }
 }

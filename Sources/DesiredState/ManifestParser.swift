@@ -71,6 +71,15 @@ struct DocumentReader {
         return value
     }
 
+    /// The items of a list, or none with a complaint when `node` is not one.
+    mutating func list(_ node: Node, of what: String) -> [Node] {
+        guard case .sequence(let items) = node else {
+            complain(node, "`\(what)` must be a list of \(what)")
+            return []
+        }
+        return Array(items)
+    }
+
     /// The fields of a mapping, with complaints for unknown and repeated ones.
     mutating func fields(_ node: Node, allowed: Set<String>, what: String) -> [String: (key: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {

@@ -58,8 +58,16 @@ public struct Policy: Sendable {
     }
 
     public let rules: [Rule]
+    /// `checks:`: commands a proposal's merged tree must pass (exit 0), such as `nginx -t`.
+    public let checks: [PolicyCheck]
 
-    public init(rules: [Rule] = []) { self.rules = rules }
+    public init(rules: [Rule] = [], checks: [PolicyCheck] = []) {
+        self.rules = rules
+        self.checks = checks
+    }
+
+    /// Whether it holds nothing to judge by: no rule and no check.
+    public var isEmpty: Bool { rules.isEmpty && checks.isEmpty }
 
     /// The fields a rule can look at, and how each reads from a resource (nil: not present).
     static let fields: [String: @Sendable (DesiredResource) -> String?] = [
@@ -104,25 +112,54 @@ public struct Policy: Sendable {
     /// complaint is not used: proposals fail with the complaints instead of passing unchecked.
     public static func parse(_ bytes: [UInt8], file: String) -> (Policy, [Diagnostic]) {
         var reader = DocumentReader(file: file)
-        var rules: [Rule] = []
+        var rules: [Rule] = [], checks: [PolicyCheck] = []
         switch YAMLReader.document(bytes, file: file) {
         case .failure(let problem): return (Policy(), [problem])
         case .success(nil): return (Policy(), [])
         case .success(let node?):
-            guard let top = reader.fields(node, allowed: ["rules"], what: "policy.yaml") else { return (Policy(), reader.diagnostics) }
-            guard let (_, list) = top["rules"] else { return (Policy(), reader.diagnostics) }
-            guard case .sequence(let sequence) = list else {
-                reader.complain(list, "`rules` must be a list of rules")
-                return (Policy(), reader.diagnostics)
+            guard let top = reader.fields(node, allowed: ["rules", "checks"], what: "policy.yaml") else { return (Policy(), reader.diagnostics) }
+            if let (_, list) = top["rules"] {
+                var names: Set<String> = []
+                for item in reader.list(list, of: "rules") {
+                    guard let rule = readRule(item, reader: &reader) else { continue }
+                    if !names.insert(rule.name).inserted { reader.complain(item, "two rules are named \(rule.name.escapingControlCharacters)") }
+                    rules.append(rule)
+                }
             }
-            var names: Set<String> = []
-            for item in sequence {
-                guard let rule = readRule(item, reader: &reader) else { continue }
-                if !names.insert(rule.name).inserted { reader.complain(item, "two rules are named \(rule.name.escapingControlCharacters)") }
-                rules.append(rule)
+            if let (_, list) = top["checks"] {
+                var names: Set<String> = []
+                for item in reader.list(list, of: "checks") {
+                    guard let check = readCheck(item, reader: &reader) else { continue }
+                    if !names.insert(check.name).inserted { reader.complain(item, "two checks are named \(check.name.escapingControlCharacters)") }
+                    checks.append(check)
+                }
             }
         }
-        return (Policy(rules: rules), reader.diagnostics)
+        return (Policy(rules: rules, checks: checks), reader.diagnostics)
+    }
+
+    /// `{name, run: [program, args...], timeout}`: `run` must name the tree it checks, `{tree}`.
+    private static func readCheck(_ node: Node, reader: inout DocumentReader) -> PolicyCheck? {
+        let before = reader.diagnostics.count
+        guard let fields = reader.fields(node, allowed: ["name", "run", "timeout"], what: "a check") else { return nil }
+        guard let (_, nameNode) = fields["name"], let name = reader.string(nameNode, field: "name") else {
+            reader.complain(node, "a check needs a `name`")
+            return nil
+        }
+        guard let (_, runNode) = fields["run"] else {
+            reader.complain(node, "check \(name.escapingControlCharacters) needs `run`, the command as a list, such as [\"nginx\", \"-t\", \"-c\", \"{tree}/files/nginx.conf\"]")
+            return nil
+        }
+        guard let run = reader.argv(runNode, field: "run") else { return nil }
+        if !run.contains(where: { $0.contains(PolicyCheck.treeMark) }) {
+            reader.complain(runNode, "check \(name.escapingControlCharacters) must name the tree it checks with {tree}, such as \"{tree}/files/nginx.conf\"")
+        }
+        var timeout = PolicyCheck.defaultTimeout
+        if let (_, value) = fields["timeout"], let read = reader.duration(value, field: "timeout") {
+            if read > PolicyCheck.longestTimeout { reader.complain(value, "a check may run at most \(PolicyCheck.longestTimeout.words)") }
+            timeout = read
+        }
+        return reader.diagnostics.count == before ? PolicyCheck(name: name, run: run, timeout: timeout) : nil
     }
 
     private static func readRule(_ node: Node, reader: inout DocumentReader) -> Rule? {
@@ -232,6 +269,23 @@ public struct Policy: Sendable {
         default: test = .equals(value)
         }
         return reader.diagnostics.count == before ? Rule.Condition(field: field, test: test) : nil
+    }
+}
+
+/// A command of `checks:` that a proposal's merged tree must pass: run with `{tree}` replaced by
+/// a checkout of that tree, no stdin, and a timeout.
+public struct PolicyCheck: Sendable, Hashable {
+    public static let treeMark = "{tree}"
+    public static let defaultTimeout: Duration = .seconds(60)
+    public static let longestTimeout: Duration = .seconds(3600)
+
+    public let name: String
+    public let run: [String]
+    public let timeout: Duration
+
+    /// The argv with every `{tree}` replaced by `tree`, a folder's absolute path.
+    public func arguments(tree: String) -> [String] {
+        run.map { $0.replacingOccurrences(of: Self.treeMark, with: tree) }
     }
 }
 

@@ -21,6 +21,7 @@ enum CacheCoding {
         w.int(interval.seconds * 1000 + interval.attoseconds / 1_000_000_000_000_000)
         w.bool(state.settings.autoSync)
         w.bool(state.settings.prune)
+        w.string(json(state.settings.alerts))
         let resources = state.resources
         let parts = (0..<chunks).map { chunk in
             encode(resources[(chunk * resources.count / chunks)..<((chunk + 1) * resources.count / chunks)])
@@ -97,6 +98,7 @@ enum CacheCoding {
             settings.interval = .milliseconds(try r.int())
             settings.autoSync = try r.bool()
             settings.prune = try r.bool()
+            settings.alerts = try spec([AlertRoute].self, try r.string())
             return (revision, try (0..<chunks).map { _ in try r.count() }, r.offset)
         }
         let bounds = sizes.reduce(into: [start]) { $0.append($0.last! + $1) }

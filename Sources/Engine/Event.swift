@@ -3,32 +3,8 @@ import DesiredState
 
 /// One entry of the journal, with the reasons and levels SPEC names.
 public struct Event: Sendable, Hashable {
-    public enum Level: String, Sendable, Codable {
-        case info, warning, error
-
-        /// info < warning < error, for "this level and worse".
-        public var rank: Int {
-            switch self {
-            case .info: return 0
-            case .warning: return 1
-            case .error: return 2
-            }
-        }
-    }
-
-    public enum Reason: String, Sendable, Codable {
-        case newRevision = "NewRevision", historyRewritten = "HistoryRewritten", fetchFailed = "FetchFailed"
-        case manifestInvalid = "ManifestInvalid", driftDetected = "DriftDetected", driftResolved = "DriftResolved"
-        case syncStarted = "SyncStarted", resourceCreated = "ResourceCreated", resourceUpdated = "ResourceUpdated"
-        case resourcePruned = "ResourcePruned", resourcePurged = "ResourcePurged", pruneSkipped = "PruneSkipped", syncSucceeded = "SyncSucceeded"
-        case syncFailed = "SyncFailed", healthChanged = "HealthChanged", proposalOpened = "ProposalOpened"
-        case proposalApproved = "ProposalApproved", proposalRejected = "ProposalRejected"
-        case policyViolation = "PolicyViolation", rollbackCreated = "RollbackCreated"
-        case validationFailed = "ValidationFailed", signatureInvalid = "SignatureInvalid"
-        case serviceStarted = "ServiceStarted", serviceStopped = "ServiceStopped"
-        case serviceRestarted = "ServiceRestarted", serviceReloaded = "ServiceReloaded"
-        case commandRan = "CommandRan", commandFailed = "CommandFailed"
-    }
+    public typealias Level = EventLevel
+    public typealias Reason = EventReason
 
     /// The journal's order; 0 until written.
     public var sequence: Int64 = 0

@@ -2,6 +2,14 @@ import DesiredState
 import Foundation
 import VersionSource
 
+/// A revision (or a merge result) judged by the branch head's policy: what it changes, the rules
+/// it breaks and the checks it fails (both in `violations`), and what each check said.
+public struct PolicyVerdict: Sendable {
+    public let changes: [ResourceChange]
+    public let violations: [Violation]
+    public let checks: [CheckRun]
+}
+
 /// What merging a proposal into the branch would do, and whether it may: mergeability, the
 /// resource-level plan, and the verdict of the branch head's policy.
 public struct ProposalReview: Sendable {
@@ -17,12 +25,14 @@ public struct ProposalReview: Sendable {
     /// Create, update, delete per resource, between the base and the merge (or the proposal
     /// alone, when the merge conflicts).
     public let changes: [ResourceChange]
-    /// Rules broken; an unusable policy or invalid manifests are reported here too, as reasons to
-    /// fail rather than to pass unchecked.
+    /// Rules broken and checks failed; an unusable policy or invalid manifests are reported here
+    /// too, as reasons to fail rather than to pass unchecked.
     public let violations: [Violation]
+    /// What each of the head policy's `checks:` said of the merged tree (none run on a conflict).
+    public let checks: [CheckRun]
 
     public init(proposal: ProposalBranch, base: String, title: String, author: String, ahead: Int, behind: Int,
-                merge: Mirror.Merge, changes: [ResourceChange], violations: [Violation]) {
+                merge: Mirror.Merge, changes: [ResourceChange], violations: [Violation], checks: [CheckRun] = []) {
         self.proposal = proposal
         self.base = base
         self.title = title
@@ -32,6 +42,7 @@ public struct ProposalReview: Sendable {
         self.merge = merge
         self.changes = changes
         self.violations = violations
+        self.checks = checks
     }
 
     public var mergeable: Bool { if case .clean = merge { return true } else { return false } }
@@ -92,7 +103,7 @@ extension Engine {
 
     /// Validation and the head's policy for any revision, as a proposal would get them: what CI
     /// runs on a change before it is proposed.
-    public func check(revision: String, head: String) async throws -> (changes: [ResourceChange], violations: [Violation]) {
+    public func check(revision: String, head: String) async throws -> PolicyVerdict {
         let (policy, problems) = try await policy(at: head)
         return try await verdict(of: revision, before: try? await desiredState(at: head), head: head, policy: policy, policyProblems: problems)
     }
@@ -101,22 +112,26 @@ extension Engine {
         async let counts = mirror.aheadBehind(proposal.head, base: head)
         async let first = mirror.commits("\(head)..\(proposal.head)", reverse: true).first
         let merge = try await mirror.merge(head, proposal.head)
-        let merged: String
+        // A merge that conflicts has no tree to check: it is refused for the conflict.
+        let merged: String, clean: Bool
         switch merge {
-        case .clean(let tree): merged = tree
-        case .conflict: merged = proposal.head
+        case .clean(let tree): (merged, clean) = (tree, true)
+        case .conflict: (merged, clean) = (proposal.head, false)
         }
-        let (changes, violations) = try await verdict(of: merged, before: before, head: head, policy: policy, policyProblems: policyProblems)
+        let verdict = try await verdict(of: merged, before: before, head: head, policy: policy, policyProblems: policyProblems,
+                                        runningChecks: clean)
         let (ahead, behind) = try await counts
         let opening = try await first
         return ProposalReview(proposal: proposal, base: head, title: opening?.subject ?? proposal.branch, author: opening?.author ?? "",
-                              ahead: ahead, behind: behind, merge: merge, changes: changes, violations: violations)
+                              ahead: ahead, behind: behind, merge: merge, changes: verdict.changes, violations: verdict.violations,
+                              checks: verdict.checks)
     }
 
-    /// The changes from `before` to the desired state of `revision` (a commit or a tree), and the
-    /// rules they break; an unusable policy or invalid manifests count as violations.
+    /// The changes from `before` to the desired state of `revision` (a commit or a tree), the
+    /// rules they break, and, when the rest passes, what the checks say of its tree; an unusable
+    /// policy or invalid manifests count as violations.
     private func verdict(of revision: String, before: DesiredState?, head: String, policy: Policy,
-                         policyProblems: [Diagnostic]) async throws -> ([ResourceChange], [Violation]) {
+                         policyProblems: [Diagnostic], runningChecks: Bool = true) async throws -> PolicyVerdict {
         var violations = policyProblems.map { Violation(rule: "policy", resource: nil, message: "\($0)") }
         violations += try await policyRemoval(by: revision, policy: policy)
         do {
@@ -129,10 +144,14 @@ extension Engine {
                     violations += policy.contentViolations(of: after, contents: try await desiredContents(files))
                 }
             }
-            return (changes, violations + (try await otherHostsProblems(at: revision, besides: [])))
+            violations += try await otherHostsProblems(at: revision, besides: [], policy: policyProblems.isEmpty ? policy : Policy(), reported: violations)
+            let checks = runningChecks && policyProblems.isEmpty ? try await runChecks(policy.checks, on: revision, head: head) : []
+            return PolicyVerdict(changes: changes, violations: violations + checks.compactMap(\.violation), checks: checks)
         } catch let invalid as InvalidRevision {
-            return ([], violations + invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") }
-                        + (try await otherHostsProblems(at: revision, besides: invalid.diagnostics)))
+            let manifests = invalid.diagnostics.map { Violation(rule: "manifests", resource: nil, message: "\($0)") }
+            return PolicyVerdict(changes: [], violations: violations + manifests
+                               + (try await otherHostsProblems(at: revision, besides: invalid.diagnostics, policy: Policy(), reported: [])),
+                           checks: [])
         }
     }
 
@@ -141,25 +160,35 @@ extension Engine {
     /// `policy` is the head's, already read: a head without rules has none to lift (and a head
     /// policy that cannot be read fails every proposal already).
     private func policyRemoval(by revision: String, policy: Policy) async throws -> [Violation] {
-        guard !policy.rules.isEmpty else { return [] }
+        guard !policy.isEmpty else { return [] }
         guard let bytes = try await mirror.readFile(Policy.file, at: revision) else {
             return [Violation(rule: "policy", resource: nil, message: "removes \(Policy.file): every rule would be lifted for the changes after it")]
         }
         let (after, problems) = Policy.parse(bytes, file: Policy.file)
-        guard after.rules.isEmpty else { return [] }
+        guard after.isEmpty else { return [] }
         let what = problems.first.map { "leaves \(Policy.file) unreadable (\($0))" } ?? "empties \(Policy.file)"
-        return [Violation(rule: "policy", resource: nil, message: "\(what): all \(policy.rules.count) rule(s) would be lifted for the changes after it")]
+        let lifted = [policy.rules.count > 0 ? "\(policy.rules.count) rule(s)" : nil, policy.checks.count > 0 ? "\(policy.checks.count) check(s)" : nil]
+        return [Violation(rule: "policy", resource: nil, message: "\(what): all \(lifted.compactMap { $0 }.joined(separator: " and ")) would be lifted for the changes after it")]
     }
 
-    /// What makes the revision invalid for the other hosts it has a `hosts/<host>.yaml` for: a
-    /// template that renders on this host may break on another, and CI should say so. What this
-    /// host's desired state already reported is not said again for each host.
-    private func otherHostsProblems(at revision: String, besides reported: [Diagnostic]) async throws -> [Violation] {
-        let known = Set(reported)
+    /// What makes the revision invalid for the other hosts it has a `hosts/<host>.yaml` for, and
+    /// the content rules their renderings break: a template that renders on this host may break
+    /// on another, or render a secret there, and CI should say so. What this host's desired state
+    /// already reported (`besides`, `reported`) is not said again for each host.
+    private func otherHostsProblems(at revision: String, besides diagnostics: [Diagnostic], policy: Policy,
+                                    reported: [Violation]) async throws -> [Violation] {
+        let known = Set(diagnostics)
+        var said = Set(reported)
         var violations: [Violation] = []
         for host in try await hosts(at: revision) where host != config.host {
             do {
-                _ = try await loader.load(revision: revision, host: host)
+                let rendered = try await loader.load(revision: revision, host: host)
+                guard policy.readsContent else { continue }
+                let files = rendered.resources.filter { $0.kind == .file && !$0.sensitive }
+                for violation in policy.contentViolations(of: rendered, contents: try await desiredContents(files)) where said.insert(violation).inserted {
+                    violations.append(Violation(rule: violation.rule, resource: violation.resource,
+                                                message: "\(violation.message) on host \(host.escapingControlCharacters)"))
+                }
             } catch let invalid as InvalidRevision {
                 violations += invalid.diagnostics.filter { !known.contains($0) }
                     .map { Violation(rule: "manifests", resource: nil, message: "host \(host.escapingControlCharacters): \($0)") }

@@ -48,8 +48,8 @@ extension Engine {
             throw StateError("\(config.source.branch) at \(head.prefix(12)) already holds the same files as \(sha.prefix(12)); nothing to roll back")
         }
         // Judged by the head's policy as a proposal is: a rollback can delete as much as any change.
-        let (changes, violations) = try await check(revision: sha, head: head)
-        return RollbackPlan(head: head, restore: restore, changes: changes, violations: violations)
+        let verdict = try await check(revision: sha, head: head)
+        return RollbackPlan(head: head, restore: restore, changes: verdict.changes, violations: verdict.violations)
     }
 
     /// Pushes a commit plumb made, unless a trust root is given and the commit does not verify

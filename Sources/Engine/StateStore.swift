@@ -498,6 +498,23 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
+    /// What the checks said of a tree against a branch head (`tree:head`).
+    func cachedCheckRuns(key: String) -> [CheckRun]? {
+        (try? withCache("checks:\(key)") { try? JSONDecoder().decode([CheckRun].self, from: Data($0)) }) ?? nil
+    }
+
+    /// Keeps the newest few hundred: one per proposal and branch head seen lately.
+    func storeCheckRuns(_ runs: [CheckRun], key: String) {
+        guard let data = try? JSONEncoder().encode(runs) else { return }
+        try? saveCache("checks:\(key)", Array(data))
+        try? pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM caches WHERE name LIKE 'checks:%' AND name NOT IN
+                    (SELECT name FROM caches WHERE name LIKE 'checks:%' ORDER BY updated DESC LIMIT 500)
+                """)
+        }
+    }
+
     public func storeManifest(_ manifest: ParsedManifest, blob: String, file: String) {
         guard let data = try? JSONEncoder().encode(manifest) else { return }
         try? pool.write { db in

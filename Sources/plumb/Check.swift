@@ -34,18 +34,22 @@ struct Check: AsyncParsableCommand {
             let engine = try await Engine(config: options.config(scratch: scratch))
             if !options.noFetch { try await engine.fetch() }
             let head = try await engine.currentHead()
-            let what: String, changes: [ResourceChange], reasons: [String]
+            let what: String, changes: [ResourceChange], reasons: [String], checks: [CheckRun]
             if let proposal {
                 let review = try await engine.reviewProposal(named: proposal, head: head)
                 try engine.journalViolations(review)
-                (what, changes, reasons) = ("\(review.proposal.branch) at \(review.proposal.head.prefix(12))", review.changes, review.refusals)
+                (what, changes, reasons, checks) = ("\(review.proposal.branch) at \(review.proposal.head.prefix(12))", review.changes, review.refusals, review.checks)
             } else {
                 let sha = try await resolve(revision ?? head, engine: engine)
                 let verdict = try await engine.check(revision: sha, head: head)
-                (what, changes, reasons) = ("\(sha.prefix(12))", verdict.changes, verdict.violations.map(\.description))
+                (what, changes, reasons, checks) = ("\(sha.prefix(12))", verdict.changes, verdict.violations.map(\.description), verdict.checks)
             }
             print("\(reasons.isEmpty ? "pass" : "FAIL"): \(what.escapingControlCharacters), \(changes.count) resource change(s) against \(head.prefix(12))")
             for reason in reasons { print("  - \(reason)") }
+            for check in checks {
+                print("  check \(check.name.escapingControlCharacters): \(check.result)")
+                if !check.passed { for line in check.lastLines(20) { print("    | \(line)") } }
+            }
             if !reasons.isEmpty { throw ExitCode(1) }
         }
     }

@@ -22,15 +22,6 @@ func newFolder(_ dir: String, for command: String) throws -> String {
     return path
 }
 
-/// A new folder under the temporary directory (`$TMPDIR`), named `<prefix>-XXXXXX`.
-func temporaryFolder(_ prefix: String) throws -> String {
-    var template = Array((FileManager.default.temporaryDirectory.path + "/\(prefix)-XXXXXX").utf8CString)
-    guard let made = mkdtemp(&template) else {
-        throw StateError("cannot make a temporary folder: \(String(cString: strerror(errno)))")
-    }
-    return String(cString: made)
-}
-
 /// Writes `text` to `file` whole (a temporary file renamed into place), making its folders first.
 func writeFile(_ text: String, to file: String) throws {
     try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

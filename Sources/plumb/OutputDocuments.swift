@@ -7,19 +7,6 @@ import VersionSource
 // is always there: what is absent is `null` (`@Nullable`), except where a shape says a key is
 // left out.
 
-/// An optional written as `null` when absent, rather than left out.
-@propertyWrapper
-struct Nullable<Value: Encodable>: Encodable {
-    var wrappedValue: Value?
-
-    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
-    }
-}
-
 /// `plumb status --json`.
 struct StatusJSON: Encodable {
     struct Summary: Encodable { let synced, outOfSync, unknown: Int }
@@ -62,19 +49,6 @@ struct ResourceJSON: Encodable {
     }
 }
 
-/// One event of `plumb events --json`, a line each.
-struct EventJSON: Encodable {
-    let time, level, reason: String
-    @Nullable var resource: String?
-    @Nullable var revision: String?
-    let message: String
-
-    init(_ event: Event) {
-        (time, level, reason) = (event.timestamp, event.level.rawValue, event.reason.rawValue)
-        (resource, revision, message) = (event.resource, event.revision, event.message)
-    }
-}
-
 /// One commit of `plumb history --json`.
 struct CommitJSON: Encodable {
     let sha, short, author, time, subject: String
@@ -99,6 +73,8 @@ struct ProposalJSON: Encodable {
     let mergeable, policy: String
     let violations: [String]
     let changes: [Change]
+    /// What each of the head policy's checks said of the merged tree.
+    let checks: [CheckJSON]
 
     init(_ review: ProposalReview) {
         (name, head, title, author) = (review.proposal.name, review.proposal.head, review.title, review.author)
@@ -107,6 +83,18 @@ struct ProposalJSON: Encodable {
         policy = review.passesPolicy ? "pass" : "fail"
         violations = review.violations.map(\.description)
         changes = review.changes.map { Change(id: $0.id.description, change: $0.change.rawValue) }
+        checks = review.checks.map(CheckJSON.init)
+    }
+}
+
+/// One check's result: `passed`, the result in words (`exit 1`), and the tail of its output.
+struct CheckJSON: Encodable {
+    let name: String
+    let passed: Bool
+    let result, output: String
+
+    init(_ run: CheckRun) {
+        (name, passed, result, output) = (run.name, run.passed, run.result, run.output)
     }
 }
 

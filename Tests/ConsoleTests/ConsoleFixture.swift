@@ -41,7 +41,10 @@ enum ConsoleFixture {
                            title: "Let everyone write the config", author: "Mallory", ahead: 2, behind: 1, merge: .clean(tree: "t2"),
                            changes: [ResourceChange(id: ResourceID(kind: "File", name: "app/config.ini"), change: .update, resource: nil)],
                            violations: [Violation(rule: "no-world-writable", resource: ResourceID(kind: "File", name: "app/config.ini"),
-                                                  message: "files must not be world-writable (spec.mode 0666)")]),
+                                                  message: "files must not be world-writable (spec.mode 0666)"),
+                                        Violation(rule: "check ini-syntax", resource: nil, message: "exit 1: line 3: no section header")],
+                           checks: [CheckRun(name: "ini-syntax", outcome: .failed(exit: 1), output: "reading files/app/config.ini\nline 3: no section header"),
+                                    CheckRun(name: "size", outcome: .passed, output: "")]),
         ]
     }
 

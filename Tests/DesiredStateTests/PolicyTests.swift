@@ -96,6 +96,32 @@ import DesiredState
             == ["policy.yaml:3:11: a condition needs a `field`, such as {field: spec.path, glob: \"*.key\"}"])
     }
 
+    @Test func checksAreReadWithTheirTreeAndTimeoutAndTheirMistakesNamed() {
+        let (policy, problems) = Policy.parse(Array("""
+            checks:
+              - name: nginx-syntax
+                run: ["nginx", "-t", "-p", "{tree}", "-c", "{tree}/files/nginx.conf"]
+                timeout: 90s
+              - name: default-timeout
+                run: ["test", "-d", "{tree}"]
+            """.utf8), file: "policy.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(policy.rules.isEmpty && !policy.isEmpty)
+        #expect(policy.checks.map(\.name) == ["nginx-syntax", "default-timeout"])
+        #expect(policy.checks[0].timeout == .seconds(90) && policy.checks[1].timeout == PolicyCheck.defaultTimeout)
+        #expect(policy.checks[0].arguments(tree: "/tmp/t") == ["nginx", "-t", "-p", "/tmp/t", "-c", "/tmp/t/files/nginx.conf"])
+
+        #expect(complaints("checks:\n  - name: a\n    run: [\"true\"]\n")
+            == ["policy.yaml:3:10: check a must name the tree it checks with {tree}, such as \"{tree}/files/nginx.conf\""])
+        #expect(complaints("checks:\n  - name: a\n") == ["policy.yaml:2:5: check a needs `run`, the command as a list, such as [\"nginx\", \"-t\", \"-c\", \"{tree}/files/nginx.conf\"]"])
+        #expect(complaints("checks:\n  - run: [\"x\", \"{tree}\"]\n") == ["policy.yaml:2:5: a check needs a `name`"])
+        #expect(complaints("checks:\n  - name: a\n    run: [\"x\", \"{tree}\"]\n    timeout: forever\n").first?.hasPrefix("policy.yaml:4:14: bad duration forever") == true)
+        #expect(complaints("checks:\n  - name: a\n    run: [\"x\", \"{tree}\"]\n    timeout: 2h\n") == ["policy.yaml:4:14: a check may run at most 1h"])
+        #expect(complaints("checks:\n  - name: a\n    run: [\"x\", \"{tree}\"]\n    shell: yes\n").first?.hasPrefix("policy.yaml:4:5: unknown field `shell` in a check") == true)
+        #expect(complaints("checks: nginx -t\n") == ["policy.yaml:1:9: `checks` must be a list of checks"])
+        #expect(complaints("checks:\n  - name: a\n    run: [\"x\", \"{tree}\"]\n  - name: a\n    run: [\"y\", \"{tree}\"]\n") == ["policy.yaml:4:5: two checks are named a"])
+    }
+
     @Test func aContentRuleReadsNonSensitiveFilesAndBoundsWhatItReads() {
         let (policy, problems) = Policy.parse(Array("rules:\n  - name: no-keys\n    deny-content-regex: \"PRIVATE KEY\"\n".utf8), file: "policy.yaml")
         #expect(problems.isEmpty && policy.readsContent)

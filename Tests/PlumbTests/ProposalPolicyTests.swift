@@ -62,4 +62,21 @@ import TestSupport
         let check = try fx.plumb("check", "--proposal", "notes")
         #expect(check.status != 0 && !(check.stdout + check.stderr).contains("b3BlbnNzaC1rZXkt"), "the content is never quoted")
     }
+
+    /// A template can render a key on one host only: content rules read every host's rendering.
+    @Test func contentRulesReadEachOtherHostsRendering() throws {
+        try fx.source.write("policy.yaml", SourceChangeTests.policy + """
+
+              - name: no-private-keys
+                deny-content-regex: "-----BEGIN [A-Z ]*PRIVATE KEY-----"
+            """)
+        try fx.source.write("vars/common.yaml", "key: none\n")
+        try fx.source.commit("a content rule and values")
+        let template = "kind: File\nname: app-env\nspec:\n  path: etc/app.env\n  template: true\n  content: \"KEY={{key}}\\n\"\n"
+        try fx.source.propose("per-host", ["resources/app.yaml": template,
+                                           "hosts/web2.yaml": "key: \"-----BEGIN RSA PRIVATE KEY-----\"\n",
+                                           "hosts/web3.yaml": "key: plain\n"])
+        let violations = try verdicts()["per-host"] ?? []
+        #expect(violations == ["no-private-keys: File/app-env: denied (its content matches) on host web2"], "\(violations)")
+    }
 }
