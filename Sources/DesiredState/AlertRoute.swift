@@ -28,17 +28,27 @@ public struct AlertRoute: Sendable, Hashable, Codable {
         level.rank >= minLevel.rank && (reasons?.contains(reason) ?? true)
     }
 
-    /// Where it delivers, in words: `command /usr/local/bin/page-me`, `webhook https://...`.
+    /// Where it delivers, in words: `command /usr/local/bin/page-me`, `webhook
+    /// https://hooks.example.org/…`. A webhook's path and credentials often hold its token: only
+    /// its scheme and host are said.
     public var place: String {
         switch destination {
         case .command(let argv): return "command " + argv.joined(separator: " ")
-        case .webhook(let url): return "webhook " + url
+        case .webhook(let url):
+            guard let start = url.range(of: "://")?.upperBound else { return "webhook" }
+            let authority = url[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
+            return "webhook \(url[..<start])\(host)/…"
         }
     }
 
     /// What its delivery cursor is kept under: the route as written, so that a changed route
     /// starts afresh and an unchanged one keeps its place across restarts.
     public var key: String {
-        "\(minLevel.rawValue)|\(reasons.map { $0.map(\.rawValue).joined(separator: ",") } ?? "*")|\(place)"
+        let to = switch destination {
+        case .command(let argv): "command " + argv.joined(separator: "\u{0}")
+        case .webhook(let url): "webhook " + url
+        }
+        return "\(minLevel.rawValue)|\(reasons.map { $0.map(\.rawValue).joined(separator: ",") } ?? "*")|\(to)"
     }
 }

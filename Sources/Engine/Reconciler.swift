@@ -54,11 +54,14 @@ public final class Reconciler: Sendable {
     private let asked = Mutex<[(options: SyncOptions, answer: CheckedContinuation<SyncSummary, any Error>)]?>([])
     /// What the loop waits on between passes, to wake it for a sync asked here.
     private let waiting = Mutex<TargetWatch?>(nil)
+    /// Delivers the events each pass journals to `plumb.yaml`'s alerts, beside the passes.
+    private let alerts: AlertDispatcher
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
         self.engine = engine
         self.options = options
+        alerts = AlertDispatcher(engine: engine)
         lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir", takesRequests: true)
         // Made now, so that it can be watched for requests from the start.
         engine.config.stateDir.wakeEngine()
@@ -117,13 +120,23 @@ public final class Reconciler: Sendable {
     /// `fetch: false` reads the source as last fetched: for a pass started by a change in the
     /// target, which says nothing new of the source. A pass that fetches (`agent --once`) ends
     /// after the review of proposals the fetch started beside it.
+    ///
+    /// What the pass journals is then delivered to the alerts of the `plumb.yaml` it read, beside
+    /// the next passes (`flushAlerts` waits for it).
     public func pass(fetch: Bool = true) async -> Pass {
-        let pass = await reconcile(fetch: fetch)
+        let pass = await reconcile(fetch: fetch, journalFrom: (try? engine.store.lastSequence()) ?? 0)
         if fetch && options.fetch { await finishReview() }
+        alerts.deliverAside()
         return pass
     }
 
-    private func reconcile(fetch: Bool) async -> Pass {
+    /// Delivers every alert pending, trying each a few times: `agent --once`, before it exits.
+    public func flushAlerts() async {
+        await alerts.flush()
+    }
+
+    /// `journalFrom`: the journal's end as the pass began, where alert routes new in this pass start.
+    private func reconcile(fetch: Bool, journalFrom start: Int64) async -> Pass {
         var interval = options.interval ?? .seconds(30)
         // Should this pass fail, when the next one comes: named in its FetchFailed or SyncFailed event.
         let retryAt = Date().addingTimeInterval(Self.seconds(Self.backoff(after: failures.withLock { $0 } + 1, interval: interval)))
@@ -155,6 +168,7 @@ public final class Reconciler: Sendable {
                 snapshot.headSignature = signature
             }
             let settings = snapshot.desired.settings
+            alerts.use(settings.alerts, startingAfter: start)
             interval = options.interval ?? settings.interval
             try journalDrift(snapshot)
             try journalHealth(snapshot)
@@ -303,6 +317,7 @@ public final class Reconciler: Sendable {
         waiting.withLock { $0 = watch }
         defer {
             waiting.withLock { $0 = nil }
+            alerts.stop()
             // Whoever still waits for a sync asked here hears that it will not run.
             for left in asked.withLock({ queue in defer { queue = nil }; return queue ?? [] }) {
                 left.answer.resume(throwing: StateError("the engine stopped before this sync ran; nothing was synced"))

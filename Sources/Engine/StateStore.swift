@@ -167,6 +167,18 @@ public final class StateStore: Sendable, ManifestCache {
                 CREATE TABLE proposals(name TEXT PRIMARY KEY, head TEXT NOT NULL, violationsJournalled TEXT);
                 """)
         }
+        migrator.registerMigration("v4 manifests read again") { db in
+            // The manifest reader learned `decrypt`: what it parsed before is parsed again.
+            try db.execute(sql: "DELETE FROM manifests")
+        }
+        migrator.registerMigration("v5 alerts") { db in
+            // Per alert route (as written): the last event delivered, and the one whose failure
+            // was journalled; and which route each AlertFailed is about, so it is not sent there.
+            try db.execute(sql: """
+                CREATE TABLE alertRoutes(route TEXT PRIMARY KEY, delivered INTEGER NOT NULL, failureJournalled INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE alertFailures(seq INTEGER PRIMARY KEY, route TEXT NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -355,6 +367,15 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// Events after `sequence`, oldest first; with `last`, only the newest that many.
     public func events(after sequence: Int64 = 0, resource: String? = nil, last: Int? = nil) throws -> [Event] {
+        try events(after: sequence, resource: resource, last: last, oldestFirst: false)
+    }
+
+    /// The oldest `count` events after `sequence`: the next ones an alert route delivers.
+    func events(after sequence: Int64, first count: Int) throws -> [Event] {
+        try events(after: sequence, resource: nil, last: count, oldestFirst: true)
+    }
+
+    private func events(after sequence: Int64, resource: String?, last: Int?, oldestFirst: Bool) throws -> [Event] {
         try pool.read { db in
             var sql = "SELECT seq, time, level, reason, resource, revision, message FROM events WHERE seq > ?"
             var arguments: StatementArguments = [sequence]
@@ -362,17 +383,56 @@ public final class StateStore: Sendable, ManifestCache {
                 sql += " AND resource = ?"
                 arguments += [resource]
             }
-            sql += " ORDER BY seq DESC"
+            sql += oldestFirst ? " ORDER BY seq" : " ORDER BY seq DESC"
             if let last {
                 sql += " LIMIT ?"
                 arguments += [last]
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).reversed().compactMap { row in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            return try (oldestFirst ? rows : rows.reversed()).compactMap { row in
                 guard let level = Event.Level(rawValue: row[2]), let reason = Event.Reason(rawValue: row[3]) else { return nil }
                 return Event(sequence: row[0], time: Date(timeIntervalSince1970: row[1]), level: level, reason: reason,
                              resource: row[4], revision: row[5], message: row[6])
             }
         }
+    }
+
+    /// The sequence of the newest event; 0 for an empty journal.
+    public func lastSequence() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+    }
+
+    // MARK: Alerts
+
+    /// Where a route stands: the last event it delivered (or passed over), and the event whose
+    /// failure was journalled; a route seen for the first time starts after `start`.
+    func alertCursor(route: String, startingAfter start: Int64) throws -> (delivered: Int64, failureJournalled: Int64) {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO alertRoutes(route, delivered) VALUES (?, ?)", arguments: [route, start])
+            let row = try Row.fetchOne(db, sql: "SELECT delivered, failureJournalled FROM alertRoutes WHERE route = ?", arguments: [route])!
+            return (row[0], row[1])
+        }
+    }
+
+    func setAlertCursor(route: String, delivered: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE alertRoutes SET delivered = ? WHERE route = ?", arguments: [delivered, route])
+        }
+    }
+
+    /// Journals `AlertFailed` for the route's event `seq`, once, remembering the route it is about.
+    func journalAlertFailure(_ event: Event, route: String, about seq: Int64) throws {
+        try pool.write { db in
+            let written = try Self.insert(event, into: db)
+            try db.execute(sql: "INSERT INTO alertFailures(seq, route) VALUES (?, ?)", arguments: [written.sequence, route])
+            try db.execute(sql: "UPDATE alertRoutes SET failureJournalled = ? WHERE route = ?", arguments: [seq, route])
+            tellListener([written])
+        }
+    }
+
+    /// The route an `AlertFailed` event is about.
+    func alertFailureRoute(of seq: Int64) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT route FROM alertFailures WHERE seq = ?", arguments: [seq]) }
     }
 
     /// The newest event of one resource among `reasons`: a Command's last run.

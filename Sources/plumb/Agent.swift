@@ -43,6 +43,7 @@ struct Agent: AsyncParsableCommand {
             let reconciler = try Reconciler(engine: try await options.engine(), options: settings)
             if once {
                 let pass = await reconciler.pass()
+                await reconciler.flushAlerts()
                 if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error.escapingControlCharactersByLine)\n".utf8)) }
                 throw ExitCode(pass.inSync && pass.error == nil ? 0 : 1)
             }
