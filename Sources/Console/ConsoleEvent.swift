@@ -19,6 +19,8 @@ public enum ConsoleEvent: Sendable {
     case proposalsLoaded(epoch: Int, [ProposalReview])
     case proposalDiffLoaded(epoch: Int, lines: [String])
     case historyLoaded(epoch: Int, skip: Int, [Commit], complete: Bool)
+    /// Commits' signatures against the trust root, by sha.
+    case signaturesLoaded([String: SignatureVerdict])
     case commitLoaded(epoch: Int, CommitDetail)
     /// New entries of the journal, oldest first.
     case journal([Event])
@@ -42,6 +44,8 @@ public enum Effect: Sendable {
     case loadProposals(epoch: Int)
     case loadProposalDiff(ProposalReview, epoch: Int)
     case loadHistory(skip: Int, epoch: Int)
+    /// Verify these commits' signatures (the history rows on screen).
+    case loadSignatures([String])
     case loadCommit(Commit, epoch: Int)
     /// A dry run of "sync all", whose answer opens the dialog.
     case planSyncAll

@@ -78,6 +78,10 @@ public struct ConsoleState: Sendable {
     public var head: String?
     /// The head's signature against the trust root; nil when none is given.
     public var headSignature: SignatureVerdict?
+    /// Commits' signatures against the trust root, read for the history rows on screen as they
+    /// come into view; and those asked for and not answered yet.
+    public var signatures: [String: SignatureVerdict] = [:]
+    public var signaturesAsked: Set<String> = []
     public var applied: String?
     public var mode: EngineMode
     public var lastReconcile: Date?

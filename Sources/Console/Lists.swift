@@ -151,14 +151,24 @@ enum HistoryList {
         let empty = list.loading ? "reading the history…"
             : list.items.isEmpty && state.loadProblem != nil ? "cannot read the history: \(state.loadProblem!.escapingControlCharacters)"
             : list.filter.isEmpty ? "no commits" : "no loaded commit matches"
-        ListPainter.paint(titles: ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"], columns: [.fixed(1), .fixed(12), .fixed(10), .fit, .fit], layout: layout,
+        // With a trust root, a column of signature marks: ✓ verified, ✗ not, · not read yet.
+        let marks = state.headSignature != nil
+        ListPainter.paint(titles: (marks ? ["S"] : []) + ["", "COMMIT", "DATE", "AUTHOR", "SUBJECT"],
+                          columns: (marks ? [.fixed(1)] : []) + [.fixed(1), .fixed(12), .fixed(10), .fit, .fit], layout: layout,
                           list: list, empty: empty, &buffer) { commit in
             let applied = commit.sha == state.applied
             var subject = commit.subject.isEmpty ? "(no subject)" : commit.subject.escapingControlCharacters
             if let of = commit.rollbackOf { subject += "  ↺ rollback of \(of.prefix(12))" }
             if let by = commit.approvedBy { subject += "  ✓ approved by \(by.escapingControlCharacters)" }
-            return [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.time.formatted(date), .muted),
-                    (commit.author.escapingControlCharacters, .normal), (subject, commit.rollbackOf != nil || commit.approvedBy != nil ? .info : .normal)]
+            let cells: [(String, Role)] = [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.time.formatted(date), .muted),
+                                           (commit.author.escapingControlCharacters, .normal), (subject, commit.rollbackOf != nil || commit.approvedBy != nil ? .info : .normal)]
+            guard marks else { return cells }
+            let mark: (String, Role) = switch state.signatures[commit.sha]?.isVerified {
+            case true?: ("✓", .synced)
+            case false?: ("✗", .error)
+            case nil: ("·", .muted)
+            }
+            return [mark] + cells
         }
         if list.loading && !list.items.isEmpty, layout.listRows > 0 {
             buffer.put(" loading more… ", x: max(0, layout.listWidth - 16), y: layout.listY + layout.listRows - 1, role: .muted)

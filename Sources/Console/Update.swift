@@ -12,7 +12,19 @@ public enum Update {
         remember(flash: flash, problem: problem, &state)
         // Whatever moved, the selection of the view on screen stays on screen.
         state.onList(.scroll(visible: Layout(state).listRows))
-        return effects
+        return effects + signaturesOnScreen(&state)
+    }
+
+    /// With a trust root, the history rows on screen whose signatures are not known yet are
+    /// verified (each commit once): git's `%G?`, read only for what is seen.
+    static func signaturesOnScreen(_ state: inout ConsoleState) -> [Effect] {
+        guard state.view == .history, state.headSignature != nil else { return [] }
+        let list = state.history
+        let visible = list.rows[min(list.top, list.rows.count)..<min(list.top + Layout(state).listRows, list.rows.count)]
+        let wanted = visible.map { list.items[$0].sha }.filter { state.signatures[$0] == nil && !state.signaturesAsked.contains($0) }
+        guard !wanted.isEmpty else { return [] }
+        state.signaturesAsked.formUnion(wanted)
+        return [.loadSignatures(wanted)]
     }
 
     /// Keeps for `:messages` what the footer and the header said, which either may have cut: a
@@ -38,6 +50,10 @@ public enum Update {
         case .diffLoaded(let epoch, let lines):
             state.resources.fillDetail(epoch: epoch) { $0.lines = DetailText.diff(lines) }
             return []
+        case .signaturesLoaded(let verdicts):
+            state.signatures.merge(verdicts) { _, new in new }
+            state.signaturesAsked.subtract(verdicts.keys)
+            return []
         case .proposalsLoaded(let epoch, let reviews):
             guard epoch == state.proposals.epoch else { return [] }
             state.proposals.replace(with: reviews)
@@ -61,7 +77,12 @@ public enum Update {
             return []
         case .commitLoaded(let epoch, let commit):
             let width = detailWidth(state)
-            state.history.fillDetail(epoch: epoch) { $0.lines = DetailText.commit(commit, width: width) }
+            // The detail follows the selection: its commit is the selected one.
+            let signature = state.history.selected.flatMap { state.signatures[$0.sha] }.map { verdict -> (text: String, role: Role) in
+                if case .verified(let signer) = verdict { return ("signature: verified, signed by \(signer.escapingControlCharacters)", .synced) }
+                return ("signature: NOT verified: \(verdict.problem ?? "")".escapingControlCharacters, .error)
+            }
+            state.history.fillDetail(epoch: epoch) { $0.lines = DetailText.commit(commit, width: width) + (signature.map { [("", Role.normal), $0] } ?? []) }
             return []
         case .journal(let events): return journal(events, &state)
         case .syncPlanned(let summary):

@@ -136,6 +136,10 @@ final class ConsoleSession: @unchecked Sendable {
             var commits: [Commit] = []
             try await engine.mirror.log(from: engine.config.source.branchRef, skip: skip, limit: Self.historyPage) { commits += $0; return true }
             return .historyLoaded(epoch: epoch, skip: skip, commits, complete: commits.count < Self.historyPage)
+        case .loadSignatures(let shas):
+            var verdicts: [String: SignatureVerdict] = [:]
+            for sha in shas { verdicts[sha] = try await engine.signature(of: sha) ?? .bad("no trust root is given") }
+            return .signaturesLoaded(verdicts)
         case .loadCommit(let commit, let epoch):
             return .commitLoaded(epoch: epoch, try await engine.commitDetail(of: commit))
         case .planSyncAll:

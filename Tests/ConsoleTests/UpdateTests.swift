@@ -404,6 +404,33 @@ import VersionSource
         #expect(F.press([.char("k")], &state).isEmpty, "one page at a time")
     }
 
+    /// With a trust root, the history marks each commit's signature, read only for the rows on
+    /// screen and each commit once; without one there is no such column.
+    @Test func historyMarksSignaturesOfTheRowsOnScreenOnly() {
+        var state = F.state()
+        F.press([.char("3")], &state)
+        #expect(Views.render(state).text.contains("\n   COMMIT"), "no trust root, no column: \(Views.render(state).text)")
+        F.press([.char("1")], &state)
+        state.headSignature = .verified(signer: "olga@example.com")
+        let page = (0..<200).map { Commit(sha: String(format: "%040d", $0), author: "a", time: F.now, subject: "c\($0)") }
+        _ = Update.update(&state, .historyLoaded(epoch: state.history.epoch, skip: 0, page, complete: false))
+        let asked = F.press([.char("3")], &state).compactMap { effect -> [String]? in
+            if case .loadSignatures(let shas) = effect { return shas } else { return nil }
+        }.flatMap { $0 }
+        let rows = Layout(state).listRows
+        #expect(asked == page.prefix(rows).map(\.sha), "the \(rows) rows on screen, not all 200: \(asked.count)")
+        #expect(Views.render(state).text.contains(" S   COMMIT") && Views.render(state).text.contains(" ·   0000000000"), "a mark not read yet")
+        let again = F.press([.char("j")], &state).filter { if case .loadSignatures = $0 { true } else { false } }
+        #expect(again.isEmpty, "each commit is asked for once")
+        _ = Update.update(&state, .signaturesLoaded([page[0].sha: .verified(signer: "olga@example.com"), page[1].sha: .unsigned]))
+        let screen = Views.render(state).text
+        #expect(screen.contains(" ✓   0000000000") && screen.contains(" ✗   0000000000"), "\(screen)")
+        let further = F.press([.pageDown], &state).flatMap { effect -> [String] in
+            if case .loadSignatures(let shas) = effect { return shas } else { return [] }
+        }
+        #expect(!further.isEmpty && Set(further).isDisjoint(with: asked), "the next screen's rows, as they come into view")
+    }
+
     @Test func aTinyTerminalGetsANoticeAndOnlyQuitWorks() {
         var state = F.state()
         _ = Update.update(&state, .input(.resize(width: 40, height: 10)))

@@ -145,6 +145,28 @@ import TestSupport
         #expect(plain.contains("\"signature\" : null"), "null without a trust root: \(plain.prefix(300))")
     }
 
+    /// The console's header says whether the head verifies, and its history marks each commit:
+    /// real signatures, verified as the rows come into view.
+    @Test func theConsoleMarksEachCommitsSignature() throws {
+        try fx.source.write(motd, file("unsigned"))
+        _ = try fx.source.commit("unsigned motd")
+        try fx.source.write(motd, file("mallory's"))
+        _ = try fx.source.commit("mallory's motd", signedWith: .ssh(key: mallory))
+        try fx.source.write(motd, file("olga's"))
+        _ = try fx.source.commit("olga's motd", signedWith: .ssh(key: olga))
+        let env = fx.environment.merging(["TERM": "tmux-256color", "HOME": fx.state.path]) { _, new in new }
+        let tmux = try TmuxSession(command: "\(TmuxSession.quote(PlumbBinary.path)) --allowed-signers \(TmuxSession.quote(allowed))", env: env, width: 100, height: 24)
+        #expect(tmux.waitFor(" verified").ok, "\(tmux.screen())")
+        tmux.press("3")
+        let marked = tmux.waitFor { $0.contains("✓") && $0.split(separator: "\n").filter { $0.contains("✗") }.count >= 2 }
+        #expect(marked.ok, "olga's commit verified, mallory's and the unsigned one not: \(marked.screen)")
+        let rows = marked.screen.split(separator: "\n")
+        #expect(rows.first { $0.contains("olga's motd") }?.contains("✓") == true && rows.first { $0.contains("mallory's motd") }?.contains("✗") == true,
+                "\(marked.screen)")
+        tmux.press("q")
+        #expect(tmux.waitForExit().screen.contains("EXIT=0"))
+    }
+
     /// A rollback plumb writes is signed when the operator's git signs, and is not pushed at all
     /// when it would not verify against the trust root the command was given.
     @Test func aRollbackIsSignedWhenTheOperatorSignsAndNotPushedWhenItWouldNotVerify() throws {
