@@ -118,24 +118,24 @@ public struct Policy: Sendable {
         case .success(nil): return (Policy(), [])
         case .success(let node?):
             guard let top = reader.fields(node, allowed: ["rules", "checks"], what: "policy.yaml") else { return (Policy(), reader.diagnostics) }
-            if let (_, list) = top["rules"] {
-                var names: Set<String> = []
-                for item in reader.list(list, of: "rules") {
-                    guard let rule = readRule(item, reader: &reader) else { continue }
-                    if !names.insert(rule.name).inserted { reader.complain(item, "two rules are named \(rule.name.escapingControlCharacters)") }
-                    rules.append(rule)
-                }
-            }
-            if let (_, list) = top["checks"] {
-                var names: Set<String> = []
-                for item in reader.list(list, of: "checks") {
-                    guard let check = readCheck(item, reader: &reader) else { continue }
-                    if !names.insert(check.name).inserted { reader.complain(item, "two checks are named \(check.name.escapingControlCharacters)") }
-                    checks.append(check)
-                }
-            }
+            rules = readNamed(top["rules"]?.value, "rules", reader: &reader, readRule, name: \.name)
+            checks = readNamed(top["checks"]?.value, "checks", reader: &reader, readCheck, name: \.name)
         }
         return (Policy(rules: rules, checks: checks), reader.diagnostics)
+    }
+
+    /// The items of the list `field` (`rules`, `checks`), each read by `read`; a name given twice
+    /// is a complaint at the second.
+    private static func readNamed<Item>(_ list: Node?, _ field: String, reader: inout DocumentReader,
+                                        _ read: (Node, inout DocumentReader) -> Item?, name: (Item) -> String) -> [Item] {
+        guard let list else { return [] }
+        var names: Set<String> = [], items: [Item] = []
+        for node in reader.list(list, of: field) {
+            guard let item = read(node, &reader) else { continue }
+            if !names.insert(name(item)).inserted { reader.complain(node, "two \(field) are named \(name(item).escapingControlCharacters)") }
+            items.append(item)
+        }
+        return items
     }
 
     /// `{name, run: [program, args...], timeout}`: `run` must name the tree it checks, `{tree}`.
