@@ -245,6 +245,12 @@ enum DemoScene {
             deny-glob: "etc/shadow*"
           - name: small-changes
             max-deletes: 3
+        # Checks run on a checkout of each proposal merged into main ({tree}); each must exit 0.
+        # A real one would be ["nginx", "-t", "-p", "{tree}", "-c", "{tree}/files/nginx/nginx.conf"].
+        checks:
+          - name: nginx-events-block
+            run: ["grep", "-q", "^events {", "{tree}/files/nginx/nginx.conf"]
+            timeout: 10s
 
         """
 
