@@ -61,20 +61,21 @@ def synced_target(root, files, plumb, ignore_and_template=False):
                 f.write("cached\n")
     return env, names
 
-def run_once(args, env=None, prepare=None):
-    """Wall time of one whole process, and its own peak RSS in MiB."""
+def run_once(args, env=None, prepare=None, codes=(0,)):
+    """Wall time of one whole process, and its own peak RSS in MiB; an exit status not in
+    `codes` stops the benchmark."""
     if prepare: prepare()
     start = time.perf_counter()
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(p.pid, 0)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) not in codes:
         sys.exit(f"{' '.join(args)} failed with status {os.waitstatus_to_exitcode(status)}")
     return elapsed, usage.ru_maxrss / 1024
 
-def interleaved(commands, runs):
-    """Median time and peak memory of each command, run in turn round after round, so that a slow
-    moment of the machine falls on all of them alike."""
+def interleaved_samples(commands, runs):
+    """Every run's time of each command, sorted, and its peak memory; the commands run in turn
+    round after round, so that a slow moment of the machine falls on all of them alike."""
     times = {name: [] for name in commands}
     peaks = {name: 0.0 for name in commands}
     for _ in range(runs):
@@ -82,4 +83,9 @@ def interleaved(commands, runs):
             elapsed, peak = run_once(args, **kw)
             times[name].append(elapsed)
             peaks[name] = max(peaks[name], peak)
-    return {name: statistics.median(t) for name, t in times.items()}, peaks
+    return {name: sorted(t) for name, t in times.items()}, peaks
+
+def interleaved(commands, runs):
+    """Median time and peak memory of each command, run interleaved (see interleaved_samples)."""
+    samples, peaks = interleaved_samples(commands, runs)
+    return {name: statistics.median(t) for name, t in samples.items()}, peaks

@@ -68,7 +68,8 @@ public final class AlertDispatcher: Sendable {
         }
     }
 
-    /// Stops the delivery running (SIGTERM): an event not delivered yet is delivered next time.
+    /// Stops the delivery running (SIGTERM) after the delivery under way: an event not delivered
+    /// yet is delivered next time.
     func stop() {
         running.withLock { $0.task }?.cancel()
     }
@@ -90,10 +91,13 @@ public final class AlertDispatcher: Sendable {
                 let batch = try store.events(after: delivered, first: 100)
                 if batch.isEmpty { return }
                 for event in batch {
+                    if Task.isCancelled { return }
                     if try wanted(event, by: route) {
                         var attempt = 0
                         while true {
-                            guard let problem = await send(event, to: route) else { break }
+                            // A task of its own, which stopping this one does not reach: a delivery
+                            // under way ends whole and is recorded, or `flush` would send it again.
+                            guard let problem = await Task(operation: { await self.send(event, to: route) }).value else { break }
                             attempt += 1
                             if attempt == Self.attemptsBeforeAlerting && failureJournalled != event.sequence {
                                 let failed = Event(.alertFailed, .error, message: """

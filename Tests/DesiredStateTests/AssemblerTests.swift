@@ -341,7 +341,7 @@ import VersionSource
             colour: blue
             """)
         #expect(try await commitAndComplaints() == [
-            "plumb.yaml:4:1: unknown field `colour` in plumb.yaml (expected autoSync, interval, prune)",
+            "plumb.yaml:4:1: unknown field `colour` in plumb.yaml (expected alerts, autoSync, interval, prune)",
             "plumb.yaml:2:11: bad duration 10 minutes: write a number and a unit, such as 500ms, 30s, 5m or 1h",
         ])
     }
