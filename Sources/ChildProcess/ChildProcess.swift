@@ -126,7 +126,7 @@ public enum ChildProcess {
     /// exec of its own costs several milliseconds per entry on every run.
     public static func find(_ executable: String) -> String? {
         if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let path = environmentValue("PATH") ?? "/usr/bin:/bin"
         return path.split(separator: ":").lazy.map { "\($0)/\(executable)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

@@ -43,7 +43,7 @@ public struct Git: Sendable {
 
     public init(gitDir: String? = nil, executable: String? = nil) {
         self.gitDir = gitDir
-        self.executable = executable ?? ProcessInfo.processInfo.environment["PLUMB_GIT"] ?? "git"
+        self.executable = executable ?? environmentValue("PLUMB_GIT") ?? "git"
         resolvedPath = ChildProcess.find(self.executable)
     }
 
@@ -88,7 +88,7 @@ public struct Git: Sendable {
         ["fetch", "push", "ls-remote", "clone"].contains(subcommand(of: arguments)) ? networkTimeout : .seconds(60)
     }
 
-    static let networkTimeout: Duration = ProcessInfo.processInfo.environment["PLUMB_GIT_TIMEOUT"].flatMap(Duration.parse) ?? .seconds(300)
+    static let networkTimeout: Duration = environmentValue("PLUMB_GIT_TIMEOUT").flatMap(Duration.parse) ?? .seconds(300)
 
     /// No prompt, no optional locks, messages in English for the error texts plumb reads.
     static let environment: Environment = .inherit.updating([

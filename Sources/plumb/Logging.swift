@@ -1,4 +1,5 @@
 import Foundation
+import ChildProcess
 import Logging
 import Synchronization
 
@@ -10,7 +11,7 @@ enum LogSetup {
     static let file = Mutex<FileHandle?>(nil)
 
     static func bootstrap() {
-        let level = ProcessInfo.processInfo.environment["PLUMB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let level = environmentValue("PLUMB_LOG").flatMap(Logger.Level.init(rawValue:)) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler(label: label, stream: Destination())
             handler.logLevel = level

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import Engine
 import Foundation
 import VersionSource
@@ -44,7 +45,7 @@ struct SourceOptions: ParsableArguments {
     /// A flag's value, else the environment's, else nil.
     private func value(_ flag: String?, _ name: String) -> String? {
         if let flag, !flag.isEmpty { return flag }
-        if let fromEnv = ProcessInfo.processInfo.environment[name], !fromEnv.isEmpty { return fromEnv }
+        if let fromEnv = environmentValue(name), !fromEnv.isEmpty { return fromEnv }
         return nil
     }
 

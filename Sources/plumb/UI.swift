@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import Console
 import DesiredState
 import Engine
@@ -47,7 +48,7 @@ func openConsole(config: EngineConfig, settings: Reconciler.Options, theme theme
         reconciler = nil
         observerOf = busy.holder.description
     }
-    let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    let noColor = !(environmentValue("NO_COLOR") ?? "").isEmpty
     let terminal = try Terminal(noColor: noColor)
     LogSetup.toFile(engine.config.stateDir.path + "/console.log")
     defer { LogSetup.toStandardError() }

@@ -17,11 +17,11 @@ enum Systemctl {
     }
 
     /// `PLUMB_SYSTEMCTL` names another systemctl (a seam for tests that need one that fails or hangs).
-    static let program: String? = ChildProcess.find(ProcessInfo.processInfo.environment["PLUMB_SYSTEMCTL"] ?? "systemctl")
+    static let program: String? = ChildProcess.find(environmentValue("PLUMB_SYSTEMCTL") ?? "systemctl")
 
     /// How long one `systemctl` may take, `PLUMB_SYSTEMCTL_TIMEOUT` (default 2m): starting a unit
     /// waits for its job, and systemd's own default job timeout is 90 s.
-    static let timeout: Duration = ProcessInfo.processInfo.environment["PLUMB_SYSTEMCTL_TIMEOUT"].flatMap(Duration.parse) ?? .seconds(120)
+    static let timeout: Duration = environmentValue("PLUMB_SYSTEMCTL_TIMEOUT").flatMap(Duration.parse) ?? .seconds(120)
 
     static let properties = ["Id", "LoadState", "ActiveState", "SubState", "UnitFileState", "Result", "MainPID",
                              "ActiveEnterTimestamp", "CanReload"]
