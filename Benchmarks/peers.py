@@ -55,7 +55,7 @@ def commits(root, count):
     sh(["git", "-C", work, "checkout", "-q", "main"])
     os.makedirs(target)
     env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
-    sh([os.environ["PLUMB_BENCH_BINARY"], "status"], env=env)
+    sh([os.environ["PLUMB_BENCH_BINARY"], "sync"], env=env)
     return work, env
 
 def spread(t):
