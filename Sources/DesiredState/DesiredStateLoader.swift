@@ -6,7 +6,7 @@ public struct DesiredState: Sendable {
     /// The host it was rendered for: one revision declares different resources on each host.
     public let host: String
     /// Sorted by path, so parents come before what they hold (Services and Commands first).
-    public let resources: [DesiredResource]
+    public private(set) var resources: [DesiredResource]
     public let settings: Settings
 
     public init(revision: String, host: String = "", resources: [DesiredResource], settings: Settings) {
@@ -15,6 +15,14 @@ public struct DesiredState: Sendable {
         // Services and Commands have no path: they come first, by id.
         self.resources = resources.sorted { $0.path != $1.path ? $0.path < $1.path : $0.id < $1.id }
         self.settings = settings
+    }
+
+    /// The same desired state with each resource replaced by another at the same path (a secret
+    /// decrypted): kept in its order, not sorted again, since paths and ids are unchanged.
+    public func replacing(_ replace: (DesiredResource) -> DesiredResource?) -> DesiredState {
+        var copy = self
+        copy.resources = resources.map { replace($0) ?? $0 }
+        return copy
     }
 
     /// What caches made for this desired state are kept under: the revision and the host.

@@ -26,18 +26,18 @@ final class Secrets: Sendable {
     /// marked `.undecryptable` with the reason; the same state when it declares no secret.
     func reveal(_ desired: DesiredState, from mirror: Mirror) async -> DesiredState {
         guard desired.resources.contains(where: { if case .declared = $0.encryption { true } else { false } }) else { return desired }
-        var resources = desired.resources
-        for (index, resource) in resources.enumerated() {
+        var revealed: [ResourceID: DesiredResource] = [:]
+        for resource in desired.resources {
             guard case .declared(let cipher) = resource.encryption, case .file(let blob, _, let mode) = resource.shape else { continue }
             switch await plainText(of: blob, cipher: cipher, from: mirror) {
             case .success(let plain):
-                resources[index] = resource.with(shape: .file(blob: BlobHasher.id(of: plain), inline: plain, mode: mode),
-                                                 encryption: .decrypted(cipher, ciphertext: blob))
+                revealed[resource.id] = resource.with(shape: .file(blob: BlobHasher.id(of: plain), inline: plain, mode: mode),
+                                                      encryption: .decrypted(cipher, ciphertext: blob))
             case .failure(let problem):
-                resources[index] = resource.with(shape: resource.shape, encryption: .undecryptable(cipher, ciphertext: blob, why: problem.description))
+                revealed[resource.id] = resource.with(shape: resource.shape, encryption: .undecryptable(cipher, ciphertext: blob, why: problem.description))
             }
         }
-        return DesiredState(revision: desired.revision, host: desired.host, resources: resources, settings: desired.settings)
+        return desired.replacing { $0.encryption == nil ? nil : revealed[$0.id] }
     }
 
     private func plainText(of blob: String, cipher: Cipher, from mirror: Mirror) async -> Result<[UInt8], SecretProblem> {
