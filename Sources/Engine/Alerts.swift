@@ -14,8 +14,9 @@ import Synchronization
 public final class AlertDispatcher: Sendable {
     let engine: Engine
     private let routes = Mutex<[AlertRoute]>([])
-    /// The delivery running beside the passes, and whether more was journalled since it started.
-    private let running = Mutex<(task: Task<Void, Never>?, again: Bool)>((nil, false))
+    /// Per route (by key), the delivery running beside the passes and whether more was journalled
+    /// since it started: one route whose webhook is down never holds up the others.
+    private let running = Mutex<[String: (task: Task<Void, Never>, again: Bool)]>([:])
 
     static let attemptsBeforeAlerting = 3
     /// `curl`'s path, found once: webhooks are POSTed by the curl CLI (see docs/architecture.md).
@@ -30,33 +31,37 @@ public final class AlertDispatcher: Sendable {
     func use(_ routes: [AlertRoute], startingAfter start: Int64) {
         for route in routes { _ = try? engine.store.alertCursor(route: route.key, startingAfter: start) }
         self.routes.withLock { $0 = routes }
+        // A route no longer in plumb.yaml stops trying.
+        let kept = Set(routes.map(\.key))
+        running.withLock { tasks in for (key, running) in tasks where !kept.contains(key) { running.task.cancel() } }
     }
 
-    /// Delivers what is pending in a task of its own; one already running picks up what came
-    /// since when it is done.
+    /// Delivers what is pending, each route in a task of its own; a route's task already running
+    /// picks up what came since when it is done.
     func deliverAside() {
-        running.withLock { state in
-            guard state.task == nil else { return state.again = true }
-            state.task = Task.detached { [self] in
-                repeat {
-                    running.withLock { $0.again = false }
-                    await deliverPending(attempts: nil)
-                } while running.withLock({ state in
-                    if state.again && !Task.isCancelled { return true }
-                    state.task = nil
-                    return false
-                })
+        for route in routes.withLock({ $0 }) {
+            running.withLock { tasks in
+                if tasks[route.key] != nil { return tasks[route.key]!.again = true }
+                let task = Task.detached { [self] in
+                    repeat {
+                        running.withLock { $0[route.key]?.again = false }
+                        await deliver(route, attempts: nil)
+                    } while running.withLock({ tasks in
+                        if tasks[route.key]?.again == true && !Task.isCancelled { return true }
+                        tasks[route.key] = nil
+                        return false
+                    })
+                }
+                tasks[route.key] = (task, false)
             }
         }
     }
 
     /// Delivers what is pending, trying each event at most `attemptsBeforeAlerting` times:
-    /// `agent --once` before it exits. The delivery running beside (which tries without end) is
+    /// `agent --once` before it exits. The deliveries running beside (which try without end) are
     /// stopped first, so that the two never send one event twice.
     func flush() async {
-        let aside = running.withLock { $0.task }
-        aside?.cancel()
-        await aside?.value
+        for task in stop() { await task.value }
         // An AlertFailed journalled by one route is for the others: a round more while rounds add
         // to the journal (a route that still fails is tried once in it, and journals nothing new).
         var attempts = Self.attemptsBeforeAlerting
@@ -68,10 +73,13 @@ public final class AlertDispatcher: Sendable {
         }
     }
 
-    /// Stops the delivery running (SIGTERM) after the delivery under way: an event not delivered
-    /// yet is delivered next time.
-    func stop() {
-        running.withLock { $0.task }?.cancel()
+    /// Stops the deliveries running (SIGTERM), each after the delivery under way: an event not
+    /// delivered yet is delivered next time. Returns them, to wait for.
+    @discardableResult
+    func stop() -> [Task<Void, Never>] {
+        let tasks = running.withLock { $0.values.map(\.task) }
+        for task in tasks { task.cancel() }
+        return tasks
     }
 
     /// Each route's pending events, the routes side by side; `attempts` bounds the tries per event

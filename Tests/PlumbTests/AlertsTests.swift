@@ -91,6 +91,29 @@ import TestSupport
         #expect(server.contentTypes.allSatisfy { $0 == "application/json" })
     }
 
+    /// A route whose webhook is down waits alone: the agent's other routes go on delivering the
+    /// events journalled after it got stuck.
+    @Test func aRouteThatIsDownNeverHoldsUpTheOthers() throws {
+        let server = try LoopbackServer(in: inbox)
+        defer { server.stop() }
+        server.refuse(true)
+        try settings("""
+              - minLevel: error
+                reasons: [SyncFailed]
+                webhook: http://127.0.0.1:\(server.port)/hook
+              - minLevel: error
+                reasons: [SyncFailed]
+                command: \(collector("page"))
+
+            """)
+        let agent = try fx.spawn(["agent", "--interval", "1s"])
+        defer { agent.terminate(); agent.waitUntilExit() }
+        #expect(eventually(30) { (try? fx.messages(of: "AlertFailed").count) ?? 0 >= 1 }, "the webhook keeps failing")
+        let stuckAt = lines("page").count
+        #expect(eventually(30) { lines("page").count > stuckAt }, "SyncFailed journalled after the webhook got stuck still reaches the command")
+        #expect(server.bodies.isEmpty)
+    }
+
     /// A delivery that hangs never holds a pass up: the agent heals while it waits.
     @Test func aHangingAlertNeverBlocksHealing() throws {
         try fx.source.write("resources/app.yaml", SourceChangeTests.file("motd", "etc/motd", "welcome"))
