@@ -99,7 +99,11 @@ extension Engine {
         // Resources already as declared are plumb's from now on; vanished extras are forgotten, and
         // so are old names of what is declared now: a path another resource declares, a folder
         // declared resources lie in (else it would be an extra that can never clear).
-        for status in statuses where status.sync == .synced { try applier.recordInventory(status.desired!) }
+        // In one transaction, and only what the inventory does not already say.
+        try store.record(statuses.compactMap { status in
+            guard status.sync == .synced, let entry = applier.inventoryEntry(status.desired!), inventory[entry.id] != entry else { return nil }
+            return entry
+        })
         if options.ids == nil {
             let listed = Set(statuses.map(\.id))
             let declaredPaths = Set(desired.resources.lazy.filter(\.kind.isInTarget).map(\.path))
@@ -271,15 +275,21 @@ struct Applier {
 
     /// Records a file resource as plumb's: what it wrote there.
     func recordInventory(_ resource: DesiredResource) throws {
+        if let entry = inventoryEntry(resource) { try store.record(entry) }
+    }
+
+    /// What the inventory says of a file resource plumb wrote at this revision; nil for a Service
+    /// or a Command, which record their own.
+    func inventoryEntry(_ resource: DesiredResource) -> InventoryEntry? {
         let (blob, mode): (String, UInt32)
         switch resource.shape {
         case .file(let b, _, let m): (blob, mode) = (b, m)
         // The target root without `mode` records no mode: it is never plumb's to remove.
         case .directory(let spec): (blob, mode) = ("", spec.mode ?? 0)
         case .symlink(let target): (blob, mode) = (BlobHasher.id(of: Array(target.utf8)), 0o777)
-        case .service, .command: return
+        case .service, .command: return nil
         }
-        try store.record(InventoryEntry(id: resource.id, kind: resource.kind, path: resource.path, blob: blob, mode: mode,
-                                        revision: revision, sensitive: resource.sensitive))
+        return InventoryEntry(id: resource.id, kind: resource.kind, path: resource.path, blob: blob, mode: mode,
+                              revision: revision, sensitive: resource.sensitive)
     }
 }
