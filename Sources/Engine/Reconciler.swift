@@ -127,6 +127,7 @@ public final class Reconciler: Sendable {
         let pass = await reconcile(fetch: fetch, journalFrom: (try? engine.store.lastSequence()) ?? 0)
         if fetch && options.fetch { await finishReview() }
         alerts.deliverAside()
+        engine.store.compactJournal()
         return pass
     }
 

@@ -66,8 +66,11 @@ public struct Backup: Sendable, Hashable {
 /// and parsed manifests. Migrations make its schema.
 public final class StateStore: Sendable, ManifestCache {
     let pool: DatabasePool
+    /// The database file; its write-ahead log is beside it (`-wal`).
+    let path: String
 
     public init(path: String) throws {
+        self.path = path
         try Self.checkNotDamaged(path)
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -180,6 +183,17 @@ public final class StateStore: Sendable, ManifestCache {
                 """)
         }
         return migrator
+    }
+
+    /// Moves what the write-ahead log holds into the database and empties the log, once it holds
+    /// more than a megabyte: else every later command that opens the database first (no agent
+    /// running) reads the whole log to rebuild its index and, closing last, copies it into the
+    /// database again with its fsyncs, 7 ms of a `plumb history` after a sync of 10,000 files.
+    /// Skipped while another process reads (it is asked again after the next write).
+    public func compactJournal() {
+        var info = stat()
+        guard lstat(path + "-wal", &info) == 0, info.st_size > 1 << 20 else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     // MARK: Meta

@@ -47,7 +47,11 @@ extension Engine {
     /// would delete everything.
     public func sync(_ options: SyncOptions) async throws -> SyncReport {
         let lock = options.dryRun ? nil : try options.heldLock ?? EngineLock(path: config.stateDir.lock)
-        defer { withExtendedLifetime(lock) {} }
+        defer {
+            // A sync writes the most: its log is emptied before the commands after it open the database.
+            if !options.dryRun { store.compactJournal() }
+            withExtendedLifetime(lock) {}
+        }
 
         if options.fetch { try await fetch() }
         let branchHead = try await currentHead()

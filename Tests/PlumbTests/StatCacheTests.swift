@@ -58,3 +58,21 @@ import TestSupport
         #expect(status.stdout.contains("\"message\" : \"content differs\""))
     }
 }
+
+/// A big sync leaves the database's write-ahead log emptied, so the commands after it (no agent
+/// holding the database open) neither read it whole nor copy it into the database again.
+@Suite struct JournalCompactionTests {
+    @Test func aBigSyncLeavesTheWriteAheadLogEmptied() throws {
+        let fx = try PlumbFixture()
+        for n in 0..<4000 { try fx.source.write("files/many/d\(n / 100)/f\(n).conf", "value \(n)\n") }
+        try fx.source.write("resources/many.yaml", "kind: Directory\nname: many\nspec:\n  path: many\n  source: files/many\n")
+        try fx.source.commit("four thousand files")
+        let synced = try fx.plumb("sync")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let wal = fx.state.file("state/state.sqlite-wal")
+        let size = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        #expect(size <= 1 << 20, "the log was moved into the database: \(size) bytes left")
+        #expect(try fx.plumb("status").status == 0, "and the database reads as before")
+        #expect(fx.target.read("many/d39/f3999.conf") == "value 3999\n")
+    }
+}
