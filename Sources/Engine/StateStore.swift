@@ -186,13 +186,13 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     /// Moves what the write-ahead log holds into the database and empties the log, once it holds
-    /// more than a megabyte: else every later command that opens the database first (no agent
+    /// more than 256 KiB: else every later command that opens the database first (no agent
     /// running) reads the whole log to rebuild its index and, closing last, copies it into the
     /// database again with its fsyncs, 7 ms of a `plumb history` after a sync of 10,000 files.
     /// Skipped while another process reads (it is asked again after the next write).
     public func compactJournal() {
         var info = stat()
-        guard lstat(path + "-wal", &info) == 0, info.st_size > 1 << 20 else { return }
+        guard lstat(path + "-wal", &info) == 0, info.st_size > 256 << 10 else { return }
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
@@ -281,8 +281,11 @@ public final class StateStore: Sendable, ManifestCache {
         try withCache("stat") { try? StatIndex.decode([UInt8]($0)) } ?? .empty
     }
 
+    /// The index is the biggest write a `status` makes (a megabyte at 10,000 files): the log it
+    /// leaves is emptied at once rather than read again by every command after it.
     func saveStatIndex(_ parts: StatIndex.Parts) throws {
         try saveCache("stat", StatIndex.encode(parts))
+        compactJournal()
     }
 
     /// The folders under a Directory's source last listed clean, if listed for `revision`.

@@ -71,7 +71,7 @@ import TestSupport
         #expect(synced.status == 0, "\(synced.stderr)")
         let wal = fx.state.file("state/state.sqlite-wal")
         let size = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-        #expect(size <= 1 << 20, "the log was moved into the database: \(size) bytes left")
+        #expect(size <= 256 << 10, "the log was moved into the database: \(size) bytes left")
         #expect(try fx.plumb("status").status == 0, "and the database reads as before")
         #expect(fx.target.read("many/d39/f3999.conf") == "value 3999\n")
     }
