@@ -6,7 +6,7 @@ It builds nothing: give the release binary (swift build -c release --static-swif
 Puppet's `apply --noop` is measured when `puppet` is on PATH.
 Usage: Benchmarks/peers.py [--runs N] [--plumb PATH]
 """
-import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, contextlib, os, shutil, statistics, subprocess, sys, tempfile, time
 from bench_setup import interleaved_samples, plumb_binary, sh, synced_target
 
 GIT_LOG_FORMAT = "%H%x00%an%x00%at%x00%s%x00%(trailers:key=Rollback-of,valueonly,separator=%x2C)%x00%(trailers:key=Approved-by,valueonly,separator=%x2C)"
@@ -57,6 +57,23 @@ def commits(root, count):
     env = dict(os.environ, PLUMB_REPO=work, PLUMB_TARGET=target, PLUMB_STATE=state)
     sh([os.environ["PLUMB_BENCH_BINARY"], "sync"], env=env)
     return work, env
+
+@contextlib.contextmanager
+def running_agent(plumb, env):
+    """`plumb agent` on env's target until the block ends, once it answers status itself."""
+    agent = subprocess.Popen([plumb, "agent", "--interval", "1h"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            asked = subprocess.run([plumb, "status", "--no-fetch"], env=dict(env, PLUMB_LOG="debug"), capture_output=True, text=True)
+            if "the running agent answered" in asked.stderr:
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("the agent never answered status")
+        yield agent
+    finally:
+        agent.terminate()
+        agent.wait()
 
 def spread(t):
     q = statistics.quantiles(t, n=10) if len(t) >= 2 else [t[0]] * 9
@@ -125,6 +142,13 @@ def main():
             "plumb status (fetching a local source)": ([plumb, "status"], {"env": env}),
             "sha1sum of every file": (["sh", "-c", f"xargs -0 sha1sum < {listing} > /dev/null"], {}),
         }, a.runs)[0], "git status --porcelain")
+
+        with running_agent(plumb, env):
+            report("10,000 files, unchanged, beside a running agent (it answers status)", interleaved_samples({
+                "git status --porcelain": (["git", "-C", wt, "status", "--porcelain"], {}),
+                "plumb status --no-fetch": ([plumb, "status", "--no-fetch"], {"env": env}),
+                "plumb status (fetching a local source)": ([plumb, "status"], {"env": env}),
+            }, a.runs)[0], "git status --porcelain")
 
         work, env = commits(root, 200)
         report("200 commits", interleaved_samples({

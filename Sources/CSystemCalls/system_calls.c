@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/socket.h>
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -28,4 +29,15 @@ int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, ui
 
 int plumb_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+int plumb_accept_cloexec(int fd) {
+    return accept4(fd, 0, 0, SOCK_CLOEXEC);
+}
+
+int64_t plumb_peer_uid(int fd) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return credentials.uid;
 }

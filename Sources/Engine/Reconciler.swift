@@ -31,9 +31,12 @@ public final class Reconciler: Sendable {
         public var snapshot: Snapshot?
         /// Whether this pass would apply drift (flags, else plumb.yaml), pause aside.
         public var autoSync = false
+        /// The target as `plumb status` would show it now (`view(fetch:)`); nil when the pass
+        /// failed or compared it with another revision than the head.
+        public var view: Snapshot?
     }
 
-    let engine: Engine
+    public let engine: Engine
     let options: Options
     let lock: EngineLock
     let logger = Logger(label: "plumb.agent")
@@ -56,6 +59,12 @@ public final class Reconciler: Sendable {
     private let waiting = Mutex<TargetWatch?>(nil)
     /// Delivers the events each pass journals to `plumb.yaml`'s alerts, beside the passes.
     private let alerts: AlertDispatcher
+    /// Views asked by `view(fetch:)`, each waiting for its cookie to be seen; nil once the loop
+    /// has stopped. `cookies` numbers them.
+    private let views = Mutex<[(cookie: UInt64, answer: CheckedContinuation<Snapshot?, Never>)]?>([])
+    private let cookies = Mutex<UInt64>(0)
+    /// Whether the last pass made a view: when it did not, a view is not waited for.
+    private let viewable = Mutex(false)
 
     /// Takes the state dir's lock, or explains which process holds it.
     public init(engine: Engine, options: Options) throws {
@@ -65,6 +74,7 @@ public final class Reconciler: Sendable {
         lock = try EngineLock(path: engine.config.stateDir.lock, purpose: "reconciling this state dir", takesRequests: true)
         // Made now, so that it can be watched for requests from the start.
         engine.config.stateDir.wakeEngine()
+        try engine.config.stateDir.prepareCookies()
     }
 
     public var isPaused: Bool { paused.withLock { $0 } }
@@ -75,6 +85,42 @@ public final class Reconciler: Sendable {
     public func fetchNow() async {
         fetchSchedule.withLock { $0.due = ContinuousClock.now }
         await fetchAsideIfDue(interval: options.interval ?? .seconds(30))?.value
+    }
+
+    /// The target as `plumb status` would show it at this moment, without observing it again when
+    /// nothing changed since the last pass: a cookie made now is waited for, so every change made
+    /// before this call has been seen (and has started a pass) when it returns. With `fetch`, the
+    /// source is fetched first, as `plumb status` does. nil when the loop cannot say: it is not
+    /// running or has no watch, its last pass failed, or the desired state holds Services, whose
+    /// state changes where no watch sees it.
+    public func view(fetch: Bool) async -> Snapshot? {
+        guard waiting.withLock({ $0 }) != nil, viewable.withLock({ $0 }) else { return nil }
+        if fetch && options.fetch { await fetchNow() }
+        let number = cookies.withLock { counter in counter += 1; return counter }
+        return await withCheckedContinuation { answer in
+            let queued = views.withLock { queue -> Bool in
+                guard queue != nil else { return false }
+                queue!.append((number, answer))
+                return true
+            }
+            guard queued, TargetWatch.makeCookie(number, in: engine.config.stateDir.cookies) else {
+                if queued { answerViews(upTo: number, with: nil) } else { answer.resume(returning: nil) }
+                return
+            }
+        }
+    }
+
+    /// Answers the views whose cookies are at most `cookie`, and removes their files.
+    private func answerViews(upTo cookie: UInt64, with snapshot: Snapshot?) {
+        let due = views.withLock { queue -> [(cookie: UInt64, answer: CheckedContinuation<Snapshot?, Never>)] in
+            guard let waiting = queue else { return [] }
+            queue = waiting.filter { $0.cookie > cookie }
+            return waiting.filter { $0.cookie <= cookie }
+        }
+        for view in due {
+            unlink("\(engine.config.stateDir.cookies)/\(view.cookie)")
+            view.answer.resume(returning: snapshot)
+        }
     }
 
     /// Runs a sync in this engine's loop, between its passes, and returns what it did: for the
@@ -210,8 +256,9 @@ public final class Reconciler: Sendable {
                 try engine.store.setMeta(.agentError, nil)
                 try engine.store.setMeta(.agentRetryAt, nil)
             }
+            let hasServices = latest.desired.resources.contains { $0.kind == .service }
             return Pass(inSync: inSync, error: unverified ?? snapshot.invalidHead.map { "\($0)" }, wait: min(interval, Self.probeInterval(latest) ?? interval),
-                        folders: folders, snapshot: latest, autoSync: autoSync)
+                        folders: folders, snapshot: latest, autoSync: autoSync, view: pinned == nil && !hasServices ? latest : nil)
         } catch {
             let failed = recordFailure(fetchError ?? error, interval: interval)
             return Pass(inSync: false, error: failed.error, wait: failed.wait)
@@ -315,6 +362,7 @@ public final class Reconciler: Sendable {
     public func run(afterEachPass report: @Sendable (Pass) -> Void = { _ in }) async {
         let watch = try? TargetWatch()
         if watch == nil { logger.warning("cannot watch the target; changes are seen at each interval") }
+        watch?.watchCookies(in: engine.config.stateDir.cookies)
         waiting.withLock { $0 = watch }
         defer {
             waiting.withLock { $0 = nil }
@@ -323,11 +371,15 @@ public final class Reconciler: Sendable {
             for left in asked.withLock({ queue in defer { queue = nil }; return queue ?? [] }) {
                 left.answer.resume(throwing: StateError("the engine stopped before this sync ran; nothing was synced"))
             }
+            for left in views.withLock({ queue in defer { queue = nil }; return queue ?? [] }) { left.answer.resume(returning: nil) }
         }
         let clock = ContinuousClock()
         var interval = options.interval ?? .seconds(30)
         // With nothing fetched yet there is nothing to reconcile: the first fetch comes first.
         if (try? await engine.mirror.head()) == nil { await fetchAsideIfDue(interval: interval)?.value }
+        // The cookies seen before the pass about to run: their views are answered with its view.
+        var cookiesSeen: UInt64 = 0
+        var view: Snapshot?
         while !Task.isCancelled {
             await engine.serveRequests(holding: lock)
             await serveAsked()
@@ -336,6 +388,9 @@ public final class Reconciler: Sendable {
             // whole, and only the wait before the next one is cut short.
             let pass = await Task { await self.pass(fetch: false) }.value
             interval = pass.snapshot.map { options.interval ?? $0.desired.settings.interval } ?? interval
+            view = pass.view
+            viewable.withLock { $0 = view != nil }
+            answerViews(upTo: cookiesSeen, with: view)
             report(pass)
             let schedule = fetchSchedule.withLock { $0 }
             let wait = max(.zero, schedule.running ? pass.wait : min(pass.wait, schedule.due - clock.now))
@@ -346,14 +401,26 @@ public final class Reconciler: Sendable {
             }
             // A folder watched for the first time may have changed before: look again at once.
             if watch.watch(pass.folders + [engine.config.stateDir.wake]) { continue }
-            let changed = await withTaskCancellationHandler {
-                await withCheckedContinuation { done in
-                    DispatchQueue.global().async { done.resume(returning: watch.wait(timeout: wait)) }
+            watch.watchSource(engine.mirror.refFolders)
+            let deadline = clock.now + wait
+            while true {
+                let seen = await withTaskCancellationHandler {
+                    await withCheckedContinuation { done in
+                        DispatchQueue.global().async { done.resume(returning: watch.wait(timeout: max(.zero, deadline - clock.now))) }
+                    }
+                } onCancel: {
+                    watch.wake()
                 }
-            } onCancel: {
-                watch.wake()
+                cookiesSeen = max(cookiesSeen, seen.cookie)
+                // Nothing changed before these cookies, in the target or in the mirror's refs (a
+                // fetch, by this agent or another command): the last pass's view still holds.
+                if !seen.changed, !seen.sourceTouched, seen.cookie > 0, view != nil, !Task.isCancelled, clock.now < deadline {
+                    answerViews(upTo: cookiesSeen, with: view)
+                    continue
+                }
+                if seen.changed { logger.info("the target changed, or a sync was handed in") }
+                break
             }
-            if changed { logger.info("the target changed, or a sync was handed in") }
         }
     }
 

@@ -20,6 +20,20 @@ public struct StateDirectory: Sendable {
     /// Touched to wake the running engine when a sync request is handed to it; the engine watches it.
     public var wake: String { path + "/wake" }
 
+    /// Where the running engine makes its cookies (`Reconciler.view`): a folder of its own, so
+    /// that the watch tells them from the journal's writes.
+    public var cookies: String { path + "/cookies" }
+    /// Where the running agent answers `plumb status` (`AgentSocket`).
+    public var agentSocket: String { path + "/agent.sock" }
+
+    /// Makes the cookie folder, emptied of what an engine that died left in it.
+    func prepareCookies() throws {
+        if mkdir(cookies, 0o700) != 0 && errno != EEXIST {
+            throw StateError("cannot make \(cookies): \(String(cString: strerror(errno)))")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: cookies)) ?? [] { unlink("\(cookies)/\(name)") }
+    }
+
     /// Wakes the engine that watches `wake` (a close after writing is what it waits for).
     public func wakeEngine() {
         let fd = open(wake, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)

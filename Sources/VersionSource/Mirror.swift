@@ -116,6 +116,14 @@ public struct Mirror: Sendable {
         return try await resolve(ref)
     }
 
+    /// The folders whose files say where the tracked branch points: the mirror itself
+    /// (`packed-refs`) and the branch's loose ref's folder. A watch on them sees the head move.
+    public var refFolders: [String] {
+        let ref = source.branchRef
+        let folder = ref.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(ref[..<$0]) } ?? "refs/heads"
+        return [path, "\(path)/\(folder)"]
+    }
+
     /// The commit the tracked branch points at in the mirror, or nil before the first fetch.
     public func head() async throws -> String? {
         let out = try await git.run(["rev-parse", "--verify", "--quiet", "\(source.branchRef)^{commit}"])

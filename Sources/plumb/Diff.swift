@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import Engine
+import Foundation
 
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,22 +17,30 @@ struct Diff: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let wanted = try resourceIDs(ids)
-            let engine = try await options.engine()
-            let snapshot = try await engine.snapshot(fetch: !options.noFetch)
-            var statuses = snapshot.statuses.filter { $0.sync != .synced }
-            if !wanted.isEmpty {
-                let known = Dictionary(snapshot.statuses.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                if let unknown = wanted.first(where: { known[$0] == nil }) {
-                    throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
-                }
-                // A Service or a Command asked for by name always has something to say (its state, its
-                // recent actions), and so has a Directory (what it ignores, prunes and purges).
-                statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget || $0.kind == ResourceKind.directory.rawValue }
-            }
-            let paint = options.paint
-            for lines in try await engine.diffs(statuses) { print(lines.map(paint.diffLine).joined(separator: "\n")) }
-            try reportInvalidHead(snapshot)
-            if statuses.contains(where: { $0.sync != .synced }) { throw ExitCode(2) }
+            let config = try options.config()
+            try AgentView.askFirst(.diff(ids: ids), config: config, options: options)
+            let engine = try await Engine(config: config)
+            AgentView.deliver(try await Self.output(try await engine.snapshot(fetch: !options.noFetch), engine: engine, wanted: wanted, paint: options.paint))
         }
+    }
+
+    /// What `plumb diff` prints, and its exit status: 0 when there is no difference, 2 when there
+    /// is, 1 when the head is invalid. Made here or, for a command that asked, by the agent.
+    static func output(_ snapshot: Snapshot, engine: Engine, wanted: [ResourceID], paint: Paint) async throws -> AgentView.Output {
+        var statuses = snapshot.statuses.filter { $0.sync != .synced }
+        if !wanted.isEmpty {
+            let known = Dictionary(snapshot.statuses.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            if let unknown = wanted.first(where: { known[$0] == nil }) {
+                throw StateError("no resource \(unknown.description.escapingControlCharacters) in revision \(snapshot.head.prefix(12))")
+            }
+            // A Service or a Command asked for by name always has something to say (its state, its
+            // recent actions), and so has a Directory (what it ignores, prunes and purges).
+            statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget || $0.kind == ResourceKind.directory.rawValue }
+        }
+        let stdout = try await engine.diffs(statuses).map { lines in lines.map(paint.diffLine).joined(separator: "\n") + "\n" }.joined()
+        if let invalid = snapshot.invalidHead {
+            return .init(stdout: stdout, stderr: invalidHeadWords(invalid, snapshot), exitCode: 1)
+        }
+        return .init(stdout: stdout, exitCode: statuses.contains { $0.sync != .synced } ? 2 : 0)
     }
 }

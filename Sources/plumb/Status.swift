@@ -19,22 +19,32 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let engine = try await options.engine()
+            let config = try options.config()
+            try AgentView.askFirst(.status(all: all, json: json), config: config, options: options)
+            let engine = try await Engine(config: config)
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
-            if json {
-                printJSON(StatusJSON(revision: snapshot.desired.revision, branch: engine.config.source.branch, target: engine.target.root,
-                                     host: engine.config.host, hostPreview: engine.config.isOtherHost,
-                                     signature: snapshot.headSignature.map(SignatureJSON.init),
-                                     summary: .init(synced: snapshot.count(.synced), outOfSync: snapshot.count(.outOfSync), unknown: snapshot.count(.unknown)),
-                                     resources: snapshot.statuses.map(ResourceJSON.init)))
-            } else {
-                print(Self.render(snapshot, engine: engine, all: all, paint: options.paint))
-            }
-            try reportInvalidHead(snapshot)
             // The process ends here, with the snapshot still alive: freeing ten thousand
             // statuses one by one would only cost time.
-            Foundation.exit(snapshot.allSynced ? 0 : 2)
+            withExtendedLifetime(snapshot) { AgentView.deliver(Self.output(snapshot, engine: engine, all: all, json: json, paint: options.paint)) }
         }
+    }
+
+    /// What `plumb status` prints, and its exit status: 0 when every resource is Synced, 2 when
+    /// any is not, 1 when the head is invalid. Made here or, for a command that asked, by the agent.
+    static func output(_ snapshot: Snapshot, engine: Engine, all: Bool, json: Bool, paint: Paint) -> AgentView.Output {
+        let stdout = if json {
+            JSONOutput.encode(StatusJSON(revision: snapshot.desired.revision, branch: engine.config.source.branch, target: engine.target.root,
+                                         host: engine.config.host, hostPreview: engine.config.isOtherHost,
+                                         signature: snapshot.headSignature.map(SignatureJSON.init),
+                                         summary: .init(synced: snapshot.count(.synced), outOfSync: snapshot.count(.outOfSync), unknown: snapshot.count(.unknown)),
+                                         resources: snapshot.statuses.map(ResourceJSON.init)), pretty: true)
+        } else {
+            render(snapshot, engine: engine, all: all, paint: paint)
+        }
+        if let invalid = snapshot.invalidHead {
+            return .init(stdout: stdout + "\n", stderr: invalidHeadWords(invalid, snapshot), exitCode: 1)
+        }
+        return .init(stdout: stdout + "\n", exitCode: snapshot.allSynced ? 0 : 2)
     }
 
     /// Like `git status`, the resources that need attention; with `all`, every one.

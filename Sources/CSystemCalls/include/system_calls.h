@@ -17,4 +17,11 @@ int plumb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, ui
 /// `renameat2(2)`, which Swift's Glibc does not show: `flags` 1 is RENAME_NOREPLACE.
 int plumb_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 
+/// `accept4(2)` with SOCK_CLOEXEC, which Swift's Glibc does not show: no child inherits the
+/// connection. Returns the descriptor, or -1 with errno set.
+int plumb_accept_cloexec(int fd);
+
+/// The user id of the process at the other end of a Unix socket (SO_PEERCRED), or -1.
+int64_t plumb_peer_uid(int fd);
+
 #endif
