@@ -90,12 +90,17 @@ public final class Reconciler: Sendable {
     /// The target as `plumb status` would show it at this moment, without observing it again when
     /// nothing changed since the last pass: a cookie made now is waited for, so every change made
     /// before this call has been seen (and has started a pass) when it returns. With `fetch`, the
-    /// source is fetched first, as `plumb status` does. nil when the loop cannot say: it is not
+    /// source is fetched first, as `plumb status` does; a new head makes a pass. nil when the loop cannot say: it is not
     /// running or has no watch, its last pass failed, or the desired state holds Services, whose
     /// state changes where no watch sees it.
     public func view(fetch: Bool) async -> Snapshot? {
         guard waiting.withLock({ $0 }) != nil, viewable.withLock({ $0 }) else { return nil }
-        if fetch && options.fetch { await fetchNow() }
+        // Fetched here rather than beside the passes: a fetch that brings nothing new costs no
+        // pass, since the view stands while the head does not move. A fetch that fails is the
+        // asker's to report: it fetches (and fails) by itself.
+        if fetch && options.fetch {
+            do { try await engine.fetch() } catch { return nil }
+        }
         let number = cookies.withLock { counter in counter += 1; return counter }
         return await withCheckedContinuation { answer in
             let queued = views.withLock { queue -> Bool in
@@ -412,9 +417,12 @@ public final class Reconciler: Sendable {
                     watch.wake()
                 }
                 cookiesSeen = max(cookiesSeen, seen.cookie)
-                // Nothing changed before these cookies, in the target or in the mirror's refs (a
-                // fetch, by this agent or another command): the last pass's view still holds.
-                if !seen.changed, !seen.sourceTouched, seen.cookie > 0, view != nil, !Task.isCancelled, clock.now < deadline {
+                // A fetch (by this agent or another command) wrote the mirror's refs: the view
+                // holds while the branch's head is the one it was made for.
+                var sourceMoved = false
+                if seen.sourceTouched { sourceMoved = (try? await engine.mirror.head()) != view?.head }
+                // Nothing changed before these cookies: the last pass's view still holds.
+                if !seen.changed, !seen.woken, !sourceMoved, view != nil, !Task.isCancelled, clock.now < deadline {
                     answerViews(upTo: cookiesSeen, with: view)
                     continue
                 }

@@ -25,10 +25,12 @@ public final class TargetWatch: Sendable {
         /// Something changed under a watched target folder (or the state dir's wake file was
         /// touched, or the queue overflowed): a pass is due.
         public var changed = false
-        /// The mirror's refs moved (a fetch): the source's head may have moved, a pass is due.
+        /// The mirror's refs were written (a fetch): the source's head may have moved.
         public var sourceTouched = false
         /// The highest-numbered cookie whose file appeared: every event queued before it was seen.
         public var cookie: UInt64 = 0
+        /// `wake` was called.
+        public var woken = false
     }
 
     public init() throws {
@@ -102,6 +104,7 @@ public final class TargetWatch: Sendable {
             if ready < 0 && errno == EINTR { continue }
             if fds[1].revents != 0 {
                 drain(wakeRead)
+                seen.woken = true
                 return seen
             }
             guard ready > 0, fds[0].revents != 0 else { return seen }

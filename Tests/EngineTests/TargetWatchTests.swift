@@ -47,6 +47,6 @@ import TestSupport
         #expect(watch.wait(timeout: .seconds(10)).cookie == 6)
         watch.wake()
         let seen = watch.wait(timeout: .seconds(10))
-        #expect(!seen.changed && seen.cookie == 0)
+        #expect(seen.woken && !seen.changed && seen.cookie == 0)
     }
 }
