@@ -94,18 +94,13 @@ import TestSupport
         let agent = try startAgent()
         defer { stop(agent) }
         // Same size, and the very same mtime put back: only the ctime tells.
-        let path = fx.target.file("etc/motd")
-        var before = stat()
-        lstat(path, &before)
-        try fx.target.write("etc/motd", "MOTD v1\n")
-        var times = [before.st_atim, before.st_mtim]
-        utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+        try fx.target.writeKeepingTimes("etc/motd", "MOTD v1\n")
         let asked = try status("--no-fetch", "--json")
         #expect(asked.byAgent)
         #expect(asked.result.stdout.contains("\"message\" : \"content differs\""), "\(asked.result.stdout)")
         // A change of the ctime alone (the same mode set again) changes nothing that status shows.
         try fx.target.write("etc/motd", "motd v1\n")
-        chmod(path, 0o644)
+        chmod(fx.target.file("etc/motd"), 0o644)
         let again = try status("--no-fetch")
         #expect(again.byAgent && again.result.status == 0, "\(again.result.stdout)")
     }

@@ -21,6 +21,19 @@ public final class Scratch: @unchecked Sendable {
         try writeFile(file(relative), content, mode: mode)
     }
 
+    /// Writes new content of the same size and puts the old access and modification times back,
+    /// as a racy edit does: only the ctime tells. Returns the stat from before and after.
+    @discardableResult
+    public func writeKeepingTimes(_ relative: String, _ content: String) throws -> (before: stat, after: stat) {
+        var before = stat(), after = stat()
+        lstat(file(relative), &before)
+        try write(relative, content)
+        var times = [before.st_atim, before.st_mtim]
+        utimensat(AT_FDCWD, file(relative), &times, AT_SYMLINK_NOFOLLOW)
+        lstat(file(relative), &after)
+        return (before, after)
+    }
+
     public func read(_ relative: String) -> String? { try? String(contentsOfFile: file(relative), encoding: .utf8) }
 
     public func exists(_ relative: String) -> Bool {
