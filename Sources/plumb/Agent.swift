@@ -3,7 +3,6 @@ import ChildProcess
 import DesiredState
 import Engine
 import Foundation
-import Logging
 
 struct Agent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,15 +47,8 @@ struct Agent: AsyncParsableCommand {
                 if let error = pass.error { FileHandle.standardError.write(Data("plumb: \(error.escapingControlCharactersByLine)\n".utf8)) }
                 throw ExitCode(pass.inSync && pass.error == nil ? 0 : 1)
             }
-            // `plumb status` and `plumb diff` ask here first; without the socket it observes by itself, as before.
-            let socket: AgentSocket?
-            do {
-                socket = try AgentSocket(path: reconciler.engine.config.stateDir.agentSocket)
-            } catch {
-                socket = nil
-                Logger(label: "plumb.agent").warning("plumb status observes by itself: \(error)")
-            }
-            socket?.serve { await AgentView.answer($0, reconciler: reconciler) }
+            // `plumb status` and `plumb diff` ask here first; without the socket they observe by themselves.
+            let socket = AgentView.listen(for: reconciler)
             defer { socket?.stop() }
             let loop = Task { await reconciler.run() }
             let watch = SignalWatch([SIGTERM, SIGINT]) { loop.cancel() }

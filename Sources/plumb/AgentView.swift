@@ -34,6 +34,20 @@ enum AgentView {
         }
     }
 
+    /// Listens on the state dir's `agent.sock` for the engine `reconciler` runs (the agent's, or
+    /// the console's when it holds the state dir); nil, with a warning, when it cannot: commands
+    /// then observe by themselves.
+    static func listen(for reconciler: Reconciler) -> AgentSocket? {
+        do {
+            let socket = try AgentSocket(path: reconciler.engine.config.stateDir.agentSocket)
+            socket.serve { await answer($0, reconciler: reconciler) }
+            return socket
+        } catch {
+            Logger(label: "plumb.agent").warning("plumb status observes by itself: \(error)")
+            return nil
+        }
+    }
+
     /// The agent's answer to a request that came over its socket: the output made from its view,
     /// or why it declines.
     static func answer(_ bytes: [UInt8], reconciler: Reconciler) async -> [UInt8] {

@@ -52,6 +52,9 @@ func openConsole(config: EngineConfig, settings: Reconciler.Options, theme theme
     let terminal = try Terminal(noColor: noColor)
     LogSetup.toFile(engine.config.stateDir.path + "/console.log")
     defer { LogSetup.toStandardError() }
+    // Holding the state dir, the console answers `plumb status` and `plumb diff` as the agent does.
+    let socket = reconciler.flatMap(AgentView.listen(for:))
+    defer { socket?.stop() }
     let session = ConsoleSession(engine: engine, reconciler: reconciler, terminal: terminal, theme: theme,
                                  mode: EngineMode(autoSync: settings.autoSync == true, observerOf: observerOf))
     await session.run()

@@ -121,6 +121,19 @@ import TestSupport
         #expect(after.result.stdout.contains("revision  \(head.prefix(12))"), "the head another command fetched: \(after.result.stdout)")
     }
 
+    @Test func theConsoleHoldingTheStateDirAnswersAsTheAgentDoes() throws {
+        let env = fx.environment.merging(["TERM": "tmux-256color", "HOME": fx.state.path]) { _, new in new }
+        let tmux = try TmuxSession(command: "\(TmuxSession.quote(PlumbBinary.path)) ui", env: env)
+        #expect(tmux.waitFor("File/motd").ok, "\(tmux.screen())")
+        #expect(eventually { (try? status().byAgent) == true }, "the console answers once its first pass is made")
+        try fx.target.write("etc/motd", "edited while the console is open\n")
+        let asked = try status("--no-fetch")
+        #expect(asked.byAgent && asked.result.status == 2 && asked.result.stdout.contains("modified"), "\(asked.result.stdout)")
+        tmux.press("q")
+        #expect(tmux.waitForExit().ok)
+        #expect(!FileManager.default.fileExists(atPath: fx.state.path + "/state/agent.sock"), "the console removes its socket as it quits")
+    }
+
     @Test func whatTheAgentDoesNotFollowIsObservedHere() throws {
         let agent = try startAgent()
         defer { stop(agent) }
