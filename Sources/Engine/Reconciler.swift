@@ -32,7 +32,7 @@ public final class Reconciler: Sendable {
         /// Whether this pass would apply drift (flags, else plumb.yaml), pause aside.
         public var autoSync = false
         /// The target as `plumb status` would show it now (`view(fetch:)`); nil when the pass
-        /// failed or compared it with another revision than the head.
+        /// failed, compared the target with another revision than the head, or met Services.
         public var view: Snapshot?
     }
 
@@ -90,9 +90,9 @@ public final class Reconciler: Sendable {
     /// The target as `plumb status` would show it at this moment, without observing it again when
     /// nothing changed since the last pass: a cookie made now is waited for, so every change made
     /// before this call has been seen (and has started a pass) when it returns. With `fetch`, the
-    /// source is fetched first, as `plumb status` does; a new head makes a pass. nil when the loop cannot say: it is not
-    /// running or has no watch, its last pass failed, or the desired state holds Services, whose
-    /// state changes where no watch sees it.
+    /// source is fetched first, as `plumb status` does; a new head makes a pass. nil when the loop
+    /// cannot say: it is not running or has no watch, or its last pass left no view (it failed,
+    /// kept to the applied revision, or met Services, whose state changes where no watch sees it).
     public func view(fetch: Bool) async -> Snapshot? {
         guard waiting.withLock({ $0 }) != nil, viewable.withLock({ $0 }) else { return nil }
         // Fetched here rather than beside the passes: a fetch that brings nothing new costs no
