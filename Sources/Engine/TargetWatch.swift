@@ -66,7 +66,7 @@ public final class TargetWatch: Sendable {
         }
     }
 
-    /// Watches the folder cookies are made in (`cookie(_:in:)`), so that a wait reports which it saw.
+    /// Watches the folder cookies are made in (`makeCookie(_:in:)`), so that a wait reports which it saw.
     public func watchCookies(in folder: String) {
         let wd = inotify_add_watch(inotify, folder, UInt32(IN_CREATE | IN_MOVED_TO))
         if wd >= 0 { cookieWatch.withLock { $0 = wd } }

@@ -12,6 +12,23 @@ enum AgentView {
         var stdout: String
         var stderr = ""
         var exitCode: Int32
+
+        /// What a command that compared the target with `snapshot` prints: exit status 0 when
+        /// `clean`, 2 when not; when the head is invalid (the target was shown against the applied
+        /// revision instead), why on stderr and exit status 1, since the head cannot be applied.
+        init(stdout: String, showing snapshot: Snapshot, clean: Bool) {
+            self.stdout = stdout
+            guard let invalid = snapshot.invalidHead else {
+                exitCode = clean ? 0 : 2
+                return
+            }
+            stderr = "plumb: \(invalid.description.escapingControlCharactersByLine)\nplumb: shown against the applied revision \(snapshot.desired.revision.prefix(12)) instead\n"
+            exitCode = 1
+        }
+
+        init(stdout: String, stderr: String, exitCode: Int32) {
+            (self.stdout, self.stderr, self.exitCode) = (stdout, stderr, exitCode)
+        }
     }
 
     /// How long a command waits for the agent (in the middle of a long pass, say) before it

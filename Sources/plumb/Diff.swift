@@ -38,9 +38,6 @@ struct Diff: AsyncParsableCommand {
             statuses = wanted.compactMap { known[$0] }.filter { $0.sync != .synced || !$0.isInTarget || $0.kind == ResourceKind.directory.rawValue }
         }
         let stdout = try await engine.diffs(statuses).map { lines in lines.map(paint.diffLine).joined(separator: "\n") + "\n" }.joined()
-        if let invalid = snapshot.invalidHead {
-            return .init(stdout: stdout, stderr: invalidHeadWords(invalid, snapshot), exitCode: 1)
-        }
-        return .init(stdout: stdout, exitCode: statuses.contains { $0.sync != .synced } ? 2 : 0)
+        return .init(stdout: stdout, showing: snapshot, clean: statuses.allSatisfy { $0.sync == .synced })
     }
 }

@@ -17,12 +17,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     }
 }
 
-/// When the head is invalid and the target was shown against the applied revision instead: why,
-/// for stderr; the command then ends with exit status 1, since the head cannot be applied.
-func invalidHeadWords(_ invalid: InvalidRevision, _ snapshot: Snapshot) -> String {
-    "plumb: \(invalid.description.escapingControlCharactersByLine)\nplumb: shown against the applied revision \(snapshot.desired.revision.prefix(12)) instead\n"
-}
-
 /// The resource ids given on the command line (`File/motd`), or the first that is not one, named
 /// in one sentence with the form it should have.
 func resourceIDs(_ texts: [String]) throws -> [ResourceID] {

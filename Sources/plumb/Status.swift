@@ -41,10 +41,7 @@ struct Status: AsyncParsableCommand {
         } else {
             render(snapshot, engine: engine, all: all, paint: paint)
         }
-        if let invalid = snapshot.invalidHead {
-            return .init(stdout: stdout + "\n", stderr: invalidHeadWords(invalid, snapshot), exitCode: 1)
-        }
-        return .init(stdout: stdout + "\n", exitCode: snapshot.allSynced ? 0 : 2)
+        return .init(stdout: stdout + "\n", showing: snapshot, clean: snapshot.allSynced)
     }
 
     /// Like `git status`, the resources that need attention; with `all`, every one.
