@@ -26,8 +26,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // System calls Swift cannot reach (openat2 through the variadic syscall).
-        .target(name: "CSystemCalls"),
+        // C calls Swift cannot make: openat2 through the variadic syscall, SQLite's variadic db_config.
+        .target(name: "CSystemCalls", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The version source: git through its command line, a bare mirror, trees and blobs.
         .target(
             name: "VersionSource",

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <sys/socket.h>
+#include <sqlite3.h>
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -40,4 +41,8 @@ int64_t plumb_peer_uid(int fd) {
     socklen_t length = sizeof credentials;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
     return credentials.uid;
+}
+
+int plumb_sqlite_keep_log_on_close(void *db) {
+    return sqlite3_db_config((sqlite3 *)db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
 }

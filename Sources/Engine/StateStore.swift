@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import GRDB
 import GRDBSQLite
+import CSystemCalls
 import DesiredState
 
 /// What plumb last applied for one resource: the ground for prune decisions and backups.
@@ -80,6 +81,12 @@ public final class StateStore: Sendable, ManifestCache {
             var persist: CInt = 1
             let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
             guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            // Nor does the last connection to close copy the log into the database: a command
+            // that only reads (history, events, status) would otherwise write and fsync three
+            // times as it ends, every run. The log is emptied by `compactJournal` and by SQLite's
+            // own checkpoints as writes commit.
+            let kept = plumb_sqlite_keep_log_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
+            guard kept == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: kept)) }
             // FULL: a journalled event survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Read the caches (a megabyte for ten thousand files) through memory, not page by page.
@@ -186,10 +193,10 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     /// Moves what the write-ahead log holds into the database and empties the log, once it holds
-    /// more than 256 KiB: else every later command that opens the database first (no agent
-    /// running) reads the whole log to rebuild its index and, closing last, copies it into the
-    /// database again with its fsyncs, 7 ms of a `plumb history` after a sync of 10,000 files.
-    /// Skipped while another process reads (it is asked again after the next write).
+    /// more than 256 KiB: no connection does it as it closes, and every command that opens the
+    /// database first (no agent running) reads the whole log to rebuild its index, 7 ms of a
+    /// `plumb history` after a sync of 10,000 files. Skipped while another process reads (it is
+    /// asked again after the next write).
     public func compactJournal() {
         var info = stat()
         guard lstat(path + "-wal", &info) == 0, info.st_size > 256 << 10 else { return }

@@ -53,8 +53,31 @@ import TestSupport
 }
 
 /// A big sync leaves the database's write-ahead log emptied, so the commands after it (no agent
-/// holding the database open) neither read it whole nor copy it into the database again.
+/// holding the database open) do not read it whole; and a command that only reads writes nothing.
 @Suite struct JournalCompactionTests {
+    @Test func commandsThatOnlyReadLeaveTheDatabaseFilesAsTheyWere() throws {
+        let fx = try PlumbFixture()
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: hello\n")
+        try fx.source.commit("motd")
+        #expect(try fx.plumb("sync").status == 0)
+        try fx.plumb("history", "--no-fetch")
+        func stamps() throws -> [String] {
+            try ["state.sqlite", "state.sqlite-wal"].map { name in
+                var info = stat()
+                guard lstat(fx.state.file("state/\(name)"), &info) == 0 else { throw POSIXError(.ENOENT) }
+                return "\(name) \(info.st_size) bytes, modified \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            }
+        }
+        let before = try stamps()
+        #expect(!before[1].contains(" 0 bytes"), "the log holds the sync's writes: \(before)")
+        for _ in 0..<2 {
+            #expect(try fx.plumb("history", "--no-fetch").status == 0)
+            #expect(try fx.plumb("events", "-n", "3").status == 0)
+        }
+        // Closing last, a connection used to copy the log into the database with three fsyncs.
+        #expect(try stamps() == before)
+    }
+
     @Test func aBigSyncLeavesTheWriteAheadLogEmptied() throws {
         let fx = try PlumbFixture()
         for n in 0..<4000 { try fx.source.write("files/many/d\(n / 100)/f\(n).conf", "value \(n)\n") }

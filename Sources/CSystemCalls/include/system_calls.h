@@ -24,4 +24,9 @@ int plumb_accept_cloexec(int fd);
 /// The user id of the process at the other end of a Unix socket (SO_PEERCRED), or -1.
 int64_t plumb_peer_uid(int fd);
 
+/// `sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, 0)`, which Swift cannot call
+/// (variadic): the connection, closing last, leaves the write-ahead log as it is instead of
+/// copying it into the database with three fsyncs. `db` is the `sqlite3 *`. Returns SQLite's code.
+int plumb_sqlite_keep_log_on_close(void *db);
+
 #endif
