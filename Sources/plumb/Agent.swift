@@ -6,7 +6,7 @@ import Foundation
 
 struct Agent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agent",
+        commandName: "agent", _superCommandName: Plumb.name,
         abstract: "Reconcile continuously, without a screen.",
         discussion: """
             Each pass fetches the source, observes the target, journals drift when it appears and when \

@@ -5,7 +5,7 @@ import Foundation
 
 struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approve",
+        commandName: "approve", _superCommandName: Plumb.name,
         abstract: "Merge a proposal into the branch, pinned to the head you reviewed.",
         discussion: """
             Always a merge commit (trailers Approved-by and Proposal-head), pushed with a plain push; \

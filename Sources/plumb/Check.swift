@@ -6,7 +6,7 @@ import VersionSource
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check",
+        commandName: "check", _superCommandName: Plumb.name,
         abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
         discussion: """
             Without arguments, checks the branch head. Needs no target: without --target \

@@ -8,7 +8,7 @@ import VersionSource
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo",
+        commandName: "demo", _superCommandName: Plumb.name,
         abstract: "Make a demo source, target and state dir, and open the console on them.",
         discussion: """
             DIR/source.git is a bare desired-state repository with a history (one commit a rollback), \

@@ -5,7 +5,7 @@ import Foundation
 
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff",
+        commandName: "diff", _superCommandName: Plumb.name,
         abstract: "Show a unified diff, actual (---) against desired (+++): + is what a sync writes.",
         discussion: "Exit status: 0 when there is no difference, 2 when there is, 1 on error.")
 

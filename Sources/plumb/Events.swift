@@ -5,7 +5,7 @@ import Engine
 import Foundation
 
 struct Events: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Show the event journal, oldest first.")
+    static let configuration = CommandConfiguration(commandName: "events", _superCommandName: Plumb.name, abstract: "Show the event journal, oldest first.")
 
     @OptionGroup var options: SourceOptions
 

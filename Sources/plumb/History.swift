@@ -7,7 +7,7 @@ import VersionSource
 
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history",
+        commandName: "history", _superCommandName: Plumb.name,
         abstract: "The commits of the branch, newest first, the applied one marked with *.",
         discussion: "Shown as git writes them, a page at a time. Rollbacks and approvals name what they restored or who approved.")
 

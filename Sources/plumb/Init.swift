@@ -5,7 +5,7 @@ import VersionSource
 
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init",
+        commandName: "init", _superCommandName: Plumb.name,
         abstract: "Make a desired-state repository to start from, with comments that teach the format.",
         discussion: """
             DIR (new or empty) becomes a git repository on branch main holding resources/ with one \

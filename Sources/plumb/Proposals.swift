@@ -6,7 +6,7 @@ import VersionSource
 
 struct Proposals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "proposals",
+        commandName: "proposals", _superCommandName: Plumb.name,
         abstract: "Open proposals (branches proposal/*), with mergeability, plan and policy verdict.",
         discussion: "Policy is read from the branch head's policy.yaml, never from the proposal.")
 

@@ -5,7 +5,7 @@ import Foundation
 
 struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reject",
+        commandName: "reject", _superCommandName: Plumb.name,
         abstract: "Delete a proposal branch at the source, journalling why.",
         discussion: "Only while the branch is at the head read now: commits pushed to it meanwhile are never lost.")
 

@@ -5,7 +5,7 @@ import Foundation
 
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollback",
+        commandName: "rollback", _superCommandName: Plumb.name,
         abstract: "Make a new commit on the branch whose files are those of REV, and push it.",
         discussion: """
             The history is kept: the new commit follows the head, with trailers Rollback-of and \

@@ -5,7 +5,7 @@ import Foundation
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status",
+        commandName: "status", _superCommandName: Plumb.name,
         abstract: "Show desired against actual, per resource.",
         discussion: "Exit status: 0 when every resource is Synced, 2 when any is not, 1 on error.")
 

@@ -5,7 +5,7 @@ import Foundation
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync",
+        commandName: "sync", _superCommandName: Plumb.name,
         abstract: "Apply the head revision, or only the resources named.",
         discussion: "Exit status: 0 when every change was applied, 1 when any failed or nothing could be applied.")
 

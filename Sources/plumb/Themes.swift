@@ -5,7 +5,7 @@ import ThemeFiles
 
 struct Themes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "themes",
+        commandName: "themes", _superCommandName: Plumb.name,
         abstract: "List the console's themes, validating each.",
         discussion: """
             Your themes (in $XDG_CONFIG_HOME/plumb/themes, else ~/.config/plumb/themes) come first and \

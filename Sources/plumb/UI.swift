@@ -9,7 +9,7 @@ import ThemeFiles
 
 struct UI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ui",
+        commandName: "ui", _superCommandName: Plumb.name,
         abstract: "The console: resources, proposals, history and events, with the engine running inside.",
         discussion: """
             plumb with no command opens it. The engine reconciles while the console is open, as \
