@@ -137,10 +137,10 @@ public final class Engine: Sendable {
 
     /// The branch head as last fetched, without fetching.
     public func currentHead() async throws -> String {
-        guard let head = try await mirror.head() else {
+        let previous = try store.meta(.lastSeenHead)
+        guard let head = try await mirror.head(known: previous) else {
             throw GitError("branch \(config.source.branch) has not been fetched from \(config.source.url) yet; run without --no-fetch")
         }
-        let previous = try store.meta(.lastSeenHead)
         if previous != head {
             let was = previous.map { " (was \($0.prefix(12)))" } ?? ""
             try store.append(Event(.newRevision, .info, revision: head, message: "\(config.source.branch) is at \(head.prefix(12))\(was)"))

@@ -420,7 +420,7 @@ public final class Reconciler: Sendable {
                 // A fetch (by this agent or another command) wrote the mirror's refs: the view
                 // holds while the branch's head is the one it was made for.
                 var sourceMoved = false
-                if seen.sourceTouched, let shown = view { sourceMoved = (try? await engine.mirror.head()) != shown.head }
+                if seen.sourceTouched, let shown = view { sourceMoved = (try? await engine.mirror.head(known: shown.head)) != shown.head }
                 // Nothing changed before these cookies: the last pass's view still holds.
                 if !seen.changed, !seen.woken, !sourceMoved, view != nil, !Task.isCancelled, clock.now < deadline {
                     answerViews(upTo: cookiesSeen, with: view)

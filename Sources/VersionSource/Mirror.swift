@@ -125,7 +125,11 @@ public struct Mirror: Sendable {
     }
 
     /// The commit the tracked branch points at in the mirror, or nil before the first fetch.
-    public func head() async throws -> String? {
+    /// While the branch's ref file still names `known`, a commit git verified before, that is the
+    /// answer without a git child: what nearly every run finds, and an object id names one object
+    /// forever.
+    public func head(known: String? = nil) async throws -> String? {
+        if let known, RefFiles.target(of: source.branchRef, in: path) == known { return known }
         let out = try await git.run(["rev-parse", "--verify", "--quiet", "\(source.branchRef)^{commit}"])
         return out.succeeded ? out.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
