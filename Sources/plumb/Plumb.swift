@@ -7,7 +7,7 @@ import TerminalBackend
 ///
 /// `plumb <command> ...` is parsed by that command alone, as a root of its own whose usage still
 /// reads `plumb <command>` (`_superCommandName`); `plumb` alone is the console. Only other
-/// arguments (`help`, `--help`, completion requests) go through the whole tree: parsing it looks
+/// arguments (`--help`, options of the console, completion requests) go through the whole tree: parsing it looks
 /// for a completion request first by parsing the arguments twice more, each parse building its
 /// argument sets by reflection, which cost 3 of the 4.5 ms swift-argument-parser took in every run.
 @main
@@ -49,12 +49,16 @@ struct Plumb: AsyncParsableCommand {
         }
     }
 
-    /// The command that parses `arguments`, and what it is given of them.
+    /// The command that parses `arguments`, and what it is given of them; `plumb help <command>`
+    /// is that command's own `--help`.
     static func parser(for arguments: [String]) -> (ParsableCommand.Type, [String]) {
         guard let first = arguments.first else { return (UI.self, []) }
-        if let command = configuration.subcommands.first(where: { $0.configuration.commandName == first }) {
-            return (command, Array(arguments.dropFirst()))
-        }
+        if let command = command(named: first) { return (command, Array(arguments.dropFirst())) }
+        if first == "help", arguments.count == 2, let command = command(named: arguments[1]) { return (command, ["--help"]) }
         return (Plumb.self, arguments)
+    }
+
+    static func command(named name: String) -> ParsableCommand.Type? {
+        configuration.subcommands.first { $0.configuration.commandName == name }
     }
 }

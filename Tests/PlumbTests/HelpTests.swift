@@ -19,6 +19,20 @@ import TestSupport
             #expect(help.status == 0, "\(command)")
             #expect(help.stdout.contains("USAGE: plumb \(command)"), "\(command): \(help.stdout)")
             #expect(!help.stdout.contains("\\\n") && !help.stdout.contains("\\ "), "a stray backslash in the help of \(command)")
+            // Parsed by itself or through the whole tree (`plumb help <command>`): the same words.
+            let viaHelp = try run(PlumbBinary.path, ["help", command])
+            #expect(viaHelp.status == 0 && viaHelp.stdout == help.stdout, "plumb help \(command): \(viaHelp.stdout)")
         }
+    }
+
+    @Test func theVersionAndAMistakeOnACommandsLine() throws {
+        let version = try run(PlumbBinary.path, ["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("plumb 0.1.0 (ncurses "), "\(version.stdout)")
+        let unknown = try run(PlumbBinary.path, ["history", "--since", "x"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.hasPrefix("plumb: Unknown option '--since'") && unknown.stderr.hasSuffix(" (see plumb help)\n"), "\(unknown.stderr)")
+        #expect(unknown.stderr.split(separator: "\n").count == 1, "one sentence: \(unknown.stderr)")
+        let invalid = try run(PlumbBinary.path, ["events", "-n", "many"])
+        #expect(invalid.status == 1 && invalid.stderr.contains("'many' is invalid for '-n <N>'"), "\(invalid.stderr)")
     }
 }
