@@ -309,6 +309,15 @@ public final class Reconciler: Sendable {
     }
     private let fetchSchedule = Mutex(FetchSchedule())
 
+    /// How long the loop waits after `pass`: the pass's own wait, or less when a fetch comes due
+    /// sooner. With `--no-fetch` none ever comes due: its schedule, never set, would say now,
+    /// and the loop would make pass after pass without a pause.
+    private func untilNextStep(after pass: Pass) -> Duration {
+        let schedule = fetchSchedule.withLock { $0 }
+        guard options.fetch, !schedule.running else { return pass.wait }
+        return min(pass.wait, schedule.due - ContinuousClock.now)
+    }
+
     /// Starts a fetch beside the passes when one is due and none runs. When it ends, the next
     /// one is set (the interval, or the backoff after a failure) and the engine is woken, so
     /// that a pass looks at what it brought at once.
@@ -397,8 +406,7 @@ public final class Reconciler: Sendable {
             viewable.withLock { $0 = view != nil }
             answerViews(upTo: cookiesSeen, with: view)
             report(pass)
-            let schedule = fetchSchedule.withLock { $0 }
-            let wait = max(.zero, schedule.running ? pass.wait : min(pass.wait, schedule.due - clock.now))
+            let wait = max(.zero, untilNextStep(after: pass))
             logger.info("reconciled", metadata: ["in sync": "\(pass.inSync)", "next in": "\(Self.words(wait))"])
             guard let watch else {
                 do { try await Task.sleep(for: wait) } catch { return }

@@ -1,6 +1,7 @@
 import DesiredState
 import Engine
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 import VersionSource
@@ -46,5 +47,29 @@ import VersionSource
         #expect(fx.target.read("etc/motd") == "hello\n")
         loop.cancel()
         await loop.value
+    }
+}
+
+/// An idle loop waits: with fetches and without (`agent --no-fetch`, `ui --no-fetch`), a pass is
+/// followed by a pause until the interval, a change of the target or a fetch coming due.
+@Suite struct ReconcilerIdleTests {
+    @Test(arguments: [true, false]) func anIdleLoopMakesOnePassAndWaits(fetching: Bool) async throws {
+        let fx = try PlumbFixture()
+        try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"hello\\n\"\n")
+        try fx.source.commit("motd")
+        let engine = try await Engine(config: EngineConfig(source: SourceRef(url: fx.source.bare), target: fx.target.path,
+                                                           stateDir: StateDirectory(path: fx.state.path + "/state")))
+        try await engine.fetch()
+        var options = Reconciler.Options()
+        options.fetch = fetching
+        let reconciler = try Reconciler(engine: engine, options: options)
+        let passes = Mutex(0)
+        let loop = Task { await reconciler.run { _ in passes.withLock { $0 += 1 } } }
+        try await Task.sleep(for: .milliseconds(1500))
+        loop.cancel()
+        await loop.value
+        // A fetch that brings nothing new wakes one more pass; a loop without a pause makes dozens.
+        let made = passes.withLock { $0 }
+        #expect(made >= 1 && made <= 3, "\(made) passes in 1.5 s of nothing happening")
     }
 }
