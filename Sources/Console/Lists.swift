@@ -144,8 +144,6 @@ enum ProposalList {
 }
 
 enum HistoryList {
-    static let date = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
-
     static func paint(_ state: ConsoleState, _ layout: Layout, _ buffer: inout CellBuffer) {
         let list = state.history
         let empty = list.loading ? "reading the history…"
@@ -160,7 +158,7 @@ enum HistoryList {
             var subject = commit.subject.isEmpty ? "(no subject)" : commit.subject.escapingControlCharacters
             if let of = commit.rollbackOf { subject += "  ↺ rollback of \(of.prefix(12))" }
             if let by = commit.approvedBy { subject += "  ✓ approved by \(by.escapingControlCharacters)" }
-            let cells: [(String, Role)] = [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.time.formatted(date), .muted),
+            let cells: [(String, Role)] = [(applied ? "*" : " ", .applied), (commit.short, applied ? .applied : .muted), (commit.day, .muted),
                                            (commit.author.escapingControlCharacters, .normal), (subject, commit.rollbackOf != nil || commit.approvedBy != nil ? .info : .normal)]
             guard marks else { return cells }
             let mark: (String, Role) = switch state.signatures[commit.sha]?.isVerified {

@@ -67,8 +67,6 @@ struct History: AsyncParsableCommand {
         }
     }
 
-    static let dateFormat = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
-
     /// `* 1a2b3c4d5e6f  2026-11-27  Alice  Subject  (rollback of 0f0f0f0f0f0f)`; every text from
     /// git with its control characters escaped.
     static func line(_ commit: Commit, applied: String?, paint: Paint = Paint(enabled: false)) -> String {
@@ -78,7 +76,7 @@ struct History: AsyncParsableCommand {
         let author = commit.author.escapingControlCharacters
         let padded = DisplayWidth.padded(author, to: 16)
         let subject = commit.subject.isEmpty ? "(no subject)" : commit.subject
-        return "\(commit.sha == applied ? paint("*", .green) : " ") \(paint(commit.short, .yellow))  \(commit.time.formatted(dateFormat))  \(padded)  \(subject.escapingControlCharacters)"
+        return "\(commit.sha == applied ? paint("*", .green) : " ") \(paint(commit.short, .yellow))  \(commit.day)  \(padded)  \(subject.escapingControlCharacters)"
             + (notes.isEmpty ? "" : "  (\(notes.joined(separator: "; ").escapingControlCharacters))")
     }
 }
