@@ -154,10 +154,11 @@ struct ServiceTests {
         #expect(try plumb("agent", "--once").status == 0)
         #expect(web()?["health"] as? String == "Healthy", "\(web() ?? [:])")
 
-        // The page goes: the probe fails, past the start period.
+        // The page goes: the probe fails, and once the 1 s start period is over (a pass within it
+        // says Progressing), Degraded; the pass after that journals the change.
         try FileManager.default.removeItem(atPath: fx.target.file("www/index.html"))
+        try #require(eventually { web()?["health"] as? String == "Degraded" }, "\(web() ?? [:])")
         #expect(try plumb("agent", "--once").status == 0)
-        #expect(web()?["health"] as? String == "Degraded", "\(web() ?? [:])")
         #expect((web()?["message"] as? String)?.contains("probe GET http://127.0.0.1:\(port)/index.html → 200 failed: 404, expected 200") == true)
         let detail = try plumb("diff", "Service/web").stdout
         #expect(detail.contains("probe GET http://127.0.0.1:\(port)/index.html → 200, every 1s, 2s timeout, 1s start period: failed (404, expected 200), "),
