@@ -32,10 +32,11 @@ public struct Commit: Sendable, Hashable {
         var seconds = time_t(time.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         guard gmtime_r(&seconds, &parts) != nil else { return "????-??-??" }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let year = Int(parts.tm_year) + 1900
-        let yearText = year >= 0 && year < 1000 ? String(repeating: "0", count: 4 - "\(year)".count) + "\(year)" : "\(year)"
-        return "\(yearText)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        func padded(_ n: Int32, _ width: Int) -> String {
+            let digits = "\(n)"
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))"
     }
 
     /// The `git log --format` that `parse` reads: fields separated by NUL, and with `-z` commits too.

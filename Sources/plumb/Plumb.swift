@@ -6,10 +6,11 @@ import TerminalBackend
 /// conformance search through the whole binary, milliseconds of every run.
 ///
 /// `plumb <command> ...` is parsed by that command alone, as a root of its own whose usage still
-/// reads `plumb <command>` (`_superCommandName`); `plumb` alone is the console. Only other
-/// arguments (`--help`, options of the console, completion requests) go through the whole tree:
-/// parsing it looks for a completion request first by parsing the arguments twice more, each
-/// parse building its argument sets by reflection, 3 of the 4.5 ms the parser took in every run.
+/// reads `plumb <command>` (`_superCommandName`); `plumb` alone is the console, and `plumb
+/// --version` is printed before anything else is set up. Only other arguments (`--help`, options
+/// of the console, completion requests) go through the whole tree: parsing it looks for a
+/// completion request first by parsing the arguments twice more, each parse building its argument
+/// sets by reflection, 3 of the 4.5 ms the parser took in every run.
 @main
 struct Plumb: AsyncParsableCommand {
     static let name = "plumb"
