@@ -61,21 +61,23 @@ let package = Package(
         ),
         // Themes on disk: the user's directory, a file by name or path, the listing.
         .target(name: "ThemeFiles", dependencies: ["Console", "DesiredState", "VersionSource"]),
-        // ncursesw, seen from Swift through a small shim header.
-        .systemLibrary(
-            name: "CNcurses",
-            pkgConfig: "ncursesw",
-            providers: [.apt(["libncurses-dev"])]
-        ),
+        // ncursesw, seen from Swift through a small shim header. No pkg-config: the -L it brings
+        // would put the system's shared libraries ahead of plumb's StaticLibraries.
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         // The terminal backend: the only code that imports ncurses.
         .target(name: "TerminalBackend", dependencies: ["CNcurses", "Console"]),
-        // The `plumb` command.
+        // The `plumb` command, with SQLite, ncurses and the C and C++ runtimes linked in rather
+        // than loaded and bound at each start (2 ms of every command; see StaticLibraries).
         .executableTarget(
             name: "plumb",
             dependencies: [
                 "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["StaticLibraries"],
+            linkerSettings: [
+                .unsafeFlags(["-L", Context.packageDirectory + "/Sources/plumb/StaticLibraries", "-Xclang-linker", "-static-libgcc"]),
             ]
         ),
         // Times the console's render path: state to cell buffer to the changes drawn. Not a test.
