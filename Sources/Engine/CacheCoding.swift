@@ -1,5 +1,6 @@
 import DesiredState
 import Foundation
+import VersionSource
 
 /// How the caches in the state database are laid out in bytes. A format change bumps `version`;
 /// a cache of another version, or a damaged one, reads as empty and is rebuilt.
@@ -162,6 +163,40 @@ enum CacheCoding {
 
     private static func spec<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch { throw BinaryReader.Corrupt() }
+    }
+
+    // MARK: Branch history
+
+    static func encode(_ history: BranchHistory) -> [UInt8] {
+        var w = BinaryWriter()
+        w.int(version)
+        w.string(history.head)
+        w.bool(history.complete)
+        w.int(history.commits.count)
+        for commit in history.commits {
+            w.string(commit.sha)
+            w.internedString(commit.author)
+            w.int(Int64(commit.time.timeIntervalSince1970))
+            w.string(commit.subject)
+            w.optionalString(commit.rollbackOf)
+            w.optionalString(commit.approvedBy)
+            w.optionalString(commit.proposalHead)
+        }
+        return w.bytes
+    }
+
+    /// The history, or nil when it was read from another head.
+    static func decodeBranchHistory(_ bytes: UnsafeRawBufferPointer, head: String) throws -> BranchHistory? {
+        try BinaryReader.decode(bytes) { r in
+            guard try r.int() == version, try r.string() == head else { return nil }
+            let complete = try r.bool()
+            let commits = try (0..<r.count()).map { _ in
+                Commit(sha: try r.string(), author: try r.internedString(), time: Date(timeIntervalSince1970: TimeInterval(try r.int())),
+                       subject: try r.string(), rollbackOf: try r.optionalString(), approvedBy: try r.optionalString(),
+                       proposalHead: try r.optionalString())
+            }
+            return BranchHistory(head: head, commits: commits, complete: complete)
+        }
     }
 
     // MARK: Stat cache

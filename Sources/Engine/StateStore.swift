@@ -322,6 +322,15 @@ public final class StateStore: Sendable, ManifestCache {
         }
     }
 
+    /// The newest commits of the branch as read at `head`, if they were.
+    func branchHistory(head: String) -> BranchHistory? {
+        (try? withCache("history") { try? CacheCoding.decodeBranchHistory($0, head: head) }) ?? nil
+    }
+
+    func saveBranchHistory(_ history: BranchHistory) throws {
+        try saveCache("history", CacheCoding.encode(history))
+    }
+
     /// What the journal said last of each resource's drift or health: the agent journals a
     /// change of it, not every pass.
     public enum Seen: String, Sendable {

@@ -22,7 +22,8 @@ final class ConsoleSession: @unchecked Sendable {
     private let wakeRead: Int32, wakeWrite: Int32
     private let stopped = Mutex(false)
 
-    static let historyPage = 200
+    /// The commits loaded at a time: the first page is the one the engine keeps.
+    static let historyPage = BranchHistory.depth
 
     init(engine: Engine, reconciler: Reconciler?, terminal: Terminal, theme: Theme, mode: EngineMode) {
         self.engine = engine
@@ -134,7 +135,7 @@ final class ConsoleSession: @unchecked Sendable {
             return .proposalDiffLoaded(epoch: epoch, lines: try await engine.changeDiff(from: review.base, to: merged))
         case .loadHistory(let skip, let epoch):
             var commits: [Commit] = []
-            try await engine.mirror.log(from: engine.config.source.branchRef, skip: skip, limit: Self.historyPage) { commits += $0; return true }
+            try await engine.history(skip: skip, limit: Self.historyPage) { commits += $0; return true }
             return .historyLoaded(epoch: epoch, skip: skip, commits, complete: commits.count < Self.historyPage)
         case .loadSignatures(let shas):
             var verdicts: [String: SignatureVerdict] = [:]

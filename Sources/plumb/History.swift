@@ -27,16 +27,8 @@ struct History: AsyncParsableCommand {
         try await reportingErrors {
             let engine = try await options.engine()
             if !options.noFetch { try await engine.fetch() }
-            let applied = try engine.store.meta(.appliedRevision)
-            var printer = Printer(json: json, applied: applied, paint: options.paint)
-            do {
-                // git log reads the branch itself: no rev-parse first, one process fewer.
-                try await engine.mirror.log(from: engine.config.source.branchRef, limit: count) { printer.print($0) }
-            } catch {
-                // Never fetched (with --no-fetch): say that rather than git's words.
-                if try await engine.mirror.head() == nil { _ = try await engine.currentHead() }
-                throw error
-            }
+            var printer = Printer(json: json, applied: try engine.store.meta(.appliedRevision), paint: options.paint)
+            try await engine.history(limit: count) { printer.print($0) }
             printer.finish()
         }
     }
