@@ -31,11 +31,13 @@ extension Engine {
     /// the newest `BranchHistory.depth` commits for the next time.
     public func history(skip: Int = 0, limit: Int? = nil, each: ([Commit]) throws -> Bool) async throws {
         let head = try await currentHead()
-        if let kept = store.branchHistory(head: head), let page = kept.page(skip: skip, limit: limit) {
+        let known = store.branchHistory(head: head)
+        if let page = known?.page(skip: skip, limit: limit) {
             if !page.isEmpty { _ = try each(Array(page)) }
             return
         }
-        let keeping = skip == 0
+        // Kept once per head: more than was kept is read again, never written again.
+        let keeping = skip == 0 && known == nil
         var kept: [Commit] = []
         var delivered = 0
         var stopped = false
