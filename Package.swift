@@ -66,7 +66,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         // The terminal backend: the only code that imports ncurses.
         .target(name: "TerminalBackend", dependencies: ["CNcurses", "Console"]),
-        // The `plumb` command, with SQLite, ncurses and the C and C++ runtimes linked in rather
+        // The `plumb` command, with SQLite, ncurses, the C++ runtime and its unwinder linked in rather
         // than loaded and bound at each start (2 ms of every command; see StaticLibraries).
         .executableTarget(
             name: "plumb",
