@@ -8,7 +8,6 @@ let package = Package(
         .executable(name: "plumb", targets: ["plumb"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -64,6 +63,8 @@ let package = Package(
         // ncursesw, seen from Swift through a small shim header. No pkg-config: the -L it brings
         // would put the system's shared libraries ahead of plumb's StaticLibraries.
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        // The command line: commands, their options and arguments, help, and the mistakes named.
+        .target(name: "ArgumentParsing"),
         // The terminal backend: the only code that imports ncurses.
         .target(name: "TerminalBackend", dependencies: ["CNcurses", "Console"]),
         // The `plumb` command, with SQLite, ncurses, the C++ runtime and its unwinder linked in rather
@@ -74,8 +75,7 @@ let package = Package(
         .executableTarget(
             name: "plumb",
             dependencies: [
-                "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ArgumentParsing", "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["StaticLibraries"],
@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ThemeFiles", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "PlumbTests", dependencies: ["plumb", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]

@@ -1,32 +1,32 @@
-import ArgumentParser
+import ArgumentParsing
 import ChildProcess
 import DesiredState
 import Engine
 import Foundation
 
-struct Agent: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "agent", _superCommandName: Plumb.name,
-        abstract: "Reconcile continuously, without a screen.",
+struct Agent: Command {
+    static let summary = CommandSummary(
+        name: "agent", abstract: "Reconcile continuously, without a screen.",
         discussion: """
             Each pass fetches the source, observes the target, journals drift when it appears and when \
             it goes, and with auto-sync applies. One agent per state dir. SIGTERM or SIGINT end it \
             after the step in progress, with exit status 0.
             """)
 
-    @OptionGroup var options: SourceOptions
-
-    @Option(help: ArgumentHelp("Time between passes, such as 500ms, 30s or 5m (default: plumb.yaml, else 30s).", valueName: "duration"))
+    var options = SourceOptions()
     var interval: String?
-
-    @Flag(help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off).")
     var autoSync = false
-
-    @Flag(help: "With auto-sync, delete extras plumb applied, while unchanged since.")
     var prune = false
-
-    @Flag(help: "Run one full pass and exit: 0 when in sync afterwards, 1 otherwise.")
     var once = false
+
+    static var parameters: [Parameter<Agent>] {
+        Parameter.group(\.options) + [
+            .option(\.interval, "interval", value: "duration", help: "Time between passes, such as 500ms, 30s or 5m (default: plumb.yaml, else 30s)."),
+            .flag(\.autoSync, "auto-sync", help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off)."),
+            .flag(\.prune, "prune", help: "With auto-sync, delete extras plumb applied, while unchanged since."),
+            .flag(\.once, "once", help: "Run one full pass and exit: 0 when in sync afterwards, 1 otherwise."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -1,12 +1,11 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "approve", _superCommandName: Plumb.name,
-        abstract: "Merge a proposal into the branch, pinned to the head you reviewed.",
+struct Approve: Command {
+    static let summary = CommandSummary(
+        name: "approve", abstract: "Merge a proposal into the branch, pinned to the head you reviewed.",
         discussion: """
             Always a merge commit (trailers Approved-by and Proposal-head), pushed with a plain push; \
             then the proposal branch is deleted at the source. Refused, with nothing changed, when the \
@@ -14,20 +13,22 @@ struct Approve: AsyncParsableCommand {
             Prints the merge commit's id.
             """)
 
-    @OptionGroup var options: SourceOptions
-
-    @Argument(help: ArgumentHelp("The proposal: NAME or proposal/NAME.", valueName: "name"))
-    var name: String
-
-    @Option(help: ArgumentHelp("The proposal head you reviewed (a sha or a prefix of 7 or more); default: the head read now.", valueName: "sha"))
+    var options = SourceOptions()
+    var name = ""
     var expect: String?
-
-    @Flag(help: "Do not ask before pushing.")
     var yes = false
 
-    func validate() throws {
+    static var parameters: [Parameter<Approve>] {
+        Parameter.group(\.options) + [
+            .argument(\.name, value: "name", help: "The proposal: NAME or proposal/NAME."),
+            .option(\.expect, "expect", value: "sha", help: "The proposal head you reviewed (a sha or a prefix of 7 or more); default: the head read now."),
+            .flag(\.yes, "yes", help: "Do not ask before pushing."),
+        ]
+    }
+
+    func validate() throws(UsageError) {
         if let expect, expect.count < 7 || !expect.allSatisfy(\.isHexDigit) {
-            throw ValidationError("--expect \(expect.escapingControlCharacters) is not a commit id: give 7 to 40 hex digits")
+            throw UsageError("--expect \(expect.escapingControlCharacters) is not a commit id: give 7 to 40 hex digits")
         }
     }
 

@@ -1,29 +1,31 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 import VersionSource
 
-struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check", _superCommandName: Plumb.name,
-        abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
+struct Check: Command {
+    static let summary = CommandSummary(
+        name: "check", abstract: "Validate manifests and policy for a proposal or a revision: for CI.",
         discussion: """
             Without arguments, checks the branch head. Needs no target: without --target \
             (or PLUMB_TARGET) it reads the source into a temporary state dir, removed after. A \
             revision the mirror lacks is fetched from the source by name. Policy always comes from the branch head. Exit status: 0 pass, 1 fail.
             """)
 
-    @OptionGroup var options: SourceOptions
-
-    @Option(help: ArgumentHelp("Check this proposal, as approving it would.", valueName: "name"))
+    var options = SourceOptions()
     var proposal: String?
-
-    @Argument(help: ArgumentHelp("A revision to check: a sha, a branch or a tag at the source.", valueName: "rev"))
     var revision: String?
 
-    func validate() throws {
-        if proposal != nil && revision != nil { throw ValidationError("give --proposal NAME or a revision, not both") }
+    static var parameters: [Parameter<Check>] {
+        Parameter.group(\.options) + [
+            .option(\.proposal, "proposal", value: "name", help: "Check this proposal, as approving it would."),
+            .argument(\.revision, value: "rev", help: "A revision to check: a sha, a branch or a tag at the source."),
+        ]
+    }
+
+    func validate() throws(UsageError) {
+        if proposal != nil && revision != nil { throw UsageError("give --proposal NAME or a revision, not both") }
     }
 
     func run() async throws {

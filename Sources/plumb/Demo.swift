@@ -1,4 +1,4 @@
-import ArgumentParser
+import ArgumentParsing
 import Console
 import Engine
 import Foundation
@@ -6,10 +6,9 @@ import TerminalBackend
 import ThemeFiles
 import VersionSource
 
-struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "demo", _superCommandName: Plumb.name,
-        abstract: "Make a demo source, target and state dir, and open the console on them.",
+struct Demo: Command {
+    static let summary = CommandSummary(
+        name: "demo", abstract: "Make a demo source, target and state dir, and open the console on them.",
         discussion: """
             DIR/source.git is a bare desired-state repository with a history (one commit a rollback), \
             two proposals (one failing policy) and a policy; DIR/work a clone to edit and push; \
@@ -17,14 +16,17 @@ struct Demo: AsyncParsableCommand {
             DIR/state plumb's state dir. DIR must be new or empty. Without --dir, a new temporary folder.
             """)
 
-    @Option(help: ArgumentHelp("Where to make the demo: a new or empty folder (default: a new temporary one).", valueName: "dir"))
     var dir: String?
-
-    @Flag(help: "Make the demo and print how to open it, without opening the console.")
     var noUi = false
-
-    @Option(help: ArgumentHelp("The console's theme (see plumb themes).", valueName: "name|file"))
     var theme = "default"
+
+    static var parameters: [Parameter<Demo>] {
+        [
+            .option(\.dir, "dir", value: "dir", help: "Where to make the demo: a new or empty folder (default: a new temporary one)."),
+            .flag(\.noUi, "no-ui", help: "Make the demo and print how to open it, without opening the console."),
+            .option(\.theme, "theme", value: "name|file", help: "The console's theme (see plumb themes)."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {
@@ -58,7 +60,6 @@ struct DemoDirectory {
     var work: String { root + "/work" }
     var target: String { root + "/target" }
     var state: String { root + "/state" }
-
     var config: EngineConfig {
         EngineConfig(source: SourceRef(url: source, branch: "main", path: ""), target: target, stateDir: StateDirectory(path: state))
     }

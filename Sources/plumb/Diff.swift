@@ -1,18 +1,21 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Diff: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "diff", _superCommandName: Plumb.name,
-        abstract: "Show a unified diff, actual (---) against desired (+++): + is what a sync writes.",
+struct Diff: Command {
+    static let summary = CommandSummary(
+        name: "diff", abstract: "Show a unified diff, actual (---) against desired (+++): + is what a sync writes.",
         discussion: "Exit status: 0 when there is no difference, 2 when there is, 1 on error.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Argument(help: ArgumentHelp("Resources to diff, as Kind/name; all that are not Synced by default.", valueName: "id"))
+    var options = SourceOptions()
     var ids: [String] = []
+
+    static var parameters: [Parameter<Diff>] {
+        Parameter.group(\.options) + [
+            .arguments(\.ids, value: "id", help: "Resources to diff, as Kind/name; all that are not Synced by default."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

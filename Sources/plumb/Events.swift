@@ -1,28 +1,30 @@
-import ArgumentParser
+import ArgumentParsing
 import Console
 import DesiredState
 import Engine
 import Foundation
 
-struct Events: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", _superCommandName: Plumb.name, abstract: "Show the event journal, oldest first.")
+struct Events: Command {
+    static let summary = CommandSummary(
+        name: "events", abstract: "Show the event journal, oldest first.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Flag(name: .shortAndLong, help: "Keep printing events as they are journalled, until interrupted.")
+    var options = SourceOptions()
     var follow = false
-
-    @Option(name: .customShort("n"), help: ArgumentHelp("Only the newest N events.", valueName: "N"))
     var count: Int?
-
-    @Option(help: ArgumentHelp("Only the events of one resource, as Kind/name.", valueName: "id"))
     var resource: String?
-
-    @Flag(help: "Print one JSON document per line.")
     var json = false
 
-    func validate() throws {
-        if let count, count < 0 { throw ValidationError("-n must be 0 or more, not \(count)") }
+    static var parameters: [Parameter<Events>] {
+        Parameter.group(\.options) + [
+            .flag(\.follow, "follow", short: "f", help: "Keep printing events as they are journalled, until interrupted."),
+            .option(\.count, nil, short: "n", value: "N", help: "Only the newest N events."),
+            .option(\.resource, "resource", value: "id", help: "Only the events of one resource, as Kind/name."),
+            .flag(\.json, "json", help: "Print one JSON document per line."),
+        ]
+    }
+
+    func validate() throws(UsageError) {
+        if let count, count < 0 { throw UsageError("-n must be 0 or more, not \(count)") }
     }
 
     func run() async throws {

@@ -1,26 +1,28 @@
-import ArgumentParser
+import ArgumentParsing
 import Console
 import DesiredState
 import Engine
 import Foundation
 import VersionSource
 
-struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "history", _superCommandName: Plumb.name,
-        abstract: "The commits of the branch, newest first, the applied one marked with *.",
+struct History: Command {
+    static let summary = CommandSummary(
+        name: "history", abstract: "The commits of the branch, newest first, the applied one marked with *.",
         discussion: "Shown as git writes them, a page at a time. Rollbacks and approvals name what they restored or who approved.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Option(name: .customShort("n"), help: ArgumentHelp("Show only the newest N commits.", valueName: "N"))
+    var options = SourceOptions()
     var count: Int?
-
-    @Flag(help: "Print one JSON document.")
     var json = false
 
-    func validate() throws {
-        if let count, count < 1 { throw ValidationError("-n must be 1 or more, not \(count)") }
+    static var parameters: [Parameter<History>] {
+        Parameter.group(\.options) + [
+            .option(\.count, nil, short: "n", value: "N", help: "Show only the newest N commits."),
+            .flag(\.json, "json", help: "Print one JSON document."),
+        ]
+    }
+
+    func validate() throws(UsageError) {
+        if let count, count < 1 { throw UsageError("-n must be 1 or more, not \(count)") }
     }
 
     func run() async throws {

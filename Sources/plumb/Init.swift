@@ -1,20 +1,24 @@
-import ArgumentParser
+import ArgumentParsing
 import Engine
 import Foundation
 import VersionSource
 
-struct Init: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "init", _superCommandName: Plumb.name,
-        abstract: "Make a desired-state repository to start from, with comments that teach the format.",
+struct Init: Command {
+    static let summary = CommandSummary(
+        name: "init", abstract: "Make a desired-state repository to start from, with comments that teach the format.",
         discussion: """
             DIR (new or empty) becomes a git repository on branch main holding resources/ with one \
             resource of each kind, files/, policy.yaml and plumb.yaml. Nothing is committed: read \
             it, change it, commit it, then point plumb at it with --repo DIR.
             """)
 
-    @Argument(help: ArgumentHelp("The folder to make the repository in: new or empty.", valueName: "dir"))
-    var dir: String
+    var dir = ""
+
+    static var parameters: [Parameter<Init>] {
+        [
+            .argument(\.dir, value: "dir", help: "The folder to make the repository in: new or empty."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -1,10 +1,10 @@
-import ArgumentParser
+import ArgumentParsing
 import Engine
 import Foundation
 
 /// `--color`: `auto` colours a terminal and never a pipe, nor when `NO_COLOR` is set (and not
 /// empty) or `TERM` is `dumb`.
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+enum ColorChoice: String, ArgumentValue, CaseIterable {
     case auto, always, never
 }
 

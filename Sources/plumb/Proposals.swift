@@ -1,19 +1,22 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 import VersionSource
 
-struct Proposals: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "proposals", _superCommandName: Plumb.name,
-        abstract: "Open proposals (branches proposal/*), with mergeability, plan and policy verdict.",
+struct Proposals: Command {
+    static let summary = CommandSummary(
+        name: "proposals", abstract: "Open proposals (branches proposal/*), with mergeability, plan and policy verdict.",
         discussion: "Policy is read from the branch head's policy.yaml, never from the proposal.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Flag(help: "Print one JSON document.")
+    var options = SourceOptions()
     var json = false
+
+    static var parameters: [Parameter<Proposals>] {
+        Parameter.group(\.options) + [
+            .flag(\.json, "json", help: "Print one JSON document."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -1,24 +1,25 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Reject: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "reject", _superCommandName: Plumb.name,
-        abstract: "Delete a proposal branch at the source, journalling why.",
+struct Reject: Command {
+    static let summary = CommandSummary(
+        name: "reject", abstract: "Delete a proposal branch at the source, journalling why.",
         discussion: "Only while the branch is at the head read now: commits pushed to it meanwhile are never lost.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Argument(help: ArgumentHelp("The proposal: NAME or proposal/NAME.", valueName: "name"))
-    var name: String
-
-    @Option(help: ArgumentHelp("Why, for the journal (ProposalRejected).", valueName: "text"))
+    var options = SourceOptions()
+    var name = ""
     var reason: String?
-
-    @Flag(help: "Do not ask before deleting.")
     var yes = false
+
+    static var parameters: [Parameter<Reject>] {
+        Parameter.group(\.options) + [
+            .argument(\.name, value: "name", help: "The proposal: NAME or proposal/NAME."),
+            .option(\.reason, "reason", value: "text", help: "Why, for the journal (ProposalRejected)."),
+            .flag(\.yes, "yes", help: "Do not ask before deleting."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

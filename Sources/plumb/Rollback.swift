@@ -1,12 +1,11 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Rollback: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rollback", _superCommandName: Plumb.name,
-        abstract: "Make a new commit on the branch whose files are those of REV, and push it.",
+struct Rollback: Command {
+    static let summary = CommandSummary(
+        name: "rollback", abstract: "Make a new commit on the branch whose files are those of REV, and push it.",
         discussion: """
             The history is kept: the new commit follows the head, with trailers Rollback-of and \
             Requested-by. The plan is shown first, judged by the head's policy as a proposal is: a \
@@ -15,16 +14,18 @@ struct Rollback: AsyncParsableCommand {
             commit's id.
             """)
 
-    @OptionGroup var options: SourceOptions
-
-    @Argument(help: ArgumentHelp("The revision of the branch to go back to: a sha, a prefix of one, or a name git knows.", valueName: "rev"))
-    var revision: String
-
-    @Flag(help: "Do not ask before pushing.")
+    var options = SourceOptions()
+    var revision = ""
     var yes = false
-
-    @Option(help: ArgumentHelp("Roll back even though the plan breaks the head's policy; the reason is journalled and written in the commit as Policy-override.", valueName: "reason"))
     var overridePolicy: String?
+
+    static var parameters: [Parameter<Rollback>] {
+        Parameter.group(\.options) + [
+            .argument(\.revision, value: "rev", help: "The revision of the branch to go back to: a sha, a prefix of one, or a name git knows."),
+            .flag(\.yes, "yes", help: "Do not ask before pushing."),
+            .option(\.overridePolicy, "override-policy", value: "reason", help: "Roll back even though the plan breaks the head's policy; the reason is journalled and written in the commit as Policy-override."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -1,43 +1,38 @@
-import ArgumentParser
+import ArgumentParsing
 import ChildProcess
 import Engine
 import Foundation
 import VersionSource
 
 /// The options every command takes: where desired state comes from and where it goes.
-struct SourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The source repository: any URL or path git clone accepts (PLUMB_REPO).", valueName: "url|path"))
+struct SourceOptions: ParameterGroup {
     var repo: String?
-
-    @Option(help: ArgumentHelp("The tracked branch, default main (PLUMB_BRANCH).", valueName: "name"))
     var branch: String?
-
-    @Option(help: ArgumentHelp("A subdirectory of the repository holding resources/ (PLUMB_PATH).", valueName: "subdir"))
     var path: String?
-
-    @Option(help: ArgumentHelp("The directory plumb keeps true to the source (PLUMB_TARGET).", valueName: "dir"))
     var target: String?
-
-    @Option(help: ArgumentHelp("plumb's state dir, default $XDG_STATE_HOME/plumb/<id> (PLUMB_STATE).", valueName: "dir"))
     var state: String?
-
-    @Option(help: ArgumentHelp("The host to render desired state for: hosts/<name>.yaml, hosts: globs, host.name; default this machine's name (PLUMB_HOST).", valueName: "name"))
     var host: String?
-
-    @Option(help: ArgumentHelp("Apply only revisions signed by a key in this file, ssh-keygen's allowed signers format (PLUMB_ALLOWED_SIGNERS).", valueName: "file"))
     var allowedSigners: String?
-
-    @Option(help: ArgumentHelp("Apply only revisions signed by a key in this GnuPG home's keyring (PLUMB_GPG_HOME).", valueName: "dir"))
     var gpgHome: String?
-
-    @Option(help: ArgumentHelp("Decrypt Files declared `decrypt: age` with this age identity file (PLUMB_AGE_IDENTITY).", valueName: "file"))
     var ageIdentity: String?
-
-    @Flag(help: "Read the mirror as last fetched instead of fetching the source first.")
     var noFetch = false
-
-    @Option(help: ArgumentHelp("Colour the output: auto (on a terminal, not with NO_COLOR), always or never.", valueName: "when"))
     var color: ColorChoice?
+
+    static var parameters: [Parameter<SourceOptions>] {
+        [
+            .option(\.repo, "repo", value: "url|path", help: "The source repository: any URL or path git clone accepts (PLUMB_REPO)."),
+            .option(\.branch, "branch", value: "name", help: "The tracked branch, default main (PLUMB_BRANCH)."),
+            .option(\.path, "path", value: "subdir", help: "A subdirectory of the repository holding resources/ (PLUMB_PATH)."),
+            .option(\.target, "target", value: "dir", help: "The directory plumb keeps true to the source (PLUMB_TARGET)."),
+            .option(\.state, "state", value: "dir", help: "plumb's state dir, default $XDG_STATE_HOME/plumb/<id> (PLUMB_STATE)."),
+            .option(\.host, "host", value: "name", help: "The host to render desired state for: hosts/<name>.yaml, hosts: globs, host.name; default this machine's name (PLUMB_HOST)."),
+            .option(\.allowedSigners, "allowed-signers", value: "file", help: "Apply only revisions signed by a key in this file, ssh-keygen's allowed signers format (PLUMB_ALLOWED_SIGNERS)."),
+            .option(\.gpgHome, "gpg-home", value: "dir", help: "Apply only revisions signed by a key in this GnuPG home's keyring (PLUMB_GPG_HOME)."),
+            .option(\.ageIdentity, "age-identity", value: "file", help: "Decrypt Files declared `decrypt: age` with this age identity file (PLUMB_AGE_IDENTITY)."),
+            .flag(\.noFetch, "no-fetch", help: "Read the mirror as last fetched instead of fetching the source first."),
+            .option(\.color, "color", value: "when", help: "Colour the output: auto (on a terminal, not with NO_COLOR), always or never."),
+        ]
+    }
 
     /// The colours output is printed with, as `--color` says.
     var paint: Paint { Paint.choose(color) }

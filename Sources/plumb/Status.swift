@@ -1,21 +1,23 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status", _superCommandName: Plumb.name,
-        abstract: "Show desired against actual, per resource.",
+struct Status: Command {
+    static let summary = CommandSummary(
+        name: "status", abstract: "Show desired against actual, per resource.",
         discussion: "Exit status: 0 when every resource is Synced, 2 when any is not, 1 on error.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Flag(name: .shortAndLong, help: "List Synced resources too, not only those that are not.")
+    var options = SourceOptions()
     var all = false
-
-    @Flag(help: "Print one JSON document, every resource included.")
     var json = false
+
+    static var parameters: [Parameter<Status>] {
+        Parameter.group(\.options) + [
+            .flag(\.all, "all", short: "a", help: "List Synced resources too, not only those that are not."),
+            .flag(\.json, "json", help: "Print one JSON document, every resource included."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

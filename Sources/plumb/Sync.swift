@@ -1,33 +1,31 @@
-import ArgumentParser
+import ArgumentParsing
 import DesiredState
 import Engine
 import Foundation
 
-struct Sync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sync", _superCommandName: Plumb.name,
-        abstract: "Apply the head revision, or only the resources named.",
+struct Sync: Command {
+    static let summary = CommandSummary(
+        name: "sync", abstract: "Apply the head revision, or only the resources named.",
         discussion: "Exit status: 0 when every change was applied, 1 when any failed or nothing could be applied.")
 
-    @OptionGroup var options: SourceOptions
-
-    @Argument(help: ArgumentHelp("Resources to sync, as Kind/name; all by default.", valueName: "id"))
+    var options = SourceOptions()
     var ids: [String] = []
-
-    @Flag(help: "Delete extras: resources plumb applied that are no longer declared (only while unchanged since).")
     var prune = false
-
-    @Flag(help: "Print the plan and change nothing.")
     var dryRun = false
-
-    @Flag(help: "Apply even a desired state that declares no resources at all.")
     var allowEmpty = false
-
-    @Flag(help: "Apply a head that does not descend from the applied revision (history rewritten).")
     var acceptRewrite = false
-
-    @Flag(help: "Print one JSON document.")
     var json = false
+
+    static var parameters: [Parameter<Sync>] {
+        Parameter.group(\.options) + [
+            .arguments(\.ids, value: "id", help: "Resources to sync, as Kind/name; all by default."),
+            .flag(\.prune, "prune", help: "Delete extras: resources plumb applied that are no longer declared (only while unchanged since)."),
+            .flag(\.dryRun, "dry-run", help: "Print the plan and change nothing."),
+            .flag(\.allowEmpty, "allow-empty", help: "Apply even a desired state that declares no resources at all."),
+            .flag(\.acceptRewrite, "accept-rewrite", help: "Apply a head that does not descend from the applied revision (history rewritten)."),
+            .flag(\.json, "json", help: "Print one JSON document."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -1,20 +1,24 @@
-import ArgumentParser
+import ArgumentParsing
 import Console
 import Foundation
 import ThemeFiles
 
-struct Themes: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "themes", _superCommandName: Plumb.name,
-        abstract: "List the console's themes, validating each.",
+struct Themes: Command {
+    static let summary = CommandSummary(
+        name: "themes", abstract: "List the console's themes, validating each.",
         discussion: """
             Your themes (in $XDG_CONFIG_HOME/plumb/themes, else ~/.config/plumb/themes) come first and \
             win over a built-in of the same name. Exit status: 0 when every theme reads, 1 when any \
             has a mistake, which is named with its file, line and column.
             """)
 
-    @Flag(help: "Print one JSON document.")
     var json = false
+
+    static var parameters: [Parameter<Themes>] {
+        [
+            .flag(\.json, "json", help: "Print one JSON document."),
+        ]
+    }
 
     func run() throws {
         let directory = ThemeFiles.userDirectory()

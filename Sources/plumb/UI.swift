@@ -1,4 +1,4 @@
-import ArgumentParser
+import ArgumentParsing
 import ChildProcess
 import Console
 import DesiredState
@@ -7,23 +7,25 @@ import Foundation
 import TerminalBackend
 import ThemeFiles
 
-struct UI: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ui", _superCommandName: Plumb.name,
-        abstract: "The console: resources, proposals, history and events, with the engine running inside.",
+struct UI: Command {
+    static let summary = CommandSummary(
+        name: "ui", abstract: "The console: resources, proposals, history and events, with the engine running inside.",
         discussion: """
             plumb with no command opens it. The engine reconciles while the console is open, as \
             `plumb agent` would; beside a running agent the console only observes, and says so. \
             Press ? for the keys. NO_COLOR (any value) turns colour off.
             """)
 
-    @OptionGroup var options: SourceOptions
-
-    @Option(help: ArgumentHelp("A theme: default, light, high-contrast, monochrome, a name in ~/.config/plumb/themes, or a file.", valueName: "name|file"))
+    var options = SourceOptions()
     var theme = "default"
-
-    @Flag(help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off).")
     var autoSync = false
+
+    static var parameters: [Parameter<UI>] {
+        Parameter.group(\.options) + [
+            .option(\.theme, "theme", value: "name|file", help: "A theme: default, light, high-contrast, monochrome, a name in ~/.config/plumb/themes, or a file."),
+            .flag(\.autoSync, "auto-sync", help: "Apply drift as soon as it is seen (default: plumb.yaml's autoSync, else off)."),
+        ]
+    }
 
     func run() async throws {
         try await reportingErrors {

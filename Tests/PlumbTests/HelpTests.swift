@@ -34,5 +34,9 @@ import TestSupport
         #expect(unknown.stderr.split(separator: "\n").count == 1, "one sentence: \(unknown.stderr)")
         let invalid = try run(PlumbBinary.path, ["events", "-n", "many"])
         #expect(invalid.status == 1 && invalid.stderr.contains("'many' is invalid for '-n <N>'"), "\(invalid.stderr)")
+        let misspelt = try run(PlumbBinary.path, ["statu", "--no-fetch"])
+        #expect(misspelt.status == 1 && misspelt.stderr == "plumb: Unknown command 'statu'. Did you mean 'status'? (see plumb help)\n", "\(misspelt.stderr)")
+        let hostile = try run(PlumbBinary.path, ["status", "--\u{1b}[2J"])
+        #expect(hostile.status == 1 && !hostile.stderr.contains("\u{1b}"), "a control character in a word is escaped: \(hostile.stderr)")
     }
 }
