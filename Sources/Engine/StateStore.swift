@@ -66,11 +66,22 @@ public struct Backup: Sendable, Hashable {
 /// The state dir's SQLite database (WAL): meta values, inventory, stat cache, journal, backups
 /// and parsed manifests. Migrations make its schema.
 public final class StateStore: Sendable, ManifestCache {
-    let pool: DatabasePool
+    /// How a store reaches its database.
+    public enum Connections: Sendable {
+        /// One connection, every access in turn: a command that reads, acts and ends. A pool cost
+        /// each such command a second connection and GRDB's check of the log file through
+        /// Foundation, which looks its owner up in the user database: 1.1 of `history`'s 7.7 ms.
+        case one
+        /// A writer and readers beside it: the agent and the console, which read while a pass writes.
+        case pool
+    }
+
+    /// The connections, as `Connections` says.
+    let database: any DatabaseWriter
     /// The database file; its write-ahead log is beside it (`-wal`).
     let path: String
 
-    public init(path: String) throws {
+    public init(path: String, connections: Connections = .pool) throws {
         self.path = path
         try Self.checkNotDamaged(path)
         var config = Configuration()
@@ -87,14 +98,21 @@ public final class StateStore: Sendable, ManifestCache {
             // own checkpoints as writes commit.
             let kept = plumb_sqlite_keep_log_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
             guard kept == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: kept)) }
+            // The log lets `plumb status` read while the agent writes. The file keeps the mode, so
+            // only the first open of a new database sets it (a pool sets it itself, before this).
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw DatabaseError(message: "SQLite could not keep a write-ahead log for \(path)")
+                }
+            }
             // FULL: a journalled event survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Read the caches (a megabyte for ten thousand files) through memory, not page by page.
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
-            pool = try Self.open(path, config)
-            try Self.migrator.migrate(pool)
+            database = try Self.open(path, config, connections)
+            try Self.migrator.migrate(database)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             throw StateError(Self.damaged(path, "SQLite says: \(error.message ?? "\(error.resultCode)")"))
         }
@@ -133,14 +151,17 @@ public final class StateStore: Sendable, ManifestCache {
         """
     }
 
-    /// Opens the pool, waiting out another process that opens it at the same moment: switching a
+    /// Opens the database, waiting out another process that opens it at the same moment: switching a
     /// new database to WAL takes a lock that SQLite's busy timeout does not wait for, so the
     /// second opener (an agent starting while `plumb events` looks) would fail at once.
-    private static func open(_ path: String, _ config: Configuration) throws -> DatabasePool {
+    private static func open(_ path: String, _ config: Configuration, _ connections: Connections) throws -> any DatabaseWriter {
         let deadline = Date().addingTimeInterval(10)
         while true {
             do {
-                return try DatabasePool(path: path, configuration: config)
+                switch connections {
+                case .one: return try DatabaseQueue(path: path, configuration: config)
+                case .pool: return try DatabasePool(path: path, configuration: config)
+                }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
                 usleep(20_000)
             }
@@ -200,7 +221,7 @@ public final class StateStore: Sendable, ManifestCache {
     public func compactJournal() {
         var info = stat()
         guard lstat(path + "-wal", &info) == 0, info.st_size > 256 << 10 else { return }
-        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try? database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     // MARK: Meta
@@ -219,11 +240,11 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     public func meta(_ key: MetaKey) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue]) }
+        try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue]) }
     }
 
     public func setMeta(_ key: MetaKey, _ value: String?) throws {
-        try pool.write { db in
+        try database.write { db in
             if let value {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key.rawValue, value])
             } else {
@@ -240,7 +261,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The entries whose id (`Kind/name`) passes `include`; the others are not even decoded.
     public func inventory(where include: (String) -> Bool) throws -> [InventoryEntry] {
-        try pool.read { db in
+        try database.read { db in
             var result: [InventoryEntry] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT id, kind, path, blob, mode, revision, sensitive FROM inventory")
             while let row = try rows.next() {
@@ -262,7 +283,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// otherwise commit 10,000 times, seconds of a healing pass.
     public func record(_ entries: [InventoryEntry]) throws {
         guard !entries.isEmpty else { return }
-        try pool.write { db in
+        try database.write { db in
             let statement = try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO inventory(id, kind, path, blob, mode, revision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?)")
             for entry in entries {
@@ -274,11 +295,11 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// Whether plumb recorded a Service it acts on, which may be an extra now.
     public func inventoryHoldsMachineResources() throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inventory WHERE kind = ?)", arguments: [ResourceKind.service.rawValue]) ?? false }
+        try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inventory WHERE kind = ?)", arguments: [ResourceKind.service.rawValue]) ?? false }
     }
 
     public func forget(_ id: ResourceID) throws {
-        try pool.write { db in try db.execute(sql: "DELETE FROM inventory WHERE id = ?", arguments: [id.description]) }
+        try database.write { db in try db.execute(sql: "DELETE FROM inventory WHERE id = ?", arguments: [id.description]) }
     }
 
     // MARK: Caches
@@ -314,7 +335,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// Keeps the desired states of the few newest revisions.
     public func storeDesiredState(_ state: DesiredState, path: String, host: String) throws {
         try saveCache("desired:\(path):\(host):\(state.revision)", CacheCoding.encode(state))
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 DELETE FROM caches WHERE name LIKE 'desired:%' AND name NOT IN
                     (SELECT name FROM caches WHERE name LIKE 'desired:%' ORDER BY updated DESC LIMIT 4)
@@ -350,7 +371,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// Runs `body` on a cache's bytes where SQLite holds them, without copying a megabyte first.
     private func withCache<T>(_ name: String, _ body: (UnsafeRawBufferPointer) -> T?) throws -> T? {
-        try pool.read { db in
+        try database.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT data FROM caches WHERE name = ?", arguments: [name])
             guard let row = try rows.next() else { return nil }
             return try row.withUnsafeData(atIndex: 0) { data in data.flatMap { $0.withUnsafeBytes(body) } }
@@ -358,7 +379,7 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     private func saveCache(_ name: String, _ bytes: [UInt8]) throws {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO caches(name, updated, data) VALUES (?, ?, ?)",
                            arguments: [name, Date().timeIntervalSince1970, Data(bytes)])
         }
@@ -368,7 +389,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     @discardableResult
     public func append(_ event: Event) throws -> Event {
-        try pool.write { db in
+        try database.write { db in
             let written = try Self.insert(event, into: db)
             tellListener([written])
             return written
@@ -379,7 +400,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// ten thousand resources missing, which one commit each would make take minutes.
     public func append(_ events: [Event]) throws {
         guard !events.isEmpty else { return }
-        try pool.write { db in
+        try database.write { db in
             tellListener(try events.map { try Self.insert($0, into: db) })
         }
     }
@@ -419,7 +440,7 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     private func events(after sequence: Int64, resource: String?, last: Int?, oldestFirst: Bool) throws -> [Event] {
-        try pool.read { db in
+        try database.read { db in
             var sql = "SELECT seq, time, level, reason, resource, revision, message FROM events WHERE seq > ?"
             var arguments: StatementArguments = [sequence]
             if let resource {
@@ -442,7 +463,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The sequence of the newest event; 0 for an empty journal.
     public func lastSequence() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
     }
 
     // MARK: Alerts
@@ -450,7 +471,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// Where a route stands: the last event it delivered (or passed over), and the event whose
     /// failure was journalled; a route seen for the first time starts after `start`.
     func alertCursor(route: String, startingAfter start: Int64) throws -> (delivered: Int64, failureJournalled: Int64) {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO alertRoutes(route, delivered) VALUES (?, ?)", arguments: [route, start])
             let row = try Row.fetchOne(db, sql: "SELECT delivered, failureJournalled FROM alertRoutes WHERE route = ?", arguments: [route])!
             return (row[0], row[1])
@@ -458,14 +479,14 @@ public final class StateStore: Sendable, ManifestCache {
     }
 
     func setAlertCursor(route: String, delivered: Int64) throws {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE alertRoutes SET delivered = ? WHERE route = ?", arguments: [delivered, route])
         }
     }
 
     /// Journals `AlertFailed` for the route's event `seq`, once, remembering the route it is about.
     func journalAlertFailure(_ event: Event, route: String, about seq: Int64) throws {
-        try pool.write { db in
+        try database.write { db in
             let written = try Self.insert(event, into: db)
             try db.execute(sql: "INSERT INTO alertFailures(seq, route) VALUES (?, ?)", arguments: [written.sequence, route])
             try db.execute(sql: "UPDATE alertRoutes SET failureJournalled = ? WHERE route = ?", arguments: [seq, route])
@@ -475,12 +496,12 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The route an `AlertFailed` event is about.
     func alertFailureRoute(of seq: Int64) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT route FROM alertFailures WHERE seq = ?", arguments: [seq]) }
+        try database.read { db in try String.fetchOne(db, sql: "SELECT route FROM alertFailures WHERE seq = ?", arguments: [seq]) }
     }
 
     /// The newest event of one resource among `reasons`: a Command's last run.
     public func lastEvent(of resource: ResourceID, among reasons: [Event.Reason]) throws -> Event? {
-        try pool.read { db in
+        try database.read { db in
             let marks = reasons.map { _ in "?" }.joined(separator: ", ")
             let row = try Row.fetchOne(db, sql: """
                 SELECT seq, time, level, reason, resource, revision, message FROM events
@@ -496,7 +517,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     func submit(_ request: SyncRequest) throws -> Int64 {
         let data = try JSONEncoder().encode(request)
-        return try pool.write { db in
+        return try database.write { db in
             try db.execute(sql: "INSERT INTO requests(request) VALUES (?)", arguments: [data])
             return db.lastInsertedRowID
         }
@@ -504,7 +525,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The oldest request not taken yet, marked taken.
     func takeRequest() throws -> (Int64, SyncRequest)? {
-        try pool.write { db in
+        try database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, request FROM requests WHERE taken = 0 ORDER BY id LIMIT 1") else { return nil }
             let id: Int64 = row[0]
             try db.execute(sql: "UPDATE requests SET taken = 1 WHERE id = ?", arguments: [id])
@@ -514,12 +535,12 @@ public final class StateStore: Sendable, ManifestCache {
 
     func answer(_ id: Int64, with summary: SyncSummary) throws {
         let data = try JSONEncoder().encode(summary)
-        try pool.write { db in try db.execute(sql: "UPDATE requests SET answer = ? WHERE id = ?", arguments: [data, id]) }
+        try database.write { db in try db.execute(sql: "UPDATE requests SET answer = ? WHERE id = ?", arguments: [data, id]) }
     }
 
     /// The answer to a request, once there is one; the request is then forgotten.
     func answer(to id: Int64) throws -> SyncSummary? {
-        let data = try pool.write { db -> Data? in
+        let data = try database.write { db -> Data? in
             let data = try Data.fetchOne(db, sql: "SELECT answer FROM requests WHERE id = ? AND answer IS NOT NULL", arguments: [id])
             if data != nil { try db.execute(sql: "DELETE FROM requests WHERE id = ?", arguments: [id]) }
             return data
@@ -529,7 +550,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// Removes a request; returns false when it was taken already and `evenIfTaken` is false.
     func withdraw(_ id: Int64, evenIfTaken: Bool) throws -> Bool {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM requests WHERE id = ?" + (evenIfTaken ? "" : " AND taken = 0"), arguments: [id])
             return db.changesCount > 0
         }
@@ -539,14 +560,14 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// The proposals seen last, by name, with their heads.
     func proposalsSeen() throws -> [String: String] {
-        try pool.read { db in
+        try database.read { db in
             Dictionary(try Row.fetchAll(db, sql: "SELECT name, head FROM proposals").map { ($0[0], $0[1]) }, uniquingKeysWith: { a, _ in a })
         }
     }
 
     /// Records the proposals at the source now; the ones gone are forgotten.
     func saveProposalsSeen(_ heads: [String: String]) throws {
-        try pool.write { db in
+        try database.write { db in
             let known = Set(try String.fetchAll(db, sql: "SELECT name FROM proposals"))
             for name in known where heads[name] == nil { try db.execute(sql: "DELETE FROM proposals WHERE name = ?", arguments: [name]) }
             for (name, head) in heads {
@@ -558,7 +579,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     /// Marks a proposal head's violations as journalled; false when they were already.
     func markViolationsJournalled(name: String, head: String) throws -> Bool {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO proposals(name, head, violationsJournalled) VALUES (?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET violationsJournalled = excluded.violationsJournalled
@@ -571,7 +592,7 @@ public final class StateStore: Sendable, ManifestCache {
     // MARK: Backups
 
     public func recordBackup(_ backup: Backup) throws {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "INSERT INTO backups(time, resource, path, file) VALUES (?, ?, ?, ?)",
                            arguments: [Date().timeIntervalSince1970, backup.resource.description, backup.path, backup.file])
         }
@@ -580,7 +601,7 @@ public final class StateStore: Sendable, ManifestCache {
     // MARK: Manifest cache
 
     public func cachedManifest(blob: String, file: String) -> ParsedManifest? {
-        let data = try? pool.read { db in
+        let data = try? database.read { db in
             try Data.fetchOne(db, sql: "SELECT parsed FROM manifests WHERE blob = ? AND file = ?", arguments: [blob, file])
         }
         return data.flatMap { try? JSONDecoder().decode(ParsedManifest.self, from: $0) }
@@ -593,7 +614,7 @@ public final class StateStore: Sendable, ManifestCache {
     /// Keeps the newest few thousand renderings: one per template and values seen lately.
     public func storeRendering(_ text: String, key: String) {
         try? saveCache("render:\(key)", Array(text.utf8))
-        try? pool.write { db in
+        try? database.write { db in
             try db.execute(sql: """
                 DELETE FROM caches WHERE name LIKE 'render:%' AND name NOT IN
                     (SELECT name FROM caches WHERE name LIKE 'render:%' ORDER BY updated DESC LIMIT 4000)
@@ -610,7 +631,7 @@ public final class StateStore: Sendable, ManifestCache {
     func storeCheckRuns(_ runs: [CheckRun], key: String) {
         guard let data = try? JSONEncoder().encode(runs) else { return }
         try? saveCache("checks:\(key)", Array(data))
-        try? pool.write { db in
+        try? database.write { db in
             try db.execute(sql: """
                 DELETE FROM caches WHERE name LIKE 'checks:%' AND name NOT IN
                     (SELECT name FROM caches WHERE name LIKE 'checks:%' ORDER BY updated DESC LIMIT 500)
@@ -620,7 +641,7 @@ public final class StateStore: Sendable, ManifestCache {
 
     public func storeManifest(_ manifest: ParsedManifest, blob: String, file: String) {
         guard let data = try? JSONEncoder().encode(manifest) else { return }
-        try? pool.write { db in
+        try? database.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO manifests(blob, file, parsed) VALUES (?, ?, ?)", arguments: [blob, file, data])
         }
     }

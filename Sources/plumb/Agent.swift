@@ -40,7 +40,7 @@ struct Agent: Command {
             if autoSync { settings.autoSync = true }
             settings.prune = prune
             settings.fetch = !options.noFetch
-            let reconciler = try Reconciler(engine: try await options.engine(), options: settings)
+            let reconciler = try Reconciler(engine: try await Engine(config: options.config()), options: settings)
             if once {
                 let pass = await reconciler.pass()
                 await reconciler.flushAlerts()

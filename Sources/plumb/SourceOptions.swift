@@ -119,7 +119,8 @@ struct SourceOptions: ParameterGroup {
         return name
     }
 
-    func engine() async throws -> Engine { try await Engine(config: config()) }
+    /// The engine of a command that acts once and ends: one connection to its database.
+    func engine() async throws -> Engine { try await Engine(config: config(), connections: .one) }
 
     private func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path

@@ -37,6 +37,19 @@ import TestSupport
         #expect(try opened.events(last: 1).count == 1)
     }
 
+    /// A command's store, one connection, makes a new database a logged one as the pool does,
+    /// and reads what an agent's store commits while that store is open, and the other way round.
+    @Test(arguments: [StateStore.Connections.one, .pool]) func oneConnectionAndAPoolShareTheLog(first: StateStore.Connections) throws {
+        let fresh = scratch.file("shared.db")
+        let opener = try StateStore(path: fresh, connections: first)
+        #expect(try opener.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        let other = try StateStore(path: fresh, connections: first == .one ? .pool : .one)
+        try other.setMeta(.lastSeenHead, "abc")
+        #expect(try opener.meta(.lastSeenHead) == "abc")
+        try opener.append(Event(.newRevision, .info, revision: "abc", message: "written by the opener"))
+        #expect(try other.events(last: 1).map(\.message) == ["written by the opener"])
+    }
+
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
     static let conf = ResourceID(kind: "File", name: "conf")
     static let site = ResourceID(kind: "Directory", name: "site")
