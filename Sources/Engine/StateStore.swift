@@ -107,8 +107,8 @@ public final class StateStore: Sendable, ManifestCache {
             }
             // FULL: a journalled event survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Read the caches (a megabyte for ten thousand files) through memory, not page by page.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            // No `mmap_size`: read through memory, the caches' pages (30 MB at 100,000 files) stayed
+            // resident in each connection's mapping, 58 of the console's 202 MiB, and no faster.
         }
         do {
             database = try Self.open(path, config, connections)
