@@ -76,8 +76,8 @@ public final class Engine: Sendable {
     /// The plain text of `decrypt:` Files, in memory only.
     let secrets: Secrets
 
-    /// `connections`: `.one` for a command that acts once and ends, `.pool` for one that runs on.
-    public init(config: EngineConfig, connections: StateStore.Connections = .pool) async throws {
+    /// `use`: what the state database is opened for (`StateStore.Use`).
+    public init(config: EngineConfig, use: StateStore.Use = .running) async throws {
         self.config = config
         secrets = Secrets(identity: config.ageIdentity)
         target = try TargetFileSystem(root: config.target)
@@ -86,7 +86,7 @@ public final class Engine: Sendable {
         store = try await FileLock.holding(config.stateDir.setupLock, timeout: .seconds(60), for: "opening the state dir") {
             let store: StateStore
             do {
-                store = try StateStore(path: config.stateDir.database, connections: connections)
+                store = try StateStore(path: config.stateDir.database, use: use)
             } catch let error as StateError {
                 throw error
             } catch {

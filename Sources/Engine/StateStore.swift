@@ -66,22 +66,28 @@ public struct Backup: Sendable, Hashable {
 /// The state dir's SQLite database (WAL): meta values, inventory, stat cache, journal, backups
 /// and parsed manifests. Migrations make its schema.
 public final class StateStore: Sendable, ManifestCache {
-    /// How a store reaches its database.
-    public enum Connections: Sendable {
-        /// One connection, every access in turn: a command that reads, acts and ends. A pool cost
+    /// What a store is opened for, which decides how it reaches its database.
+    public enum Use: Sendable {
+        /// A command that reads in turn and ends (`history`, `events`): one connection. A pool cost
         /// each such command a second connection and GRDB's check of the log file through
         /// Foundation, which looks its owner up in the user database: 1.1 of `history`'s 7.7 ms.
-        case one
-        /// A writer and readers beside it: the agent and the console, which read while a pass writes.
-        case pool
+        case reading
+        /// A command that observes the target and ends (`status`, `diff`, `sync`): a pool, so the
+        /// stat cache is read while the desired state decodes (one connection made `status` on
+        /// 10,000 files 2.7 ms slower), and the caches decoded where SQLite maps them.
+        case observing
+        /// The agent and the console: a pool, and the caches read rather than mapped, so that
+        /// hours of running do not keep each connection's mapped pages resident (58 of the
+        /// console's 202 MiB at 100,000 files, and no slower).
+        case running
     }
 
-    /// The connections, as `Connections` says.
+    /// The connections, as `Use` says.
     let database: any DatabaseWriter
     /// The database file; its write-ahead log is beside it (`-wal`).
     let path: String
 
-    public init(path: String, connections: Connections = .pool) throws {
+    public init(path: String, use: Use = .running) throws {
         self.path = path
         try Self.checkNotDamaged(path)
         var config = Configuration()
@@ -107,11 +113,11 @@ public final class StateStore: Sendable, ManifestCache {
             }
             // FULL: a journalled event survives power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // No `mmap_size`: read through memory, the caches' pages (30 MB at 100,000 files) stayed
-            // resident in each connection's mapping, 58 of the console's 202 MiB, and no faster.
+            // A command decodes the caches (a megabyte for ten thousand files) where they lie.
+            if use != .running { try db.execute(sql: "PRAGMA mmap_size = 268435456") }
         }
         do {
-            database = try Self.open(path, config, connections)
+            database = try Self.open(path, config, use)
             try Self.migrator.migrate(database)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             throw StateError(Self.damaged(path, "SQLite says: \(error.message ?? "\(error.resultCode)")"))
@@ -154,13 +160,13 @@ public final class StateStore: Sendable, ManifestCache {
     /// Opens the database, waiting out another process that opens it at the same moment: switching a
     /// new database to WAL takes a lock that SQLite's busy timeout does not wait for, so the
     /// second opener (an agent starting while `plumb events` looks) would fail at once.
-    private static func open(_ path: String, _ config: Configuration, _ connections: Connections) throws -> any DatabaseWriter {
+    private static func open(_ path: String, _ config: Configuration, _ use: Use) throws -> any DatabaseWriter {
         let deadline = Date().addingTimeInterval(10)
         while true {
             do {
-                switch connections {
-                case .one: return try DatabaseQueue(path: path, configuration: config)
-                case .pool: return try DatabasePool(path: path, configuration: config)
+                switch use {
+                case .reading: return try DatabaseQueue(path: path, configuration: config)
+                case .observing, .running: return try DatabasePool(path: path, configuration: config)
                 }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
                 usleep(20_000)

@@ -33,7 +33,7 @@ struct Check: Command {
             // CI has no target: the check then works in a folder of its own, removed after.
             let scratch = try temporaryFolder("plumb-check")
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let engine = try await Engine(config: options.config(scratch: scratch), connections: .one)
+            let engine = try await Engine(config: options.config(scratch: scratch), use: .observing)
             if !options.noFetch { try await engine.fetch() }
             let head = try await engine.currentHead()
             let what: String, changes: [ResourceChange], reasons: [String], checks: [CheckRun]

@@ -22,7 +22,7 @@ struct Diff: Command {
             let wanted = try resourceIDs(ids)
             let config = try options.config()
             try AgentView.askFirst(.diff(ids: ids), config: config, options: options)
-            let engine = try await Engine(config: config, connections: .one)
+            let engine = try await Engine(config: config, use: .observing)
             AgentView.deliver(try await Self.output(try await engine.snapshot(fetch: !options.noFetch), engine: engine, wanted: wanted, paint: options.paint))
         }
     }

@@ -33,7 +33,7 @@ struct Events: Command {
             guard FileManager.default.fileExists(atPath: stateDir.database) else {
                 throw StateError("there is no journal in \(stateDir.path) yet: run plumb status or plumb sync first")
             }
-            let store = try StateStore(path: stateDir.database, connections: .one)
+            let store = try StateStore(path: stateDir.database, use: .reading)
             let first = try store.events(resource: resource, last: count)
             let paint = options.paint
             for event in first { printEvent(event, paint) }

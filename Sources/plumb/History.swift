@@ -27,7 +27,7 @@ struct History: Command {
 
     func run() async throws {
         try await reportingErrors {
-            let engine = try await options.engine()
+            let engine = try await options.engine(use: .reading)
             if !options.noFetch { try await engine.fetch() }
             var printer = Printer(json: json, applied: try engine.store.meta(.appliedRevision), paint: options.paint)
             try await engine.history(limit: count) { printer.print($0) }

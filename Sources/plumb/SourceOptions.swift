@@ -119,8 +119,8 @@ struct SourceOptions: ParameterGroup {
         return name
     }
 
-    /// The engine of a command that acts once and ends: one connection to its database.
-    func engine() async throws -> Engine { try await Engine(config: config(), connections: .one) }
+    /// The engine of a command that observes the target, acts once and ends.
+    func engine(use: StateStore.Use = .observing) async throws -> Engine { try await Engine(config: config(), use: use) }
 
     private func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path

@@ -23,7 +23,7 @@ struct Status: Command {
         try await reportingErrors {
             let config = try options.config()
             try AgentView.askFirst(.status(all: all, json: json), config: config, options: options)
-            let engine = try await Engine(config: config, connections: .one)
+            let engine = try await Engine(config: config, use: .observing)
             let snapshot = try await engine.snapshot(fetch: !options.noFetch)
             // The process ends here, with the snapshot still alive: freeing ten thousand
             // statuses one by one would only cost time.

@@ -37,13 +37,13 @@ import TestSupport
         #expect(try opened.events(last: 1).count == 1)
     }
 
-    /// A command's store, one connection, makes a new database a logged one as the pool does,
-    /// and reads what an agent's store commits while that store is open, and the other way round.
-    @Test(arguments: [StateStore.Connections.one, .pool]) func oneConnectionAndAPoolShareTheLog(first: StateStore.Connections) throws {
+    /// A reading command's store, one connection, makes a new database a logged one as a pool
+    /// does, and reads what an agent's store commits while that store is open, and the other way round.
+    @Test(arguments: [StateStore.Use.reading, .running]) func oneConnectionAndAPoolShareTheLog(first: StateStore.Use) throws {
         let fresh = scratch.file("shared.db")
-        let opener = try StateStore(path: fresh, connections: first)
+        let opener = try StateStore(path: fresh, use: first)
         #expect(try opener.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        let other = try StateStore(path: fresh, connections: first == .one ? .pool : .one)
+        let other = try StateStore(path: fresh, use: first == .reading ? .running : .reading)
         try other.setMeta(.lastSeenHead, "abc")
         #expect(try opener.meta(.lastSeenHead) == "abc")
         try opener.append(Event(.newRevision, .info, revision: "abc", message: "written by the opener"))
