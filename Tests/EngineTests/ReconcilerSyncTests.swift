@@ -53,7 +53,7 @@ import VersionSource
 /// An idle loop waits: with fetches and without (`agent --no-fetch`, `ui --no-fetch`), a pass is
 /// followed by a pause until the interval, a change of the target or a fetch coming due.
 @Suite struct ReconcilerIdleTests {
-    @Test(arguments: [true, false]) func anIdleLoopMakesOnePassAndWaits(fetching: Bool) async throws {
+    @Test(.timeLimit(.minutes(2)), arguments: [true, false]) func anIdleLoopMakesOnePassAndWaits(fetching: Bool) async throws {
         let fx = try PlumbFixture()
         try fx.source.write("resources/motd.yaml", "kind: File\nname: motd\nspec:\n  path: etc/motd\n  content: \"hello\\n\"\n")
         try fx.source.commit("motd")
@@ -64,12 +64,23 @@ import VersionSource
         options.fetch = fetching
         let reconciler = try Reconciler(engine: engine, options: options)
         let passes = Mutex(0)
-        let loop = Task { await reconciler.run { _ in passes.withLock { $0 += 1 } } }
+        let (passMade, signal) = AsyncStream<Void>.makeStream()
+        let loop = Task {
+            await reconciler.run { _ in
+                passes.withLock { $0 += 1 }
+                signal.yield()
+            }
+        }
+        // The first pass comes when a loaded machine gets to it (the whole suite runs at once on
+        // two cores); what is measured is the pause after it.
+        var next = passMade.makeAsyncIterator()
+        _ = await next.next()
+        let first = passes.withLock { $0 }
         try await Task.sleep(for: .milliseconds(1500))
         loop.cancel()
         await loop.value
         // A fetch that brings nothing new wakes one more pass; a loop without a pause makes dozens.
-        let made = passes.withLock { $0 }
-        #expect(made >= 1 && made <= 3, "\(made) passes in 1.5 s of nothing happening")
+        let made = passes.withLock { $0 } - first
+        #expect(made <= 2, "\(made) more passes in 1.5 s of nothing happening after the first")
     }
 }
