@@ -136,6 +136,15 @@ public final class Engine: Sendable {
         try store.setMeta(.lastFetchError, nil)
     }
 
+    /// The revision last applied to the target; nil before the first sync.
+    public func appliedRevision() throws -> String? { try store.meta(.appliedRevision) }
+
+    /// Why the agent's last pass failed and when it tries again; nil when it did not fail.
+    public func agentFailure() -> (error: String, retryAt: String)? {
+        guard let error = try? store.meta(.agentError), let retryAt = try? store.meta(.agentRetryAt) else { return nil }
+        return (error, retryAt)
+    }
+
     /// The branch head as last fetched, without fetching.
     public func currentHead() async throws -> String {
         let previous = try store.meta(.lastSeenHead)

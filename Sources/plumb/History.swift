@@ -29,7 +29,7 @@ struct History: Command {
         try await reportingErrors {
             let engine = try await options.engine(use: .reading)
             if !options.noFetch { try await engine.fetch() }
-            var printer = Printer(json: json, applied: try engine.store.meta(.appliedRevision), paint: options.paint)
+            var printer = Printer(json: json, applied: try engine.appliedRevision(), paint: options.paint)
             try await engine.history(limit: count) { printer.print($0) }
             printer.finish()
         }

@@ -69,7 +69,7 @@ struct Status: Command {
                 : "revision  \(snapshot.head.prefix(12)) is invalid: compared with the applied revision \(snapshot.desired.revision.prefix(12))",
             "",
         ]
-        if let error = try? engine.store.meta(.agentError), let retryAt = try? engine.store.meta(.agentRetryAt) {
+        if let (error, retryAt) = engine.agentFailure() {
             lines.insert("agent     last pass failed: \(error.escapingControlCharacters); next attempt at \(retryAt)", at: 3)
         }
         let shown = all ? snapshot.statuses : snapshot.statuses.filter { $0.sync != .synced || $0.health != .healthy }

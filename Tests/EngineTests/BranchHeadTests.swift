@@ -10,9 +10,7 @@ import VersionSource
     let repo: SourceRepository
     let mirrorPath: String
     let head: String
-    /// A git that marks that it ran, and fails.
-    let failingGit: String
-    let ran: String
+    let failingGit: GitThatFails
 
     init() throws {
         repo = try SourceRepository()
@@ -21,9 +19,7 @@ import VersionSource
         mirrorPath = repo.scratch.file("mirror.git")
         try git(["init", "--quiet", "--bare", mirrorPath])
         try git(["--git-dir", mirrorPath, "fetch", "--quiet", repo.bare, "+refs/heads/main:refs/heads/main"])
-        ran = repo.scratch.file("git-ran")
-        try repo.scratch.write("failing-git", "#!/bin/sh\ntouch '\(ran)'\nexit 128\n", mode: 0o755)
-        failingGit = repo.scratch.file("failing-git")
+        failingGit = try GitThatFails(in: repo.scratch)
     }
 
     func mirror(branch: String = "main", git: String? = nil) -> Mirror {
@@ -32,14 +28,12 @@ import VersionSource
 
     /// Whether reading the head with `known` ran git.
     func asksGit(_ known: String?, branch: String = "main") async -> Bool {
-        unlink(ran)
-        _ = try? await mirror(branch: branch, git: failingGit).head(known: known)
-        return FileManager.default.fileExists(atPath: ran)
+        await failingGit.ran { _ = try? await mirror(branch: branch, git: failingGit.path).head(known: known) }.ran
     }
 
     @Test func aRefThatStillNamesTheKnownHeadIsReadWithoutGit() async throws {
         #expect(try await mirror().head() == head)
-        #expect(try await mirror(git: failingGit).head(known: head) == head)
+        #expect(try await mirror(git: failingGit.path).head(known: head) == head)
         #expect(!(await asksGit(head)))
         #expect(await asksGit(nil), "nothing known: git reads it")
         #expect(await asksGit(String(repeating: "0", count: 40)), "another commit known: git reads it")
@@ -48,7 +42,7 @@ import VersionSource
     @Test func aPackedRefIsReadToo() async throws {
         try git(["--git-dir", mirrorPath, "pack-refs", "--all", "--prune"])
         #expect(!FileManager.default.fileExists(atPath: mirrorPath + "/refs/heads/main"))
-        #expect(try await mirror(git: failingGit).head(known: head) == head)
+        #expect(try await mirror(git: failingGit.path).head(known: head) == head)
     }
 
     @Test func aMovedBranchIsGitsToRead() async throws {

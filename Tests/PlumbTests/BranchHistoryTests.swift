@@ -7,8 +7,7 @@ import TestSupport
 /// and fails tells which.
 @Suite struct BranchHistoryTests {
     let fx: PlumbFixture
-    let failingGit: String
-    let ran: String
+    let failingGit: GitThatFails
 
     init() throws {
         fx = try PlumbFixture()
@@ -16,17 +15,12 @@ import TestSupport
         try fx.source.commit("first")
         try fx.source.write("resources/b.yaml", "kind: File\nname: b\nspec:\n  path: b\n  content: b\n")
         try fx.source.commit("second")
-        ran = fx.state.file("git-ran")
-        failingGit = fx.state.file("failing-git")
-        try "#!/bin/sh\ntouch '\(ran)'\nexit 128\n".write(toFile: failingGit, atomically: true, encoding: .utf8)
-        chmod(failingGit, 0o755)
+        failingGit = try GitThatFails(in: fx.state)
     }
 
     /// `plumb history ARGS --no-fetch` through the git that fails, and whether it ran.
-    func historyWithoutGit(_ arguments: [String]) throws -> (ProcessResult, gitRan: Bool) {
-        unlink(ran)
-        let result = try fx.plumb(arguments: ["history", "--no-fetch"] + arguments, env: ["PLUMB_GIT": failingGit])
-        return (result, FileManager.default.fileExists(atPath: ran))
+    func historyWithoutGit(_ arguments: [String]) throws -> (ProcessResult, ran: Bool) {
+        try failingGit.ran { try fx.plumb(arguments: ["history", "--no-fetch"] + arguments, env: ["PLUMB_GIT": failingGit.path]) }
     }
 
     @Test func anUnmovedBranchsHistoryIsReadWithoutGit() throws {
