@@ -25,7 +25,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // C calls Swift cannot make: openat2 through the variadic syscall, SQLite's variadic db_config.
+        // C calls Swift cannot make: openat2 through the variadic syscall, SQLite's variadic db_config, mallopt.
         .target(name: "CSystemCalls", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The version source: git through its command line, a bare mirror, trees and blobs.
         .target(
@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "plumb",
             dependencies: [
-                "ArgumentParsing", "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess",
+                "ArgumentParsing", "Engine", "VersionSource", "DesiredState", "Console", "ThemeFiles", "TerminalBackend", "ChildProcess", "CSystemCalls",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["StaticLibraries"],

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <sqlite3.h>
+#include <malloc.h>
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -45,4 +46,8 @@ int64_t plumb_peer_uid(int fd) {
 
 int plumb_sqlite_keep_log_on_close(void *db) {
     return sqlite3_db_config((sqlite3 *)db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
+}
+
+int plumb_malloc_top_pad(int bytes) {
+    return mallopt(M_TOP_PAD, bytes);
 }

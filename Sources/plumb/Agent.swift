@@ -4,7 +4,7 @@ import DesiredState
 import Engine
 import Foundation
 
-struct Agent: Command {
+struct Agent: Command, RunsUntilStopped {
     static let summary = CommandSummary(
         name: "agent", abstract: "Reconcile continuously, without a screen.",
         discussion: """

@@ -6,7 +6,7 @@ import TerminalBackend
 import ThemeFiles
 import VersionSource
 
-struct Demo: Command {
+struct Demo: Command, RunsUntilStopped {
     static let summary = CommandSummary(
         name: "demo", abstract: "Make a demo source, target and state dir, and open the console on them.",
         discussion: """

@@ -36,6 +36,7 @@ enum Plumb {
         case .print(let text):
             FileHandle.standardOutput.write(Data(text.utf8))
         case .run(let command):
+            if !(command is RunsUntilStopped) { HeapGrowth.inLargeSteps() }
             LogSetup.bootstrap()
             do {
                 try await command.run()

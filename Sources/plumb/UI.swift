@@ -7,7 +7,7 @@ import Foundation
 import TerminalBackend
 import ThemeFiles
 
-struct UI: Command {
+struct UI: Command, RunsUntilStopped {
     static let summary = CommandSummary(
         name: "ui", abstract: "The console: resources, proposals, history and events, with the engine running inside.",
         discussion: """

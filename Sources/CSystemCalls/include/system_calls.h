@@ -29,4 +29,8 @@ int64_t plumb_peer_uid(int fd);
 /// copying it into the database with three fsyncs. `db` is the `sqlite3 *`. Returns SQLite's code.
 int plumb_sqlite_keep_log_on_close(void *db);
 
+/// `mallopt(M_TOP_PAD, bytes)`, which Swift's Glibc does not show (it is in <malloc.h>): how much
+/// more than asked each malloc arena takes when it grows or is made. Returns 1 on success.
+int plumb_malloc_top_pad(int bytes);
+
 #endif
