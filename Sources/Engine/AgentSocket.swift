@@ -70,15 +70,16 @@ public final class AgentSocket: Sendable {
     }
 
     /// Sends `request` to the agent listening at `path` and returns its answer; nil when none
-    /// listens there or it does not answer within `timeout` seconds.
-    public static func ask(_ path: String, _ request: [UInt8], timeout: Int) -> [UInt8]? {
+    /// listens there or it does not answer within `timeout` seconds. The request is made only
+    /// once an agent has taken the connection: without one, a command does not encode it.
+    public static func ask(_ path: String, timeout: Int, _ request: () -> [UInt8]) -> [UInt8]? {
         guard path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else { return nil }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         setTimeouts(fd, seconds: timeout)
         guard withAddress(path, { connect(fd, $0, $1) }) == 0 else { return nil }
-        send(request, to: fd)
+        send(request(), to: fd)
         return receive(fd, limit: Int.max)
     }
 

@@ -40,7 +40,7 @@ enum AgentView {
     static func askFirst(_ command: ViewRequest.Command, config: EngineConfig, options: SourceOptions) throws {
         let request = ViewRequest(identity: config.identity, command: command, paint: options.paint.enabled, fetch: !options.noFetch)
         let logger = Logger(label: "plumb.view")
-        switch AgentSocket.ask(config.stateDir.agentSocket, request.bytes, timeout: patience).flatMap(ViewReply.init(bytes:)) {
+        switch AgentSocket.ask(config.stateDir.agentSocket, timeout: patience) { request.bytes }.flatMap(ViewReply.init(bytes:)) {
         case .answered(let stdout, let stderr, let exitCode)?:
             logger.debug("the running agent answered")
             deliver(Output(stdout: stdout, stderr: stderr, exitCode: exitCode))

@@ -1,4 +1,5 @@
 import ArgumentParsing
+import ChildProcess
 import Engine
 import Foundation
 
@@ -22,9 +23,8 @@ struct Paint: Sendable {
         case .always: return Paint(enabled: true)
         case .never: return Paint(enabled: false)
         case .auto:
-            let environment = ProcessInfo.processInfo.environment
-            let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-            return Paint(enabled: isatty(STDOUT_FILENO) == 1 && !noColor && environment["TERM"] != "dumb")
+            let noColor = environmentValue("NO_COLOR").map { !$0.isEmpty } ?? false
+            return Paint(enabled: isatty(STDOUT_FILENO) == 1 && !noColor && environmentValue("TERM") != "dumb")
         }
     }
 
