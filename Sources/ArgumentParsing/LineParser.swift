@@ -115,10 +115,13 @@ enum LineParser {
     }
 }
 
-/// The candidate within a few edits of `word` (a third of its letters, at least one), the closest first.
+/// The candidate within a few edits of `word` (a third of its letters, one to three), the closest
+/// first. Candidates longer or shorter by more than that are passed over unmeasured, so a word of
+/// a megabyte costs nothing.
 func nearest(_ word: String, among candidates: [String]) -> String? {
-    let allowed = max(1, word.count / 3)
-    return candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= allowed }.min { $0.1 < $1.1 }?.0
+    let allowed = min(3, max(1, word.count / 3))
+    return candidates.filter { abs($0.count - word.count) <= allowed }
+        .map { ($0, editDistance(word, $0)) }.filter { $0.1 <= allowed }.min { $0.1 < $1.1 }?.0
 }
 
 /// Levenshtein distance: letters inserted, deleted or replaced to turn `a` into `b`.

@@ -151,5 +151,8 @@ func mistake(_ words: String...) -> String? {
         #expect(nearest("--thme", among: ["--repo", "--theme"]) == "--theme")
         #expect(nearest("--tem", among: ["--theme", "--them"]) == "--them")
         #expect(nearest("--since", among: ["--state"]) == nil)
+        // A huge word is told as unknown without being compared letter by letter with each name.
+        let huge = "--" + String(repeating: "x", count: 200_000)
+        #expect(mistake("web", huge) == "Unknown option '\(huge)'")
     }
 }
