@@ -22,7 +22,7 @@ import TestSupport
     /// processes switching one new database to WAL at once can also fail without waiting; that
     /// race is retried in `StateStore.open`, and was checked with 20 `plumb events` started beside
     /// each `plumb agent --once` on a new state dir: 1 failure in 30 rounds before, 0 in 40 after.)
-    @Test func openingWaitsWhileAnotherHoldsTheNewDatabase() throws {
+    @Test(arguments: [StateStore.Use.running, .reading]) func openingWaitsWhileAnotherHoldsTheNewDatabase(use: StateStore.Use) throws {
         let fresh = scratch.file("fresh.db")
         var holder: OpaquePointer?
         #expect(sqlite3_open(fresh, &holder) == SQLITE_OK)
@@ -32,7 +32,8 @@ import TestSupport
             sqlite3_exec(held, "COMMIT", nil, nil, nil)
             sqlite3_close(held)
         }
-        let opened = try StateStore(path: fresh)
+        let opened = try StateStore(path: fresh, use: use)
+        #expect(try opened.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
         try opened.append(Event(.newRevision, .info, revision: "abc", message: "opened after the lock was let go"))
         #expect(try opened.events(last: 1).count == 1)
     }
