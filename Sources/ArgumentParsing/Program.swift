@@ -31,7 +31,7 @@ public struct Program {
     public func parse(_ words: [String]) throws(UsageError) -> Invocation {
         guard let first = words.first else { return try invocation(defaultCommand, []) }
         if words == ["--version"] { return .print(version + "\n") }
-        if words == ["--help"] || words == ["-h"] || words == ["help"] { return .print(HelpText.program(self)) }
+        if words == ["--help"] || words == ["-h"] || words == ["help"] || words == ["help", "help"] { return .print(HelpText.program(self)) }
         if first == "help" {
             let command = try self.command(named: words[1])
             if words.count > 2 { throw UsageError("Unexpected argument '\(words[2])'") }

@@ -45,7 +45,7 @@ func outcome(_ words: String...) -> String {
         #expect(outcome("sample", "--help") == HelpText.command(Sample.self, program: "plumb"))
         #expect(outcome("help", "nothing") == "mistake: Unknown command 'nothing'")
         #expect(outcome("help", "sample", "extra") == "mistake: Unexpected argument 'extra'")
-        for words in [["--help"], ["-h"], ["help"]] {
+        for words in [["--help"], ["-h"], ["help"], ["help", "help"]] {
             #expect((try? program.parse(words)).map { if case .print(let text) = $0 { text } else { "" } } == HelpText.program(program))
         }
         #expect(HelpText.program(program) == """
