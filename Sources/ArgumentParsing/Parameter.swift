@@ -47,36 +47,42 @@ extension Parameter {
     /// `--long <value>` (or `-s <value>`), nil when not given.
     public static func option<Value: ArgumentValue>(_ path: WritableKeyPath<Root, Value?>, _ long: String?, short: Character? = nil,
                                                     value valueName: String, help: String) -> Parameter {
-        precondition(long != nil || short != nil, "an option needs a name")
-        return Parameter(kind: .option, long: long, short: short, valueName: valueName, help: help, allowedValues: Value.allowedValues,
-                         assign: { root, text in Value(argument: text).map { root[keyPath: path] = $0 } != nil }, defaultText: { _ in nil })
+        valued(.option, long, short, valueName, help, store: { $0[keyPath: path] = $1 as Value })
     }
 
     /// `--long <value>` with the property's initial value as the default help shows.
     public static func option<Value: ArgumentValue>(_ path: WritableKeyPath<Root, Value>, _ long: String?, short: Character? = nil,
                                                     value valueName: String, help: String) -> Parameter {
-        precondition(long != nil || short != nil, "an option needs a name")
-        return Parameter(kind: .option, long: long, short: short, valueName: valueName, help: help, allowedValues: Value.allowedValues,
-                         assign: { root, text in Value(argument: text).map { root[keyPath: path] = $0 } != nil },
-                         defaultText: { root in root[keyPath: path].argumentText })
+        valued(.option, long, short, valueName, help, store: { $0[keyPath: path] = $1 }, defaultText: { $0[keyPath: path].argumentText })
     }
 
     /// `<value>`, which must be given.
     public static func argument<Value: ArgumentValue>(_ path: WritableKeyPath<Root, Value>, value valueName: String, help: String) -> Parameter {
-        Parameter(kind: .argument(.one), long: nil, short: nil, valueName: valueName, help: help, allowedValues: Value.allowedValues,
-                  assign: { root, text in Value(argument: text).map { root[keyPath: path] = $0 } != nil }, defaultText: { _ in nil })
+        valued(.argument(.one), nil, nil, valueName, help, store: { $0[keyPath: path] = $1 })
     }
 
     /// `[<value>]`, nil when not given.
     public static func argument<Value: ArgumentValue>(_ path: WritableKeyPath<Root, Value?>, value valueName: String, help: String) -> Parameter {
-        Parameter(kind: .argument(.optional), long: nil, short: nil, valueName: valueName, help: help, allowedValues: Value.allowedValues,
-                  assign: { root, text in Value(argument: text).map { root[keyPath: path] = $0 } != nil }, defaultText: { _ in nil })
+        valued(.argument(.optional), nil, nil, valueName, help, store: { $0[keyPath: path] = $1 as Value })
     }
 
     /// `[<value> ...]`: every remaining word, in order.
     public static func arguments<Value: ArgumentValue>(_ path: WritableKeyPath<Root, [Value]>, value valueName: String, help: String) -> Parameter {
-        Parameter(kind: .argument(.repeating), long: nil, short: nil, valueName: valueName, help: help, allowedValues: Value.allowedValues,
-                  assign: { root, text in Value(argument: text).map { root[keyPath: path].append($0) } != nil }, defaultText: { _ in nil })
+        valued(.argument(.repeating), nil, nil, valueName, help, store: { $0[keyPath: path].append($1) })
+    }
+
+    /// A parameter with a value: the word converted to `Value`, then stored by `store`.
+    private static func valued<Value: ArgumentValue>(_ kind: ParameterKind, _ long: String?, _ short: Character?, _ valueName: String,
+                                                     _ help: String, store: @escaping (inout Root, Value) -> Void,
+                                                     defaultText: @escaping (Root) -> String? = { _ in nil }) -> Parameter {
+        precondition(kind != .option || long != nil || short != nil, "an option needs a name")
+        return Parameter(kind: kind, long: long, short: short, valueName: valueName, help: help, allowedValues: Value.allowedValues,
+                         assign: { root, text in
+                             guard let value = Value(argument: text) else { return false }
+                             store(&root, value)
+                             return true
+                         },
+                         defaultText: defaultText)
     }
 }
 

@@ -11,10 +11,15 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        // Escaped here, once for every command: an error may quote a name or a server's words.
-        FileHandle.standardError.write(Data("plumb: \("\(error)".escapingControlCharactersByLine)\n".utf8))
+        report(error)
         throw ExitCode(1)
     }
+}
+
+/// `plumb: <error>` on stderr, escaped here once for every command: an error may quote a name or
+/// a server's words.
+func report(_ error: any Error) {
+    FileHandle.standardError.write(Data("plumb: \("\(error)".escapingControlCharactersByLine)\n".utf8))
 }
 
 /// The resource ids given on the command line (`File/motd`), or the first that is not one, named

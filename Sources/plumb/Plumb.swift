@@ -43,7 +43,7 @@ enum Plumb {
             } catch let code as ExitCode {
                 exit(code.status)
             } catch {
-                FileHandle.standardError.write(Data("plumb: \("\(error)".escapingControlCharactersByLine)\n".utf8))
+                report(error)
                 exit(1)
             }
         }
