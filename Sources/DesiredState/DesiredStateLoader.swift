@@ -10,10 +10,18 @@ public struct DesiredState: Sendable {
     public let settings: Settings
 
     public init(revision: String, host: String = "", resources: [DesiredResource], settings: Settings) {
+        // Services and Commands have no path: they come first, by id.
+        self.init(revision: revision, host: host, inOrder: resources.sorted { $0.path != $1.path ? $0.path < $1.path : $0.id < $1.id },
+                  settings: settings)
+    }
+
+    /// A desired state whose resources are already in the order `init` sorts them into: one read
+    /// back from a cache written from a DesiredState. Sorting ten thousand paths again took a
+    /// third of the time such a read takes.
+    public init(revision: String, host: String = "", inOrder resources: [DesiredResource], settings: Settings) {
         self.revision = revision
         self.host = host
-        // Services and Commands have no path: they come first, by id.
-        self.resources = resources.sorted { $0.path != $1.path ? $0.path < $1.path : $0.id < $1.id }
+        self.resources = resources
         self.settings = settings
     }
 

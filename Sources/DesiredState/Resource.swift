@@ -38,14 +38,17 @@ public struct ResourceID: Sendable, Hashable, Codable, Comparable, CustomStringC
 }
 
 /// What a resource should be on disk.
+///
+/// The few large shapes are boxed (`indirect`), so that every resource is not as big as a Service:
+/// that made each of ten thousand files a third of a kilobyte.
 public enum DesiredShape: Sendable, Hashable {
     /// A regular file whose content is the blob `blob`; `inline` holds the bytes when the manifest
     /// gave them (`content:`), otherwise they are read from the mirror when needed.
     case file(blob: String, inline: [UInt8]?, mode: UInt32)
-    case directory(DirectorySpec)
+    indirect case directory(DirectorySpec)
     case symlink(target: String)
-    case service(ServiceSpec)
-    case command(CommandSpec)
+    indirect case service(ServiceSpec)
+    indirect case command(CommandSpec)
 }
 
 /// A Directory's fields beyond its path.
@@ -129,9 +132,9 @@ public enum Encryption: Sendable, Hashable {
     /// As the manifest declares it: the shape's blob is the ciphertext's.
     case declared(Cipher)
     /// Decrypted in memory: the shape holds the plain text, and `ciphertext` is git's blob.
-    case decrypted(Cipher, ciphertext: String)
+    indirect case decrypted(Cipher, ciphertext: String)
     /// Could not be decrypted, and why (the reason never holds any of the content).
-    case undecryptable(Cipher, ciphertext: String, why: String)
+    indirect case undecryptable(Cipher, ciphertext: String, why: String)
 
     public var cipher: Cipher {
         switch self {

@@ -104,57 +104,81 @@ enum CacheCoding {
         }
         let bounds = sizes.reduce(into: [start]) { $0.append($0.last! + $1) }
         guard bounds.last! <= bytes.count else { throw BinaryReader.Corrupt() }
-        // Each part on its own thread, into its own slot.
-        let parts = UnsafeMutableBufferPointer<Result<[DesiredResource], any Error>?>.allocate(capacity: chunks)
-        parts.initialize(repeating: nil)
-        defer { parts.deallocate() }
-        nonisolated(unsafe) let slots = parts
-        nonisolated(unsafe) let bytes = bytes
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let part = UnsafeRawBufferPointer(rebasing: bytes[bounds[chunk]..<bounds[chunk + 1]])
-            slots[chunk] = Result { try BinaryReader.decode(part) { r in try decodeResources(&r) } }
+        let parts = (0..<chunks).map { UnsafeRawBufferPointer(rebasing: bytes[bounds[$0]..<bounds[$0 + 1]]) }
+        // Each part starts with its count: the parts' resources are decoded on their own threads
+        // straight into their places in one array, neither copied together nor sorted again.
+        let counts = try parts.map { part in try BinaryReader.decode(part) { try $0.count() } }
+        let offsets = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        guard offsets.last! <= bytes.count else { throw BinaryReader.Corrupt() }
+        var failed = false
+        let resources = [DesiredResource](unsafeUninitializedCapacity: offsets.last!) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress
+            nonisolated(unsafe) let parts = parts
+            let outcomes = UnsafeMutableBufferPointer<Bool>.allocate(capacity: chunks)
+            defer { outcomes.deallocate() }
+            nonisolated(unsafe) let succeeded = outcomes
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let slots = UnsafeMutableBufferPointer(start: base! + offsets[chunk], count: counts[chunk])
+                succeeded[chunk] = (try? BinaryReader.decode(parts[chunk]) { r in try decodeResources(&r, into: slots) }) != nil
+            }
+            if outcomes.allSatisfy({ $0 }) {
+                initialized = offsets.last!
+            } else {
+                for chunk in 0..<chunks where outcomes[chunk] { (base! + offsets[chunk]).deinitialize(count: counts[chunk]) }
+                failed = true
+            }
         }
-        let resources = try parts.flatMap { try $0!.get() }
-        return DesiredState(revision: revision, host: host, resources: resources, settings: settings)
+        if failed { throw BinaryReader.Corrupt() }
+        return DesiredState(revision: revision, host: host, inOrder: resources, settings: settings)
     }
 
-    private static func decodeResources(_ r: inout BinaryReader) throws -> [DesiredResource] {
-        let count = try r.count()
-        var resources: [DesiredResource] = []
-        resources.reserveCapacity(count)
-        for _ in 0..<count {
-            let id = ResourceID(kind: try r.internedString(), name: try r.string())
-            let path = try r.string()
-            let sensitive = try r.bool()
-            let origin = SourceLocation(file: try r.internedString(), line: Int(try r.int()), column: Int(try r.int()))
-            let owner = try r.bool() ? ResourceID(kind: try r.internedString(), name: try r.internedString()) : nil
-            let shape: DesiredShape
-            switch try r.int() {
-            case 0: shape = .file(blob: try r.string(), inline: try r.optionalString().map { Array($0.utf8) }, mode: UInt32(try r.int()))
-            case 1:
-                let mode = try r.int()
-                let prune = try r.bool(), purge = try r.bool()
-                let ignore = IgnoreRules(patterns: try (0..<r.count()).map { _ in try r.string() })
-                shape = .directory(DirectorySpec(mode: mode < 0 ? nil : UInt32(mode), prune: prune, purge: purge, ignore: ignore,
-                                                 ignoredInSource: Int(try r.int())))
-            case 2: shape = .symlink(target: try r.string())
-            case 3: shape = .service(try spec(ServiceSpec.self, try r.string()))
-            case 4: shape = .command(try spec(CommandSpec.self, try r.string()))
-            default: throw BinaryReader.Corrupt()
+    /// Fills `slots` with the part's resources, in order; on a damaged part it undoes those it
+    /// made and throws.
+    private static func decodeResources(_ r: inout BinaryReader, into slots: UnsafeMutableBufferPointer<DesiredResource>) throws {
+        guard try r.count() == slots.count else { throw BinaryReader.Corrupt() }
+        var made = 0
+        do {
+            for slot in slots.indices {
+                (slots.baseAddress! + slot).initialize(to: try decodeResource(&r))
+                made += 1
             }
-            let dependsOn = try (0..<r.count()).map { _ in ResourceID(kind: try r.internedString(), name: try r.string()) }
-            let validates = try r.bool()
-            let words = try (0..<r.count()).map { _ in try r.internedString() }
-            let validate = validates ? words : nil
-            let user = try r.internedString(), group = try r.internedString()
-            let ownership = Ownership(user: user.isEmpty ? nil : Principal(user), group: group.isEmpty ? nil : Principal(group))
-            let cipher = try r.internedString()
-            let encryption: Encryption?
-            if cipher.isEmpty { encryption = nil } else if let known = Cipher(rawValue: cipher) { encryption = .declared(known) } else { throw BinaryReader.Corrupt() }
-            resources.append(DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
-                                             dependsOn: dependsOn, validate: validate, ownership: ownership, encryption: encryption))
+        } catch {
+            slots.baseAddress?.deinitialize(count: made)
+            throw error
         }
-        return resources
+    }
+
+    private static func decodeResource(_ r: inout BinaryReader) throws -> DesiredResource {
+        let id = ResourceID(kind: try r.internedString(), name: try r.string())
+        let path = try r.string()
+        let sensitive = try r.bool()
+        let origin = SourceLocation(file: try r.internedString(), line: Int(try r.int()), column: Int(try r.int()))
+        let owner = try r.bool() ? ResourceID(kind: try r.internedString(), name: try r.internedString()) : nil
+        let shape: DesiredShape
+        switch try r.int() {
+        case 0: shape = .file(blob: try r.string(), inline: try r.optionalString().map { Array($0.utf8) }, mode: UInt32(try r.int()))
+        case 1:
+            let mode = try r.int()
+            let prune = try r.bool(), purge = try r.bool()
+            let ignore = IgnoreRules(patterns: try (0..<r.count()).map { _ in try r.string() })
+            shape = .directory(DirectorySpec(mode: mode < 0 ? nil : UInt32(mode), prune: prune, purge: purge, ignore: ignore,
+                                             ignoredInSource: Int(try r.int())))
+        case 2: shape = .symlink(target: try r.string())
+        case 3: shape = .service(try spec(ServiceSpec.self, try r.string()))
+        case 4: shape = .command(try spec(CommandSpec.self, try r.string()))
+        default: throw BinaryReader.Corrupt()
+        }
+        let dependsOn = try (0..<r.count()).map { _ in ResourceID(kind: try r.internedString(), name: try r.string()) }
+        let validates = try r.bool()
+        let words = try (0..<r.count()).map { _ in try r.internedString() }
+        let validate = validates ? words : nil
+        let user = try r.internedString(), group = try r.internedString()
+        let ownership = Ownership(user: user.isEmpty ? nil : Principal(user), group: group.isEmpty ? nil : Principal(group))
+        let cipher = try r.internedString()
+        let encryption: Encryption?
+        if cipher.isEmpty { encryption = nil } else if let known = Cipher(rawValue: cipher) { encryption = .declared(known) } else { throw BinaryReader.Corrupt() }
+        return DesiredResource(id: id, path: path, shape: shape, sensitive: sensitive, origin: origin, owner: owner,
+                               dependsOn: dependsOn, validate: validate, ownership: ownership, encryption: encryption)
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {

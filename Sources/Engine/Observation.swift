@@ -2,7 +2,7 @@ import Foundation
 
 /// What the machine holds for a resource, as plumb compares it with the desired state: for a
 /// File, Directory or Symlink what is at its path; for a Service its unit; for a Command its
-/// last run.
+/// last run. A unit and a run are boxed (`indirect`): ten thousand files need not each be as big.
 public enum Observation: Sendable, Hashable {
     case absent
     case file(blob: String, mode: UInt32, size: Int)
@@ -13,9 +13,9 @@ public enum Observation: Sendable, Hashable {
     /// Could not be looked at, and why (a parent that is a symlink, a permission refused, no systemd).
     case unobservable(String)
     /// A Service's unit as systemd tells it, with its probe's answer.
-    case unit(UnitState)
+    indirect case unit(UnitState)
     /// A Command's last run; nil when it has not run yet.
-    case commandRun(CommandRun?)
+    indirect case commandRun(CommandRun?)
 
     /// A word for what is there, for messages: "a file", "a directory".
     public var noun: String {

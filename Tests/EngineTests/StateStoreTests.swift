@@ -220,6 +220,34 @@ import TestSupport
         #expect(store.cachedDesiredState(revision: "r\(files)", path: "", host: "h") == nil, "kept per source path")
     }
 
+    /// A cache cut short anywhere, or whose part claims more resources than it holds, reads as
+    /// damaged (and is rebuilt), never as a shorter desired state, also when one part decoded
+    /// whole before the other failed.
+    @Test func aDamagedDesiredStateCacheReadsAsDamaged() throws {
+        let origin = SourceLocation(file: "resources/a.yaml", line: 1, column: 1)
+        let resources = (0..<40).map { n in
+            DesiredResource(id: ResourceID(kind: "File", name: "f\(n)"), path: "etc/f\(n)",
+                            shape: .file(blob: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", inline: nil, mode: 0o644),
+                            sensitive: false, origin: origin)
+        }
+        let bytes = CacheCoding.encode(DesiredState(revision: "r", resources: resources, settings: Settings()))
+        let whole = try bytes.withUnsafeBytes { try CacheCoding.decodeDesiredState($0) }
+        #expect(whole.resources == resources.sorted { $0.path < $1.path })
+        for cut in stride(from: 0, to: bytes.count, by: 7) {
+            #expect(throws: BinaryReader.Corrupt.self, "cut at \(cut) of \(bytes.count)") {
+                try bytes.prefix(cut).withUnsafeBytes { try CacheCoding.decodeDesiredState($0) }
+            }
+        }
+        // The second part's count (each part starts with its 20; no other field here is 20) one
+        // more than it holds: the first part decodes, the second fails.
+        let twenty = withUnsafeBytes(of: Int64(20).littleEndian, Array.init)
+        let starts = bytes.indices.dropLast(7).filter { Array(bytes[$0..<$0 + 8]) == twenty }
+        try #require(starts.count == 2)
+        var inflated = bytes
+        inflated.replaceSubrange(starts[1]..<starts[1] + 8, with: withUnsafeBytes(of: Int64(21).littleEndian, Array.init))
+        #expect(throws: BinaryReader.Corrupt.self) { try inflated.withUnsafeBytes { try CacheCoding.decodeDesiredState($0) } }
+    }
+
     @Test func anEmptyDesiredStateComesBackEmpty() throws {
         try store.storeDesiredState(DesiredState(revision: "empty", resources: [], settings: Settings()), path: "", host: "h")
         #expect(try #require(store.cachedDesiredState(revision: "empty", path: "", host: "h")).resources.isEmpty)
