@@ -216,6 +216,11 @@ public final class StateStore: Sendable, ManifestCache {
                 CREATE TABLE alertFailures(seq INTEGER PRIMARY KEY, route TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v6 inventory by kind") { db in
+            // Every observation asks whether plumb applied a Service: without it, a scan of the
+            // whole inventory (a millisecond of each `status` on 10,000 files).
+            try db.execute(sql: "CREATE INDEX inventory_by_kind ON inventory(kind)")
+        }
         return migrator
     }
 
