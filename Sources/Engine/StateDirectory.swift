@@ -5,7 +5,7 @@ import VersionSource
 public struct StateDirectory: Sendable {
     public let path: String
 
-    public init(path: String) { self.path = URL(fileURLWithPath: path).standardizedFileURL.path }
+    public init(path: String) { self.path = LocalPath.absolute(path) }
 
     public var database: String { path + "/state.sqlite" }
     /// The database's write-ahead log: it changes whenever anyone journals, so watching it

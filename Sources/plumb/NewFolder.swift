@@ -4,7 +4,7 @@ import Foundation
 /// A folder for `demo` or `init` to fill, as an absolute path: made when missing, refused when it
 /// holds anything, so that what they write is never mixed with what was there.
 func newFolder(_ dir: String, for command: String) throws -> String {
-    let path = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+    let path = LocalPath.absolute(dir)
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
         guard isDirectory.boolValue else { throw StateError("\(path) is a file; plumb \(command) needs a new or empty folder") }

@@ -46,7 +46,7 @@ struct SourceOptions: ParameterGroup {
 
     /// The state dir alone: given outright, or derived from source and target.
     func stateDirectory() throws -> StateDirectory {
-        if let state = value(state, "PLUMB_STATE") { return StateDirectory(path: absolute(state)) }
+        if let state = value(state, "PLUMB_STATE") { return StateDirectory(path: state) }
         return try config().stateDir
     }
 
@@ -63,16 +63,16 @@ struct SourceOptions: ParameterGroup {
         guard let target = givenTarget ?? inScratch.map({ $0 + "/target" }) else {
             throw StateError("no target directory: give --target DIR or set PLUMB_TARGET")
         }
-        let targetPath = absolute(target)
+        let targetPath = LocalPath.absolute(target)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: targetPath, isDirectory: &isDirectory) else {
             throw StateError("the target \(targetPath) does not exist; create it first")
         }
         guard isDirectory.boolValue else { throw StateError("the target \(targetPath) is not a directory") }
         // A local path is made absolute, so the state dir's id and git both see one place.
-        let url = FileManager.default.fileExists(atPath: repo) ? absolute(repo) : repo
+        let url = FileManager.default.fileExists(atPath: repo) ? LocalPath.absolute(repo) : repo
         let source = SourceRef(url: url, branch: value(branch, "PLUMB_BRANCH") ?? "main", path: value(path, "PLUMB_PATH") ?? "")
-        let state = value(state, "PLUMB_STATE").map(absolute) ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
+        let state = value(state, "PLUMB_STATE") ?? inScratch.map { $0 + "/state" } ?? StateDirectory.defaultPath(source: source, target: targetPath)
         return EngineConfig(source: source, target: targetPath, stateDir: StateDirectory(path: state), host: try hostName(), trust: try trustRoot(),
                             ageIdentity: try identityFile())
     }
@@ -80,7 +80,7 @@ struct SourceOptions: ParameterGroup {
     /// `--age-identity` or `PLUMB_AGE_IDENTITY`, checked to be readable now rather than named in
     /// every secret's Unknown later.
     private func identityFile() throws -> String? {
-        guard let file = value(ageIdentity, "PLUMB_AGE_IDENTITY").map(absolute) else { return nil }
+        guard let file = value(ageIdentity, "PLUMB_AGE_IDENTITY").map(LocalPath.absolute) else { return nil }
         guard FileManager.default.isReadableFile(atPath: file) else {
             throw StateError("the age identity \(file.escapingControlCharacters) (--age-identity or PLUMB_AGE_IDENTITY) cannot be read")
         }
@@ -90,8 +90,8 @@ struct SourceOptions: ParameterGroup {
     /// `--allowed-signers` or `--gpg-home` (or their variables), checked to be there: a trust root
     /// that cannot be read would refuse every revision for a reason nobody sees.
     private func trustRoot() throws -> TrustRoot? {
-        let signers = value(allowedSigners, "PLUMB_ALLOWED_SIGNERS").map(absolute)
-        let home = value(gpgHome, "PLUMB_GPG_HOME").map(absolute)
+        let signers = value(allowedSigners, "PLUMB_ALLOWED_SIGNERS").map(LocalPath.absolute)
+        let home = value(gpgHome, "PLUMB_GPG_HOME").map(LocalPath.absolute)
         switch (signers, home) {
         case (nil, nil): return nil
         case (_?, _?): throw StateError("give one trust root: --allowed-signers FILE or --gpg-home DIR, not both")
@@ -121,8 +121,4 @@ struct SourceOptions: ParameterGroup {
 
     /// The engine of a command that observes the target, acts once and ends.
     func engine(use: StateStore.Use = .observing) async throws -> Engine { try await Engine(config: config(), use: use) }
-
-    private func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
-    }
 }
