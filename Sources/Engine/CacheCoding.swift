@@ -118,13 +118,14 @@ enum CacheCoding {
             defer { outcomes.deallocate() }
             nonisolated(unsafe) let succeeded = outcomes
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let slots = UnsafeMutableBufferPointer(start: base! + offsets[chunk], count: counts[chunk])
+                // No resources at all may come without an address: then every count is 0.
+                let slots = UnsafeMutableBufferPointer(start: base.map { $0 + offsets[chunk] }, count: counts[chunk])
                 succeeded[chunk] = (try? BinaryReader.decode(parts[chunk]) { r in try decodeResources(&r, into: slots) }) != nil
             }
             if outcomes.allSatisfy({ $0 }) {
                 initialized = offsets.last!
             } else {
-                for chunk in 0..<chunks where outcomes[chunk] { (base! + offsets[chunk]).deinitialize(count: counts[chunk]) }
+                for chunk in 0..<chunks where outcomes[chunk] { base.map { ($0 + offsets[chunk]).deinitialize(count: counts[chunk]) } }
                 failed = true
             }
         }
